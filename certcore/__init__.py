@@ -1,0 +1,62 @@
+"""certcore: the certificate API of Python's ``ssl`` module, compiled over OpenSSL.
+
+Every function here is the compiled one (``certcore.match_hostname is
+_certcore.hostname.match_hostname``): there is no Python wrapper on a hot path and no
+pure-Python fallback. Exceptions are the stdlib's own classes, so existing
+``except ssl.CertificateError`` / ``except ssl.SSLError`` code keeps working.
+"""
+import ssl as _ssl
+
+from _certcore.asn1time import cert_time_to_seconds
+from _certcore.errors import (
+    CertificateError,
+    SSLCertVerificationError,
+    SSLEOFError,
+    SSLError,
+    SSLSyscallError,
+    SSLWantReadError,
+    SSLWantWriteError,
+    SSLZeroReturnError,
+)
+from _certcore.hostname import match_hostname
+from _certcore.paths import DefaultVerifyPaths, get_default_verify_paths
+from _certcore.pem import PEM_FOOTER, PEM_HEADER, DER_cert_to_PEM_cert, PEM_cert_to_DER_cert
+from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER
+
+__version__ = "0.1.0"
+
+# The stdlib's enum members, so that ``certcore.CERT_REQUIRED is ssl.CERT_REQUIRED``.
+CERT_NONE = _ssl.CERT_NONE
+CERT_OPTIONAL = _ssl.CERT_OPTIONAL
+CERT_REQUIRED = _ssl.CERT_REQUIRED
+PROTOCOL_TLS = _ssl.PROTOCOL_TLS
+PROTOCOL_TLS_CLIENT = _ssl.PROTOCOL_TLS_CLIENT
+PROTOCOL_TLS_SERVER = _ssl.PROTOCOL_TLS_SERVER
+
+__all__ = [
+    "match_hostname",
+    "cert_time_to_seconds",
+    "DER_cert_to_PEM_cert",
+    "PEM_cert_to_DER_cert",
+    "get_default_verify_paths",
+    "DefaultVerifyPaths",
+    "PEM_HEADER",
+    "PEM_FOOTER",
+    "CERT_NONE",
+    "CERT_OPTIONAL",
+    "CERT_REQUIRED",
+    "PROTOCOL_TLS",
+    "PROTOCOL_TLS_CLIENT",
+    "PROTOCOL_TLS_SERVER",
+    "OPENSSL_VERSION",
+    "OPENSSL_VERSION_INFO",
+    "OPENSSL_VERSION_NUMBER",
+    "CertificateError",
+    "SSLError",
+    "SSLZeroReturnError",
+    "SSLWantReadError",
+    "SSLWantWriteError",
+    "SSLSyscallError",
+    "SSLEOFError",
+    "SSLCertVerificationError",
+]

@@ -1,0 +1,3 @@
+from certcore.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""Build certcore: cythonize _certcore/*.pyx against the system OpenSSL (3.0 or newer).
+
+OpenSSL is located, in this order:
+  1. OPENSSL_DIR (a prefix holding include/openssl/ and lib/ or lib64/),
+  2. pkg-config's "openssl" module,
+  3. the compiler's default search path.
+Before any Cython module is compiled, a one-line probe program checks that the headers
+are there and are OpenSSL 3; if not, the build stops with one message saying what to install.
+"""
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from glob import glob
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MIN_OPENSSL_MAJOR = 3
+
+MISSING_OPENSSL = """
+certcore needs the OpenSSL 3 development files (headers and libssl/libcrypto) to build.
+  Debian/Ubuntu:  apt-get install libssl-dev pkg-config
+  Fedora/RHEL:    dnf install openssl-devel pkgconf-pkg-config
+  Alpine:         apk add openssl-dev pkgconf
+  macOS (brew):   brew install openssl@3 && export OPENSSL_DIR="$(brew --prefix openssl@3)"
+Or point OPENSSL_DIR at an OpenSSL 3 installation prefix.
+({detail})
+"""
+
+
+def pkg_config(*args):
+    try:
+        out = subprocess.run(["pkg-config", *args, "openssl"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return shlex.split(out.stdout)
+
+
+def openssl_flags():
+    """Return (include_dirs, library_dirs, runtime_library_dirs, libraries) for libssl/libcrypto."""
+    prefix = os.environ.get("OPENSSL_DIR")
+    if prefix:
+        libdirs = [d for d in (os.path.join(prefix, "lib64"), os.path.join(prefix, "lib")) if os.path.isdir(d)]
+        return [os.path.join(prefix, "include")], libdirs, libdirs, ["ssl", "crypto"]
+    cflags, libs = pkg_config("--cflags"), pkg_config("--libs")
+    if cflags is not None and libs is not None:
+        incs = [f[2:] for f in cflags if f.startswith("-I")]
+        libdirs = [f[2:] for f in libs if f.startswith("-L")]
+        names = [f[2:] for f in libs if f.startswith("-l")] or ["ssl", "crypto"]
+        return incs, libdirs, [], names
+    return [], [], [], ["ssl", "crypto"]
+
+
+class BuildExtChecked(build_ext):
+    """build_ext that refuses, with one clear message, to build without OpenSSL 3 headers."""
+
+    def build_extensions(self):
+        self.probe_openssl()
+        super().build_extensions()
+
+    def probe_openssl(self):
+        ext = self.extensions[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "probe.c")
+            with open(src, "w") as f:
+                f.write(
+                    "#include <openssl/opensslv.h>\n#include <openssl/ssl.h>\n"
+                    f"#if OPENSSL_VERSION_MAJOR < {MIN_OPENSSL_MAJOR}\n"
+                    '#error "OpenSSL older than 3.0"\n#endif\n'
+                    "int main(void) { return SSL_CTX_new(TLS_method()) == 0; }\n"
+                )
+            try:
+                objs = self.compiler.compile([src], output_dir=tmp, include_dirs=ext.include_dirs)
+                self.compiler.link_executable(
+                    objs, "probe", output_dir=tmp, libraries=ext.libraries, library_dirs=ext.library_dirs
+                )
+            except Exception as exc:  # CompileError/LinkError: the compiler already printed its complaint
+                sys.exit(MISSING_OPENSSL.format(detail=f"probe failed: {exc}"))
+
+
+def extensions():
+    from Cython.Build import cythonize
+
+    incs, libdirs, rpaths, libs = openssl_flags()
+    include_dirs = [os.path.join(HERE, "include"), *incs]
+    modules = []
+    for pyx in sorted(glob(os.path.join("_certcore", "*.pyx"))):
+        name = "_certcore." + os.path.splitext(os.path.basename(pyx))[0]
+        modules.append(
+            Extension(
+                name,
+                [pyx],
+                include_dirs=include_dirs,
+                library_dirs=libdirs,
+                runtime_library_dirs=rpaths,
+                libraries=libs,
+                define_macros=[("OPENSSL_API_COMPAT", "0x30000000L"), ("OPENSSL_NO_DEPRECATED", "1")],
+                extra_compile_args=["-O2"] + (["-g0"] if not os.environ.get("CERTCORE_DEBUG") else ["-g", "-O0"]),
+            )
+        )
+    return cythonize(
+        modules,
+        include_path=[os.path.join(HERE, "include"), HERE],
+        compiler_directives={
+            "language_level": 3,
+            "binding": True,
+            "embedsignature": True,
+            "embedsignature.format": "python",
+        },
+        nthreads=int(os.environ.get("CERTCORE_BUILD_JOBS", "0")) or (os.cpu_count() or 1),
+    )
+
+
+setup(ext_modules=extensions(), cmdclass={"build_ext": BuildExtChecked})
