@@ -1,31 +1,45 @@
 """OpenSSL's default trust-store locations: ``get_default_verify_paths()``."""
 import os as _os
-from collections import namedtuple as _namedtuple
+
+from pyapi cimport PyUnicode_DecodeFSDefault
+from libc.stdlib cimport getenv
+from posix.stat cimport stat, struct_stat, S_ISREG, S_ISDIR
 
 from openssl.x509 cimport (
     X509_get_default_cert_file, X509_get_default_cert_file_env,
     X509_get_default_cert_dir, X509_get_default_cert_dir_env,
 )
 
-# The stdlib's own class when it has one, so isinstance() and equality with ssl's result hold.
-try:
-    from ssl import DefaultVerifyPaths
-except ImportError:  # pragma: no cover - every supported CPython has it
-    DefaultVerifyPaths = _namedtuple(
-        "DefaultVerifyPaths",
-        "cafile capath openssl_cafile_env openssl_cafile openssl_capath_env openssl_capath",
-    )
+# The stdlib's own class (present in every supported CPython), so that the result is an
+# ssl.DefaultVerifyPaths and compares equal to ssl.get_default_verify_paths().
+from ssl import DefaultVerifyPaths
 
-cdef object _fsdecode = _os.fsdecode
-cdef object _environ = _os.environ
-cdef object _isfile = _os.path.isfile
-cdef object _isdir = _os.path.isdir
+# OpenSSL's compiled-in values never change within a process: read and decode them once.
+cdef const char *_CAFILE_ENV_C = X509_get_default_cert_file_env()
+cdef const char *_CAFILE_C = X509_get_default_cert_file()
+cdef const char *_CAPATH_ENV_C = X509_get_default_cert_dir_env()
+cdef const char *_CAPATH_C = X509_get_default_cert_dir()
+cdef str _CAFILE_ENV = PyUnicode_DecodeFSDefault(_CAFILE_ENV_C)
+cdef str _CAFILE = PyUnicode_DecodeFSDefault(_CAFILE_C)
+cdef str _CAPATH_ENV = PyUnicode_DecodeFSDefault(_CAPATH_ENV_C)
+cdef str _CAPATH = PyUnicode_DecodeFSDefault(_CAPATH_C)
+cdef object _new_paths = tuple.__new__
 
-# OpenSSL's compiled-in values never change within a process: decode them once.
-cdef str _CAFILE_ENV = _fsdecode(<bytes>X509_get_default_cert_file_env())
-cdef str _CAFILE = _fsdecode(<bytes>X509_get_default_cert_file())
-cdef str _CAPATH_ENV = _fsdecode(<bytes>X509_get_default_cert_dir_env())
-cdef str _CAPATH = _fsdecode(<bytes>X509_get_default_cert_dir())
+
+cdef inline object _existing(const char *env_key, const char *default, str default_text, bint want_dir):
+    """The environment's value for env_key (else the default) if it names an existing file/dir.
+
+    The process environment is read with getenv(): os.environ writes through to it (putenv),
+    and it is what OpenSSL itself reads. stat() follows symlinks, as os.path.isfile/isdir do.
+    """
+    cdef struct_stat st
+    cdef const char *value = getenv(env_key)
+    cdef const char *chosen = value if value != NULL else default
+    if stat(chosen, &st) != 0:
+        return None
+    if (S_ISDIR(st.st_mode) if want_dir else S_ISREG(st.st_mode)):
+        return default_text if value == NULL else PyUnicode_DecodeFSDefault(value)
+    return None
 
 
 def get_default_verify_paths():
@@ -35,13 +49,11 @@ def get_default_verify_paths():
     or OpenSSL's compiled-in location, or ``None`` when that file/directory does not exist.
     The environment is read at every call.
     """
-    cafile = _environ.get(_CAFILE_ENV, _CAFILE)
-    capath = _environ.get(_CAPATH_ENV, _CAPATH)
-    return DefaultVerifyPaths(
-        cafile if _isfile(cafile) else None,
-        capath if _isdir(capath) else None,
+    return _new_paths(DefaultVerifyPaths, (
+        _existing(_CAFILE_ENV_C, _CAFILE_C, _CAFILE, False),
+        _existing(_CAPATH_ENV_C, _CAPATH_C, _CAPATH, True),
         _CAFILE_ENV, _CAFILE, _CAPATH_ENV, _CAPATH,
-    )
+    ))
 
 
 def openssl_default_paths():

@@ -1,0 +1,3 @@
+OPENSSL_VERSION: str
+OPENSSL_VERSION_NUMBER: int
+OPENSSL_VERSION_INFO: tuple[int, int, int, int, int]
