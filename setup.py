@@ -16,6 +16,7 @@ from glob import glob
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MIN_OPENSSL_MAJOR = 3
@@ -69,16 +70,52 @@ class BuildExtChecked(build_ext):
                 f.write(
                     "#include <openssl/opensslv.h>\n#include <openssl/ssl.h>\n"
                     f"#if OPENSSL_VERSION_MAJOR < {MIN_OPENSSL_MAJOR}\n"
-                    '#error "OpenSSL older than 3.0"\n#endif\n'
+                    '#error "certcore needs OpenSSL 3.0 or newer"\n#endif\n'
                     "int main(void) { return SSL_CTX_new(TLS_method()) == 0; }\n"
                 )
+            log = os.path.join(tmp, "probe.log")
             try:
-                objs = self.compiler.compile([src], output_dir=tmp, include_dirs=ext.include_dirs)
-                self.compiler.link_executable(
-                    objs, "probe", output_dir=tmp, libraries=ext.libraries, library_dirs=ext.library_dirs
-                )
-            except Exception as exc:  # CompileError/LinkError: the compiler already printed its complaint
-                sys.exit(MISSING_OPENSSL.format(detail=f"probe failed: {exc}"))
+                with redirect_fd(2, log):
+                    objs = self.compiler.compile([src], output_dir=tmp, include_dirs=ext.include_dirs)
+                    self.compiler.link_executable(
+                        objs, "probe", output_dir=tmp, libraries=ext.libraries, library_dirs=ext.library_dirs
+                    )
+            except Exception:  # CompileError/LinkError
+                with open(log, errors="replace") as f:
+                    complaints = [line.strip() for line in f if "error" in line.lower()]
+                sys.exit(MISSING_OPENSSL.format(detail=complaints[0] if complaints else "probe build failed"))
+
+
+class redirect_fd:
+    """Send a file descriptor (the compiler's stderr) to a file for the duration of a block."""
+
+    def __init__(self, fd, path):
+        self.fd, self.path = fd, path
+
+    def __enter__(self):
+        sys.stderr.flush()
+        self.saved = os.dup(self.fd)
+        target = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(target, self.fd)
+        os.close(target)
+
+    def __exit__(self, *exc):
+        os.dup2(self.saved, self.fd)
+        os.close(self.saved)
+
+
+# The public C API: include/ holds the canonical files; the installed package carries a copy
+# in certcore/include/, which certcore.get_include() returns.
+PUBLIC_HEADERS = ["certcore.h", "certcore_capi.pxd"]
+
+
+class BuildPyWithHeaders(build_py):
+    def run(self):
+        super().run()
+        target = os.path.join(self.build_lib, "certcore", "include")
+        self.mkpath(target)
+        for name in PUBLIC_HEADERS:
+            self.copy_file(os.path.join(HERE, "include", name), os.path.join(target, name))
 
 
 def extensions():
@@ -114,4 +151,4 @@ def extensions():
     )
 
 
-setup(ext_modules=extensions(), cmdclass={"build_ext": BuildExtChecked})
+setup(ext_modules=extensions(), cmdclass={"build_ext": BuildExtChecked, "build_py": BuildPyWithHeaders})

@@ -25,6 +25,22 @@ from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VER
 
 __version__ = "0.1.0"
 
+
+def get_include():
+    """The directory holding ``certcore.h`` and ``certcore_capi.pxd``, certcore's C API.
+
+    Add it to the include path of a C or Cython extension that calls certcore from C.
+    """
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(here, "include")
+    if os.path.isfile(os.path.join(installed, "certcore.h")):
+        return installed
+    # A development checkout (pip install -e .): the canonical files in the repository.
+    return os.path.join(os.path.dirname(here), "include")
+
+
 # The stdlib's enum members, so that ``certcore.CERT_REQUIRED is ssl.CERT_REQUIRED``.
 CERT_NONE = _ssl.CERT_NONE
 CERT_OPTIONAL = _ssl.CERT_OPTIONAL
@@ -34,6 +50,7 @@ PROTOCOL_TLS_CLIENT = _ssl.PROTOCOL_TLS_CLIENT
 PROTOCOL_TLS_SERVER = _ssl.PROTOCOL_TLS_SERVER
 
 __all__ = [
+    "get_include",
     "match_hostname",
     "cert_time_to_seconds",
     "DER_cert_to_PEM_cert",
