@@ -1,6 +1,8 @@
 # Declarations from <openssl/ssl.h> (libssl): contexts, connections, sessions, ciphers.
 from openssl.crypto cimport OSSL_LIB_CTX
-from openssl.x509_vfy cimport X509, X509_STORE, X509_VERIFY_PARAM, stack_st_X509, X509_NAME
+from openssl.x509 cimport X509, X509_NAME
+from openssl.bio cimport BIO
+from openssl.x509_vfy cimport X509_STORE, X509_VERIFY_PARAM, stack_st_X509
 
 cdef extern from "openssl/ssl.h" nogil:
     ctypedef struct SSL_METHOD:
@@ -12,8 +14,6 @@ cdef extern from "openssl/ssl.h" nogil:
     ctypedef struct SSL_SESSION:
         pass
     ctypedef struct SSL_CIPHER:
-        pass
-    ctypedef struct BIO:
         pass
     ctypedef struct stack_st_SSL_CIPHER:
         pass
@@ -84,12 +84,9 @@ cdef extern from "openssl/ssl.h" nogil:
     long SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg)
     int SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list)
     int SSL_CTX_set_security_level(SSL_CTX *ctx, int level)
+    int SSL_CTX_get_security_level(const SSL_CTX *ctx)
     long SSL_CTX_set_dh_auto(SSL_CTX *ctx, int onoff)
     int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx, unsigned int sid_ctx_len)
-    stack_st_X509_NAME *SSL_CTX_get_client_CA_list(const SSL_CTX *s)
-
-    ctypedef struct stack_st_X509_NAME:
-        pass
 
     SSL *SSL_new(SSL_CTX *ctx)
     void SSL_free(SSL *ssl)
@@ -153,9 +150,16 @@ cdef extern from "openssl/ssl.h" nogil:
     int SSL_CIPHER_get_cipher_nid(const SSL_CIPHER *c)
     int SSL_CIPHER_get_digest_nid(const SSL_CIPHER *c)
     int SSL_CIPHER_is_aead(const SSL_CIPHER *c)
-    const char *OBJ_nid2ln(int n)
     int sk_SSL_CIPHER_num(const stack_st_SSL_CIPHER *sk)
     const SSL_CIPHER *sk_SSL_CIPHER_value(const stack_st_SSL_CIPHER *sk, int idx)
+    int sk_SSL_CIPHER_find(stack_st_SSL_CIPHER *sk, const SSL_CIPHER *c)
+    const char *SSL_COMP_get_name(const void *comp)
+    void SSL_set_app_data(SSL *s, void *arg)
+    void *SSL_get_app_data(const SSL *s)
+    int SSL_get_verify_mode(const SSL *s)
+    void SSL_set_read_ahead(SSL *s, int yes)
+    SSL_SESSION *SSL_get0_session(const SSL *s)
+    int i2d_SSL_SESSION(SSL_SESSION *sess, unsigned char **pp)
 
     void SSL_SESSION_free(SSL_SESSION *ses)
     int SSL_SESSION_up_ref(SSL_SESSION *ses)

@@ -1,10 +1,8 @@
 # Declarations from <openssl/x509_vfy.h> (and the opaque X509 types it works on):
 # trust stores, verification parameters and results.
+from openssl.x509 cimport X509, X509_NAME
+
 cdef extern from "openssl/x509_vfy.h" nogil:
-    ctypedef struct X509:
-        pass
-    ctypedef struct X509_NAME:
-        pass
     ctypedef struct X509_CRL:
         pass
     ctypedef struct X509_STORE:
@@ -59,6 +57,3 @@ cdef extern from "openssl/x509_vfy.h" nogil:
         X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
         X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
         X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT
-
-cdef extern from "openssl/x509v3.h" nogil:
-    int X509_check_ca(X509 *x)
