@@ -15,6 +15,7 @@ cdef class Certificate:
     cdef object _dict       # cached decode (a dict never handed out: to_dict() copies it)
 
     cdef X509* full_x509(self) except NULL   # the fully-parsed X509 (borrowed), for verification
+    cdef dict _decoded(self)                  # the cached decode_x509 dict (do not mutate)
 
 
 cdef Certificate certificate_from_x509(X509* x)
