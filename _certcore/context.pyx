@@ -59,11 +59,6 @@ cdef object _fs(object path, str what):
 
 
 # --- password callback -------------------------------------------------------------------
-cdef struct PwInfo:
-    void *callable      # borrowed PyObject* (bytes or callable)
-    int error           # the Python callback raised / returned a bad value
-    int is_bytes
-
 cdef object _pw_exc = None
 
 cdef int _password_cb(char *buf, int size, int rwflag, void *userdata) noexcept with gil:

@@ -15,7 +15,7 @@ cdef extern from "openssl/ssl.h" nogil:
         pass
     ctypedef struct SSL_CIPHER:
         pass
-    ctypedef struct stack_st_SSL_CIPHER:
+    ctypedef struct stack_st_SSL_CIPHER "struct stack_st_SSL_CIPHER":
         pass
     ctypedef struct EVP_PKEY:
         pass

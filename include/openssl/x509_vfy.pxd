@@ -15,9 +15,9 @@ cdef extern from "openssl/x509_vfy.h" nogil:
         pass
     ctypedef struct X509_LOOKUP:
         pass
-    ctypedef struct stack_st_X509:
+    ctypedef struct stack_st_X509 "struct stack_st_X509":
         pass
-    ctypedef struct stack_st_X509_OBJECT:
+    ctypedef struct stack_st_X509_OBJECT "struct stack_st_X509_OBJECT":
         pass
 
     int X509_STORE_add_cert(X509_STORE *ctx, X509 *x)
