@@ -23,6 +23,14 @@ from _certcore.paths import DefaultVerifyPaths, get_default_verify_paths
 from _certcore.pem import PEM_FOOTER, PEM_HEADER, DER_cert_to_PEM_cert, PEM_cert_to_DER_cert
 from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER
 
+from certcore.sslsocket import MemoryBIO, SSLContext, SSLObject, SSLSession, SSLSocket
+from certcore.client import (
+    create_default_context,
+    get_server_certificate,
+    get_server_certificate_chain,
+    wrap_socket,
+)
+
 __version__ = "0.1.0"
 
 
@@ -76,4 +84,13 @@ __all__ = [
     "SSLSyscallError",
     "SSLEOFError",
     "SSLCertVerificationError",
+    "SSLContext",
+    "SSLSocket",
+    "SSLObject",
+    "SSLSession",
+    "MemoryBIO",
+    "wrap_socket",
+    "create_default_context",
+    "get_server_certificate",
+    "get_server_certificate_chain",
 ]
