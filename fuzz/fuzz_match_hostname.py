@@ -15,7 +15,7 @@ import ssl
 import sys
 
 import certcore
-from _common import decode_text, main, outcome, require, same
+from _common import decode_text, feature, main, outcome, require, same
 
 
 def parse(data):

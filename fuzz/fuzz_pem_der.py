@@ -13,7 +13,7 @@ import binascii
 import ssl
 
 import certcore
-from _common import Finding, decode_text, main, outcome, require, same
+from _common import Finding, decode_text, feature, main, outcome, require, same
 
 HEADER, FOOTER = ssl.PEM_HEADER, ssl.PEM_FOOTER
 
