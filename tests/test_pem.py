@@ -17,7 +17,11 @@ import certcore
 from _certcore import pem as pem_module
 from oracle import outcome
 
-CERTDATA = os.path.join(os.path.dirname(ssl.__file__), "test", "certdata")
+# CPython's own test certificates (3.10+: Lib/test/certdata, before: Lib/test), read as a corpus.
+CERTDATA = next((d for d in (os.path.join(os.path.dirname(ssl.__file__), "test", "certdata"),
+                             os.path.join(os.path.dirname(ssl.__file__), "test"))
+                 if os.path.exists(os.path.join(d, "capath", "5ed36f99.0"))),
+                os.path.join(os.path.dirname(ssl.__file__), "test", "certdata"))
 HEADER = "-----BEGIN CERTIFICATE-----"
 FOOTER = "-----END CERTIFICATE-----"
 
@@ -47,7 +51,7 @@ def cert_der():
 
 
 def pem_files():
-    files = sorted(glob.glob(os.path.join(CERTDATA, "*.pem")) + glob.glob(os.path.join(CERTDATA, "capath", "*")))
+    files = sorted(glob.glob(os.path.join(CERTDATA, "*.pem")) + glob.glob(os.path.join(CERTDATA, "capath", "*.0")))
     assert files, f"CPython's certdata not found under {CERTDATA}"
     return files
 

@@ -268,3 +268,10 @@ def test_valid_dates_match_timegm(batch):
     for y, m, d, hh, mm, ss in batch:
         s = f"{MONTHS[m]} {d:2d} {hh:02d}:{mm:02d}:{ss:02d} {y:04d} GMT"
         assert certcore.cert_time_to_seconds(s) == calendar.timegm((y, m + 1, d, hh, mm, ss)), s
+
+
+def test_repr_in_messages_is_311s_for_every_code_point(oracle):
+    # The messages embed repr(input); which characters repr escapes depends on the Unicode
+    # database, so certcore carries 3.11's. Every code point, in chunks, in both messages.
+    chunks = ["".join(map(chr, range(start, min(start + 4096, 0x110000)))) for start in range(0, 0x110000, 4096)]
+    same_as_oracle(oracle, chunks + ["Jan " + c for c in chunks[:40]])
