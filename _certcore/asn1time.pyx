@@ -474,3 +474,14 @@ def cert_time_to_seconds(cert_time):
     if month == 0:
         raise _month_error(cert_time)
     return _seconds_from_rest(<str>cert_time, 3, month)
+
+
+def _test_parse_cert_time_ascii(bytes s):
+    """Test hook for the C-level parser: (return code, *out)."""
+    cdef long long out = 0
+    cdef int rc = parse_cert_time_ascii(s, len(s), &out)
+    return rc, out
+
+
+def _test_civil_to_seconds(long long year, int month, int day, int hour, int minute, int second):
+    return civil_to_seconds(year, month, day, hour, minute, second)
