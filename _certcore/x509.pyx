@@ -56,24 +56,8 @@ from openssl.pem cimport PEM_read_bio
 
 from _certcore.errors cimport raise_value_error, raise_ssl_error, clear_error_queue
 from _certcore.errors import SSLError
-
-# TEMPORARY until helper/timepem's pem.pxd / asn1time.pxd are merged (then cimported instead).
-import binascii as _binascii
-
-cdef str der_to_pem(const unsigned char *der, Py_ssize_t n):
-    b64 = _binascii.b2a_base64(der[:n], newline=False).decode("ascii")
-    body = "".join([b64[i:i + 64] + "\n" for i in range(0, len(b64), 64)])
-    return "-----BEGIN CERTIFICATE-----\n" + body + "-----END CERTIFICATE-----\n"
-
-cdef long long civil_to_seconds(long long year, int month, int day, int hour, int minute, int second) noexcept nogil:
-    cdef long long y = year - (month <= 2)
-    cdef long long era = (y if y >= 0 else y - 399) // 400
-    cdef long long yoe = y - era * 400
-    cdef long long mp = (month + 9) % 12
-    cdef long long doy = (153 * mp + 2) // 5 + day - 1
-    cdef long long doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    cdef long long days = era * 146097 + doe - 719468
-    return days * 86400 + hour * 3600 + minute * 60 + second
+from _certcore.pem cimport der_to_pem
+from _certcore.asn1time cimport civil_to_seconds
 
 
 # ---------------------------------------------------------------------------------------------
