@@ -658,13 +658,6 @@ cdef object _nid_ln(int nid):
     return None if s == NULL else s[:strlen(s)].decode("ascii")
 
 
-cdef object _nid_sn(int nid):
-    cdef const char *s
-    if nid == 0:
-        return None
-    s = OBJ_nid2sn(nid)
-    return None if s == NULL else s[:strlen(s)].decode("ascii")
-
 
 cdef dict cipher_to_dict(const SSL_CIPHER *c):
     cdef char buf[512]

@@ -60,6 +60,10 @@ cdef object _TimeoutError = TimeoutError   # socket.timeout is TimeoutError on 3
 import socket as _socket
 _TimeoutError = _socket.timeout            # and a distinct class on 3.9
 
+# Set a shared session on a new connection by reference (False) or as an in-memory
+# SSL_SESSION_dup (True, no re-encoding). See the module docstring.
+cdef bint SESSION_COPY_ON_SET = False
+
 DEF OP_HANDSHAKE = 0
 DEF OP_READ = 1
 DEF OP_WRITE = 2
@@ -324,6 +328,12 @@ cdef class TLSConnection:
 
     def __dealloc__(self):
         if self.ssl != NULL:
+            if not self.server_side:
+                # SSL_free of a finished connection that sent no close_notify would "remove the
+                # bad session" and mark the SSL_SESSION not resumable -- the session an
+                # SSLSession shares by reference. A client has no session cache to protect, so
+                # free quietly (the stdlib gets the same effect by copying sessions).
+                SSL_set_shutdown(self.ssl, SSL_get_shutdown(self.ssl) | SSL_SENT_SHUTDOWN)
             SSL_free(self.ssl)
             self.ssl = NULL
 
@@ -608,7 +618,16 @@ cdef class TLSConnection:
             raise ValueError("Cannot set session for server-side SSLSocket.")
         if SSL_is_init_finished(self.ssl):
             raise ValueError("Cannot set session after handshake.")
-        if not SSL_set_session(self.ssl, (<SSLSession>value).session):
+        cdef SSL_SESSION *sess = (<SSLSession>value).session
+        cdef int ok
+        if SESSION_COPY_ON_SET:
+            sess = SSL_SESSION_dup(sess)
+            if sess == NULL:
+                raise_from_queue(SITE_CONTEXT)
+        ok = SSL_set_session(self.ssl, sess)
+        if SESSION_COPY_ON_SET:
+            SSL_SESSION_free(sess)
+        if not ok:
             raise_from_queue(SITE_CONTEXT)
 
     @property
