@@ -27,7 +27,8 @@ from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_XDECREF
-from libc.errno cimport errno, EINTR
+from libc.errno cimport EINTR
+from posixsys.errnoval cimport set_errno, get_errno
 from libc.string cimport strlen
 from libc.limits cimport INT_MAX
 
@@ -94,7 +95,7 @@ cdef inline double _now() noexcept nogil:
 cdef inline int _one(SSL *ssl, int op, void *buf, size_t n, IoState *st) noexcept nogil:
     """One OpenSSL call; returns 1 on success, 0 on failure (st filled)."""
     cdef int ret
-    errno = 0
+    set_errno(0)
     st.count = 0
     if op == OP_HANDSHAKE:
         ret = SSL_do_handshake(ssl)
@@ -116,7 +117,7 @@ cdef inline int _one(SSL *ssl, int op, void *buf, size_t n, IoState *st) noexcep
         st.ret = ret
         if ret >= 0:
             return 1
-    st.sys_errno = errno
+    st.sys_errno = get_errno()
     st.ssl_err = SSL_get_error(ssl, ret)
     st.errcode = ERR_peek_last_error()
     return 0
@@ -170,7 +171,7 @@ cdef int _run(SSL *ssl, int fd, int op, void *buf, size_t n, double timeout, dou
             st.want = st.ssl_err
             return ST_TIMEOUT
         if r < 0:
-            if errno == EINTR:
+            if get_errno() == EINTR:
                 st.ssl_err = SSL_ERROR_SYSCALL
                 st.sys_errno = EINTR
                 st.errcode = 0
