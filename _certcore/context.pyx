@@ -520,6 +520,13 @@ cdef class ContextCore:
             ERR_clear_error()
             raise _SSLError("No cipher can be selected.")
 
+    def set_ciphersuites(self, str suites):
+        """TLS 1.3 cipher suites (SSL_CTX_set_ciphersuites); a certcore extension, the stdlib
+        has no equivalent."""
+        if not SSL_CTX_set_ciphersuites(self.ctx, suites.encode("ascii")):
+            ERR_clear_error()
+            raise _SSLError("No cipher can be selected.")
+
     def get_ciphers(self):
         cdef SSL *ssl = SSL_new(self.ctx)
         cdef stack_st_SSL_CIPHER *sk
