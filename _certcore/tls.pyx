@@ -27,7 +27,8 @@ from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_XDECREF
-from libc.errno cimport errno, EINTR
+from libc.errno cimport EINTR
+from posixsys.errnoval cimport set_errno, get_errno
 from libc.string cimport strlen
 from libc.limits cimport INT_MAX
 
@@ -60,6 +61,10 @@ cdef object _TimeoutError = TimeoutError   # socket.timeout is TimeoutError on 3
 import socket as _socket
 _TimeoutError = _socket.timeout            # and a distinct class on 3.9
 
+# Set a shared session on a new connection by reference (False) or as an in-memory
+# SSL_SESSION_dup (True, no re-encoding). See the module docstring.
+cdef bint SESSION_COPY_ON_SET = False
+
 DEF OP_HANDSHAKE = 0
 DEF OP_READ = 1
 DEF OP_WRITE = 2
@@ -90,7 +95,7 @@ cdef inline double _now() noexcept nogil:
 cdef inline int _one(SSL *ssl, int op, void *buf, size_t n, IoState *st) noexcept nogil:
     """One OpenSSL call; returns 1 on success, 0 on failure (st filled)."""
     cdef int ret
-    errno = 0
+    set_errno(0)
     st.count = 0
     if op == OP_HANDSHAKE:
         ret = SSL_do_handshake(ssl)
@@ -112,7 +117,7 @@ cdef inline int _one(SSL *ssl, int op, void *buf, size_t n, IoState *st) noexcep
         st.ret = ret
         if ret >= 0:
             return 1
-    st.sys_errno = errno
+    st.sys_errno = get_errno()
     st.ssl_err = SSL_get_error(ssl, ret)
     st.errcode = ERR_peek_last_error()
     return 0
@@ -166,7 +171,7 @@ cdef int _run(SSL *ssl, int fd, int op, void *buf, size_t n, double timeout, dou
             st.want = st.ssl_err
             return ST_TIMEOUT
         if r < 0:
-            if errno == EINTR:
+            if get_errno() == EINTR:
                 st.ssl_err = SSL_ERROR_SYSCALL
                 st.sys_errno = EINTR
                 st.errcode = 0
@@ -324,6 +329,12 @@ cdef class TLSConnection:
 
     def __dealloc__(self):
         if self.ssl != NULL:
+            if not self.server_side:
+                # SSL_free of a finished connection that sent no close_notify would "remove the
+                # bad session" and mark the SSL_SESSION not resumable -- the session an
+                # SSLSession shares by reference. A client has no session cache to protect, so
+                # free quietly (the stdlib gets the same effect by copying sessions).
+                SSL_set_shutdown(self.ssl, SSL_get_shutdown(self.ssl) | SSL_SENT_SHUTDOWN)
             SSL_free(self.ssl)
             self.ssl = NULL
 
@@ -608,7 +619,16 @@ cdef class TLSConnection:
             raise ValueError("Cannot set session for server-side SSLSocket.")
         if SSL_is_init_finished(self.ssl):
             raise ValueError("Cannot set session after handshake.")
-        if not SSL_set_session(self.ssl, (<SSLSession>value).session):
+        cdef SSL_SESSION *sess = (<SSLSession>value).session
+        cdef int ok
+        if SESSION_COPY_ON_SET:
+            sess = SSL_SESSION_dup(sess)
+            if sess == NULL:
+                raise_from_queue(SITE_CONTEXT)
+        ok = SSL_set_session(self.ssl, sess)
+        if SESSION_COPY_ON_SET:
+            SSL_SESSION_free(sess)
+        if not ok:
             raise_from_queue(SITE_CONTEXT)
 
     @property

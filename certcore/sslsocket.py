@@ -248,6 +248,10 @@ class SSLContext(_StdContext):
     def get_ciphers(self):
         return self._core.get_ciphers()
 
+    def set_ciphersuites(self, suites):
+        """certcore extension: the TLS 1.3 suites, e.g. ``"TLS_AES_128_GCM_SHA256"``."""
+        self._core.set_ciphersuites(suites)
+
     def set_alpn_protocols(self, alpn_protocols):
         protos = bytearray()
         for protocol in alpn_protocols:

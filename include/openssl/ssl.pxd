@@ -163,6 +163,7 @@ cdef extern from "openssl/ssl.h" nogil:
 
     void SSL_SESSION_free(SSL_SESSION *ses)
     int SSL_SESSION_up_ref(SSL_SESSION *ses)
+    SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *src)
     const unsigned char *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len)
     long SSL_SESSION_get_time(const SSL_SESSION *s)
     long SSL_SESSION_get_timeout(const SSL_SESSION *s)
