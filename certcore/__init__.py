@@ -23,7 +23,6 @@ from _certcore.paths import DefaultVerifyPaths, get_default_verify_paths
 from _certcore.pem import PEM_FOOTER, PEM_HEADER, DER_cert_to_PEM_cert, PEM_cert_to_DER_cert
 from _certcore.x509 import Certificate, decode_cert, load_certificates
 from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER
-from _certcore.x509 import Certificate, decode_cert, load_certificates
 
 from certcore.sslsocket import MemoryBIO, SSLContext, SSLObject, SSLSession, SSLSocket
 from certcore.client import (
@@ -60,9 +59,6 @@ PROTOCOL_TLS_CLIENT = _ssl.PROTOCOL_TLS_CLIENT
 PROTOCOL_TLS_SERVER = _ssl.PROTOCOL_TLS_SERVER
 
 __all__ = [
-    "Certificate",
-    "decode_cert",
-    "load_certificates",
     "get_include",
     "Certificate",
     "decode_cert",
