@@ -118,6 +118,20 @@ def pem_der_seeds(ders):
     return seeds
 
 
+def pem_bundle_seeds(ders):
+    pems = [ssl.DER_cert_to_PEM_cert(d) for d in ders]
+    seeds = [b"\x00" + pems[0].encode(), b"\x01" + pems[1].encode()]
+    seeds.append(b"\x00" + ("junk before\n" + pems[2] + "between\n" + pems[3] + "after").encode())
+    seeds.append(b"\x00" + pems[0].replace("\n", "\r\n").encode())
+    seeds.append(b"\x00" + pems[4].replace("CERTIFICATE", "X509 CERTIFICATE").encode())
+    seeds.append(b"\x00" + pems[5].replace("CERTIFICATE", "TRUSTED CERTIFICATE").encode())
+    seeds.append(b"\x00-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n" + pems[6].encode())
+    seeds.append(b"\x00" + pems[7][:-40].encode())
+    seeds.append(b"\x00" + pems[8].replace("\n", "").encode())
+    seeds.append(b"\x01-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n\nMAA=\n-----END CERTIFICATE-----\n")
+    return seeds
+
+
 def certificates():
     """A handful of DER certificates covering the decoder's branches."""
     from cryptography import x509
@@ -243,6 +257,8 @@ def main():
         put("decode_cert", d)
     for s in pem_der_seeds(ders):
         put("pem_der", s)
+    for s in pem_bundle_seeds(ders):
+        put("pem_bundle", s)
     client, server = tls_seeds()
     for s in client:
         put("tls_client", s)

@@ -19,6 +19,7 @@ TARGETS = {
     "match_hostname": "fuzz_match_hostname",
     "cert_time": "fuzz_cert_time",
     "pem_der": "fuzz_pem_der",
+    "pem_bundle": "fuzz_pem_bundle",
     "decode_cert": "fuzz_decode_cert",
     "cert_match_hostname": "fuzz_cert_match_hostname",
     "tls_client": "fuzz_tls_client",
