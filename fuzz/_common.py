@@ -34,6 +34,23 @@ def outcome(func, *args, **kwargs):
     return ("ok", value)
 
 
+def is_value_error(out):
+    """True if an outcome is a raised ValueError (subclasses included: UnicodeDecodeError is
+    what the stdlib's decoder raises on a non-UTF-8 URI, and certcore matches it)."""
+    if out[0] != "raise":
+        return False
+    import importlib
+
+    module, _, qualname = out[1].rpartition(".")
+    try:
+        cls = importlib.import_module(module)
+        for part in qualname.split("."):
+            cls = getattr(cls, part)
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(cls, type) and issubclass(cls, ValueError)
+
+
 def same(label, mine, theirs, data):
     # feedback: which outcome shape was reached (type and the first words of the message)
     feature((label, theirs[0], theirs[1] if theirs[0] == "raise" else type(theirs[1]).__name__,
