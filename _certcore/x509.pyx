@@ -163,6 +163,7 @@ cdef enum:
     PB_BAD_END = -2         # the END line names another type
     PB_BAD_HEADER = -3      # header lines without the blank line that ends them
     PB_ENCRYPTED = -4       # Proc-Type: 4,ENCRYPTED
+    PB_CERT_HEADER = -5     # other header lines in a certificate block
 
 cdef signed char _B64[256]
 for _i in range(256):
@@ -290,8 +291,11 @@ cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_s
             if k == eol:
                 break
             j = eol + 1
-        if is_cert[0] and memmem(s + body[0], j - body[0], b"ENCRYPTED", 9) != NULL:
-            return PB_ENCRYPTED
+        if is_cert[0]:
+            # OpenSSL then wants "Proc-Type: 4,ENCRYPTED" (and a password) or fails.
+            if memmem(s + body[0], j - body[0], b"ENCRYPTED", 9) != NULL:
+                return PB_ENCRYPTED
+            return PB_CERT_HEADER
         body[0] = eol + 1
     return PB_OK
 
@@ -327,6 +331,8 @@ cdef list _pem_blocks(bytes text, bint first_only):
             raise ValueError(f"bad PEM block #{index}: bad header lines")
         if rc == PB_ENCRYPTED:
             raise ValueError(f"bad PEM block #{index}: encrypted certificate blocks are not supported")
+        if rc == PB_CERT_HEADER:
+            raise ValueError(f"bad PEM block #{index}: header lines in a certificate block")
         if not is_cert:
             # OpenSSL's reader decodes every block it passes, so a broken block of another
             # type before the certificate makes the whole read fail: do the same.
@@ -687,6 +693,8 @@ cdef class Certificate:
         self._full = NULL
 
     def __init__(self, data):
+        if self._x509 != NULL:
+            raise TypeError("Certificate objects are immutable")
         cdef bytes der = _as_bytes(data, "Certificate()")
         self._x509 = _parse_checked(der, _INSPECT_CTX)
         self._der = der
