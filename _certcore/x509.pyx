@@ -19,7 +19,7 @@ import warnings as _warnings
 cimport cython
 from cpython.buffer cimport PyObject_CheckBuffer, PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.unicode cimport PyUnicode_DecodeUTF8
+from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_DecodeASCII
 from libc.string cimport memchr, memcpy, memcmp
 from libc.stdlib cimport malloc, free, realloc
 from libc.stdio cimport snprintf
@@ -35,7 +35,7 @@ from openssl.err cimport ERR_clear_error, ERR_set_mark, ERR_pop_to_mark
 from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free, BIO_get_mem_data, BIO_reset, BIO_new_mem_buf
 from openssl.asn1 cimport (
     ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_OBJECT, ASN1_VALUE, V_ASN1_NEG,
-    V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME,
+    V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME, V_ASN1_UTF8STRING, V_ASN1_PRINTABLESTRING,
     ASN1_STRING_length, ASN1_STRING_type, ASN1_STRING_get0_data, ASN1_STRING_to_UTF8,
     ASN1_TIME_to_tm, ASN1_TIME_print, ASN1_item_d2i_ex,
 )
@@ -398,9 +398,27 @@ cdef inline str _attr_name(const ASN1_OBJECT *obj):
     return <str>name
 
 
+cdef inline bint _is_ascii(const unsigned char *p, int n) noexcept nogil:
+    cdef int i
+    for i in range(n):
+        if p[i] >= 0x80:
+            return False
+    return True
+
+
 cdef tuple _attribute(X509_NAME_ENTRY *entry):
+    cdef ASN1_STRING *data = X509_NAME_ENTRY_get_data(entry)
+    cdef int kind = ASN1_STRING_type(data)
+    cdef const unsigned char *raw
     cdef unsigned char *utf8 = NULL
-    cdef int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry))
+    cdef int n
+    if kind == V_ASN1_UTF8STRING or kind == V_ASN1_PRINTABLESTRING:
+        # ASCII content converts to itself: skip ASN1_STRING_to_UTF8's copy.
+        raw = ASN1_STRING_get0_data(data)
+        n = ASN1_STRING_length(data)
+        if _is_ascii(raw, n):
+            return (_attr_name(X509_NAME_ENTRY_get_object(entry)), PyUnicode_DecodeASCII(<const char *>raw, n, NULL))
+    n = ASN1_STRING_to_UTF8(&utf8, data)
     if n < 0:
         raise_ssl_error(SSLError, "cannot convert a name attribute to UTF-8")
     try:
