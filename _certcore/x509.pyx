@@ -110,7 +110,7 @@ cdef Py_ssize_t _der_outer_length(const unsigned char *d, Py_ssize_t n) except -
     return 2 + nbytes + length
 
 
-cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx) except NULL:
+cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx, bint release_gil=False) except NULL:
     """Parse a whole DER certificate (no more, no less) or raise ValueError naming the problem."""
     cdef const unsigned char *d = <const unsigned char *>PyBytes_AS_STRING(der)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(der)
@@ -120,7 +120,7 @@ cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx) except NULL:
         raise ValueError(f"truncated DER certificate: the encoding says {total} bytes, got {n}")
     if total < n:
         raise ValueError(f"trailing data after the DER certificate: {n - total} bytes after {total}")
-    if n >= NOGIL_PARSE_BYTES:
+    if release_gil or n >= NOGIL_PARSE_BYTES:
         with nogil:
             x = _parse_der(d, n, ctx)
     else:
@@ -865,9 +865,9 @@ cdef class Certificate:
         return f"<{type(self).__name__} subject={subject!r} serial=0x{self.serial_number:x}>"
 
 
-cdef Certificate _new_from_der(type cls, bytes der):
+cdef Certificate _new_from_der(type cls, bytes der, bint release_gil=False):
     cdef Certificate cert = <Certificate>cls.__new__(cls)
-    cert._x509 = _parse_checked(der, _INSPECT_CTX)
+    cert._x509 = _parse_checked(der, _INSPECT_CTX, release_gil)
     cert._der = der
     return cert
 
@@ -999,7 +999,8 @@ def load_certificates(data):
     cdef Py_ssize_t i
     for i, der in enumerate(ders):
         try:
-            out.append(_new_from_der(Certificate, der))
+            # A bundle is a batch: each parse lets other threads run.
+            out.append(_new_from_der(Certificate, der, True))
         except ValueError as exc:
             raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
     return out

@@ -336,3 +336,30 @@ def test_pem_block_rules():
     for text, message in bad:
         with pytest.raises(ValueError, match=message):
             Certificate.from_pem(text)
+
+
+def test_threads_parse_concurrently_and_agree():
+    import threading
+
+    with open("/etc/ssl/certs/ca-certificates.crt", "rb") as f:
+        bundle = f.read()
+    expected = [c.der for c in load_certificates(bundle)]
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(3):
+                certs = load_certificates(bundle)
+                results.append([c.der for c in certs])
+                [c.to_dict() for c in certs[:20]]
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 12 and all(r == expected for r in results)
+    assert error_queue_empty()
