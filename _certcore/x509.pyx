@@ -484,16 +484,27 @@ cdef bytes _bio_first_line(BIO *bio, Py_ssize_t limit):
     return PyBytes_FromStringAndSize(data, n)
 
 
-cdef tuple _printed_general_name(GENERAL_NAME *gen, BIO *bio):
+cdef BIO *_new_mem_bio() except NULL:
+    cdef BIO *bio = BIO_new(BIO_s_mem())
+    if bio == NULL:
+        clear_error_queue()
+        raise MemoryError("failed to allocate BIO")
+    return bio
+
+
+cdef tuple _printed_general_name(GENERAL_NAME *gen):
     """othername / X400 / EDIParty (and unknown kinds): OpenSSL's print form split at ':'."""
     cdef bytes line
     cdef Py_ssize_t colon
     if gen.type not in (GEN_OTHERNAME, GEN_X400, GEN_EDIPARTY, GEN_RID):
         _warnings.warn(f"Unknown general name type {gen.type}", RuntimeWarning, stacklevel=2)
-    BIO_reset(bio)
-    GENERAL_NAME_print(bio, gen)
-    clear_error_queue()
-    line = _bio_first_line(bio, 2047)
+    cdef BIO *bio = _new_mem_bio()
+    try:
+        GENERAL_NAME_print(bio, gen)
+        line = _bio_first_line(bio, 2047)
+    finally:
+        BIO_free(bio)
+        clear_error_queue()
     colon = line.find(b":")
     if colon < 0:
         text = line[:200].decode("utf-8", "replace")
@@ -513,7 +524,7 @@ cdef str _rid_text(ASN1_OBJECT *rid):
     return buf[:n].decode("utf-8")
 
 
-cdef object _alt_names(X509 *x, BIO *bio):
+cdef object _alt_names(X509 *x):
     """The subjectAltName tuple, or None when the certificate has no SAN extension."""
     cdef GENERAL_NAMES *names = <GENERAL_NAMES *>X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)
     cdef GENERAL_NAME *gen
@@ -540,7 +551,7 @@ cdef object _alt_names(X509 *x, BIO *bio):
             elif kind == GEN_RID:
                 out.append(("Registered ID", _rid_text(gen.d.rid)))
             else:
-                out.append(_printed_general_name(gen, bio))
+                out.append(_printed_general_name(gen))
     finally:
         GENERAL_NAMES_free(names)
     return tuple(out)
@@ -600,7 +611,7 @@ cdef const char *_MONTHS[12]
 _MONTHS[:] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"]
 
 
-cdef str _time_text(const ASN1_TIME *t, BIO *bio):
+cdef str _time_text(const ASN1_TIME *t):
     """ASN1_TIME_print's text. The common shapes (UTCTime YYMMDDHHMMSSZ, GeneralizedTime
     YYYYMMDDHHMMSSZ) are formatted here from ASN1_TIME_to_tm, which validates them exactly as
     ASN1_TIME_print does; anything else (fractions, offsets, bad values) goes through OpenSSL."""
@@ -614,28 +625,27 @@ cdef str _time_text(const ASN1_TIME *t, BIO *bio):
         n = snprintf(buf, sizeof(buf), "%s %2d %02d:%02d:%02d %d GMT", _MONTHS[parts.tm_mon],
                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, parts.tm_year + 1900)
         return buf[:n].decode("ascii")
-    BIO_reset(bio)
-    ASN1_TIME_print(bio, t)
-    clear_error_queue()
-    return _bio_first_line(bio, 2047).decode("utf-8")
+    cdef BIO *bio = _new_mem_bio()
+    try:
+        ASN1_TIME_print(bio, t)
+        return _bio_first_line(bio, 2047).decode("utf-8")
+    finally:
+        BIO_free(bio)
+        clear_error_queue()
 
 
 cdef dict decode_x509(X509 *x):
     """The getpeercert() / _test_decode_cert dict for any X509 (CPython 3.11's shape)."""
     cdef dict d = {}
-    cdef BIO *bio = BIO_new(BIO_s_mem())
     cdef AUTHORITY_INFO_ACCESS *info
-    if bio == NULL:
-        clear_error_queue()
-        raise MemoryError("failed to allocate BIO")
     try:
         d["subject"] = _name_tuple(X509_get_subject_name(x))
         d["issuer"] = _name_tuple(X509_get_issuer_name(x))
         d["version"] = X509_get_version(x) + 1
         d["serialNumber"] = _serial_text(X509_get0_serialNumber(x))
-        d["notBefore"] = _time_text(X509_get0_notBefore(x), bio)
-        d["notAfter"] = _time_text(X509_get0_notAfter(x), bio)
-        sans = _alt_names(x, bio)
+        d["notBefore"] = _time_text(X509_get0_notBefore(x))
+        d["notAfter"] = _time_text(X509_get0_notAfter(x))
+        sans = _alt_names(x)
         if sans is not None:
             d["subjectAltName"] = sans
         info = <AUTHORITY_INFO_ACCESS *>X509_get_ext_d2i(x, NID_info_access, NULL, NULL)
@@ -653,7 +663,6 @@ cdef dict decode_x509(X509 *x):
         if crl is not None:
             d["crlDistributionPoints"] = crl
     finally:
-        BIO_free(bio)
         clear_error_queue()
     return d
 
@@ -705,10 +714,6 @@ cdef class Certificate:
     ``Certificate.from_pem(text)`` the first CERTIFICATE block of a PEM text (str or bytes);
     ``Certificate.from_file(path)`` a PEM or DER file. Bad input raises ValueError.
     """
-
-    def __cinit__(self, *args, **kwargs):
-        self._x509 = NULL
-        self._full = NULL
 
     def __init__(self, data):
         if self._x509 != NULL:
@@ -811,17 +816,9 @@ cdef class Certificate:
     @property
     def subject_alt_names(self):
         """The subjectAltName entries as getpeercert() gives them; () without the extension."""
-        cdef BIO *bio
         if self._dict is not None:
             return self._dict.get("subjectAltName", ())
-        bio = BIO_new(BIO_s_mem())
-        if bio == NULL:
-            raise MemoryError()
-        try:
-            sans = _alt_names(self._x509, bio)
-        finally:
-            BIO_free(bio)
-            clear_error_queue()
+        sans = _alt_names(self._x509)
         return () if sans is None else sans
 
     cdef dict _decoded(self):
