@@ -16,12 +16,11 @@ same exceptions for the undecodable cases (strict UTF-8 for DNS/email/URI and AI
 import os as _os
 import warnings as _warnings
 
-cimport cython
-from cpython.buffer cimport PyObject_CheckBuffer, PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
+from cpython.buffer cimport PyObject_CheckBuffer
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_DecodeASCII
-from libc.string cimport memchr, memcpy, memcmp
-from libc.stdlib cimport malloc, free, realloc
+from libc.string cimport memchr, memcmp
+from libc.stdlib cimport malloc, free
 from libc.stdio cimport snprintf
 from libc.time cimport tm
 from libc.errno cimport errno, EINTR, EISDIR
@@ -30,9 +29,8 @@ from posix.unistd cimport read as c_read, close as c_close
 from posix.stat cimport fstat, struct_stat, S_ISREG, S_ISDIR
 
 from openssl.crypto cimport OSSL_LIB_CTX, OSSL_LIB_CTX_new, OPENSSL_free
-from openssl.provider cimport OSSL_PROVIDER, OSSL_PROVIDER_load
-from openssl.err cimport ERR_clear_error, ERR_set_mark, ERR_pop_to_mark
-from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free, BIO_get_mem_data, BIO_reset, BIO_new_mem_buf
+from openssl.provider cimport OSSL_PROVIDER_load
+from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free, BIO_get_mem_data
 from openssl.asn1 cimport (
     ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_OBJECT, ASN1_VALUE, V_ASN1_NEG,
     V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME, V_ASN1_UTF8STRING, V_ASN1_PRINTABLESTRING,
@@ -44,7 +42,7 @@ from openssl.objects cimport (
     NID_ad_OCSP, NID_ad_ca_issuers, OBJ_obj2nid, OBJ_obj2txt,
 )
 from openssl.x509 cimport (
-    X509, X509_NAME, X509_NAME_ENTRY, X509_it, X509_free, X509_up_ref, d2i_X509, i2d_X509,
+    X509, X509_NAME, X509_NAME_ENTRY, X509_it, X509_free, X509_up_ref, i2d_X509,
     X509_get_version, X509_get0_serialNumber, X509_get0_notBefore, X509_get0_notAfter,
     X509_get_subject_name, X509_get_issuer_name, X509_get_ext_d2i,
     X509_NAME_entry_count, X509_NAME_get_entry, X509_NAME_ENTRY_set,
