@@ -1,0 +1,1018 @@
+"""X.509 certificates: ``Certificate`` (owns one ``X509*``) and the getpeercert() dict.
+
+Parsing strategy (OpenSSL 3): a plain ``d2i_X509`` in the default library context decodes the
+subject public key through the provider machinery, which costs several times more than the
+rest of the parse. A certificate that is only inspected never needs its key, so certcore
+parses into a private ``OSSL_LIB_CTX`` in which only the "null" provider is loaded (which also
+stops OpenSSL from auto-loading the default provider there): every field is decoded exactly as
+usual, only the key stays an undecoded SubjectPublicKeyInfo. ``Certificate.full_x509()`` makes
+(once, lazily) a normally-parsed ``X509`` for the work that needs the key (verification).
+The differential tests compare both parses field for field.
+
+``decode_x509`` turns any ``X509*`` into exactly the dict CPython 3.11's ``_decode_certificate``
+builds (``getpeercert()``, ``_ssl._test_decode_cert``): same keys, order, value shapes, and the
+same exceptions for the undecodable cases (strict UTF-8 for DNS/email/URI and AIA/CRLDP URIs).
+"""
+import os as _os
+import warnings as _warnings
+
+from cpython.buffer cimport PyObject_CheckBuffer
+from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_DecodeASCII
+from libc.string cimport memchr, memcmp
+from libc.stdlib cimport malloc, free
+from libc.stdio cimport snprintf
+from libc.time cimport tm
+from libc.errno cimport errno, EINTR, EISDIR
+from posix.fcntl cimport open as c_open, O_RDONLY, O_CLOEXEC
+from posix.unistd cimport read as c_read, close as c_close
+from posix.stat cimport fstat, struct_stat, S_ISREG, S_ISDIR
+
+from openssl.crypto cimport OSSL_LIB_CTX, OSSL_LIB_CTX_new, OPENSSL_free
+from openssl.provider cimport OSSL_PROVIDER_load
+from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free, BIO_get_mem_data
+from openssl.asn1 cimport (
+    ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_OBJECT, ASN1_VALUE, V_ASN1_NEG,
+    V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME, V_ASN1_UTF8STRING, V_ASN1_PRINTABLESTRING,
+    ASN1_STRING_length, ASN1_STRING_type, ASN1_STRING_get0_data, ASN1_STRING_to_UTF8,
+    ASN1_TIME_to_tm, ASN1_TIME_print, ASN1_item_d2i_ex,
+)
+from openssl.objects cimport (
+    NID_undef, NID_subject_alt_name, NID_info_access, NID_crl_distribution_points,
+    NID_ad_OCSP, NID_ad_ca_issuers, OBJ_obj2nid, OBJ_obj2txt,
+)
+from openssl.x509 cimport (
+    X509, X509_NAME, X509_NAME_ENTRY, X509_it, X509_free, X509_up_ref, i2d_X509,
+    X509_get_version, X509_get0_serialNumber, X509_get0_notBefore, X509_get0_notAfter,
+    X509_get_subject_name, X509_get_issuer_name, X509_get_ext_d2i,
+    X509_NAME_entry_count, X509_NAME_get_entry, X509_NAME_ENTRY_set,
+    X509_NAME_ENTRY_get_object, X509_NAME_ENTRY_get_data,
+)
+from openssl.x509v3 cimport (
+    GEN_OTHERNAME, GEN_EMAIL, GEN_DNS, GEN_X400, GEN_DIRNAME, GEN_EDIPARTY, GEN_URI, GEN_IPADD,
+    GEN_RID, GENERAL_NAME, GENERAL_NAMES, ACCESS_DESCRIPTION, AUTHORITY_INFO_ACCESS, DIST_POINT,
+    CRL_DIST_POINTS, sk_GENERAL_NAME_num, sk_GENERAL_NAME_value, GENERAL_NAMES_free,
+    sk_ACCESS_DESCRIPTION_num, sk_ACCESS_DESCRIPTION_value, AUTHORITY_INFO_ACCESS_free,
+    sk_DIST_POINT_num, sk_DIST_POINT_value, CRL_DIST_POINTS_free, GENERAL_NAME_print,
+)
+from openssl.evp cimport EVP_MD, EVP_MD_fetch, EVP_MD_get_size, EVP_Digest, EVP_MAX_MD_SIZE
+
+from _certcore.errors cimport raise_value_error, raise_ssl_error, clear_error_queue
+from _certcore.errors import SSLError
+from _certcore.pem cimport der_to_pem
+from _certcore.asn1time cimport civil_to_seconds
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider-less library context used for inspection parses.
+
+cdef OSSL_LIB_CTX *_INSPECT_CTX = OSSL_LIB_CTX_new()
+if _INSPECT_CTX == NULL or OSSL_PROVIDER_load(_INSPECT_CTX, b"null") == NULL:
+    clear_error_queue()
+    raise ImportError("certcore: cannot create OpenSSL's provider-less library context")
+
+cdef enum:
+    NOGIL_PARSE_BYTES = 4096     # inputs at least this large are parsed with the GIL released
+
+
+cdef X509 *_parse_der(const unsigned char *data, Py_ssize_t n, OSSL_LIB_CTX *ctx) noexcept nogil:
+    """d2i an X509 from exactly data[0:n]; NULL on failure (error queue left for the caller).
+
+    ``ASN1_item_d2i_ex`` with a NULL target, like ``PEM_read_bio_X509`` does in CPython, so that
+    no extension caching/validation happens at parse time (``d2i_X509(&existing)`` would)."""
+    cdef const unsigned char *p = data
+    return <X509 *>ASN1_item_d2i_ex(NULL, &p, <long>n, X509_it(), ctx, NULL)
+
+
+cdef Py_ssize_t _der_outer_length(const unsigned char *d, Py_ssize_t n) except -2:
+    """Total length of the outer DER SEQUENCE at d (header + content), or raise ValueError."""
+    cdef Py_ssize_t i, nbytes, length
+    if n == 0:
+        raise ValueError("empty certificate data")
+    if d[0] != 0x30:
+        if n >= 10 and d[:10] == b"-----BEGIN":
+            raise ValueError("not DER: the data is PEM text (use Certificate.from_pem or decode_cert)")
+        raise ValueError(f"not a DER certificate: expected a SEQUENCE (0x30), got 0x{d[0]:02x}")
+    if n < 2:
+        raise ValueError("truncated DER certificate: 1 byte")
+    if d[1] < 0x80:
+        return 2 + d[1]
+    nbytes = d[1] & 0x7F
+    if nbytes == 0 or nbytes > 4:
+        raise ValueError("not a DER certificate: bad outer length encoding")
+    if n < 2 + nbytes:
+        raise ValueError(f"truncated DER certificate: {n} bytes")
+    length = 0
+    for i in range(nbytes):
+        length = (length << 8) | d[2 + i]
+    return 2 + nbytes + length
+
+
+cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx, bint release_gil=False) except NULL:
+    """Parse a whole DER certificate (no more, no less) or raise ValueError naming the problem."""
+    cdef const unsigned char *d = <const unsigned char *>PyBytes_AS_STRING(der)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(der)
+    cdef Py_ssize_t total = _der_outer_length(d, n)
+    cdef X509 *x
+    if total > n:
+        raise ValueError(f"truncated DER certificate: the encoding says {total} bytes, got {n}")
+    if total < n:
+        raise ValueError(f"trailing data after the DER certificate: {n - total} bytes after {total}")
+    if release_gil or n >= NOGIL_PARSE_BYTES:
+        with nogil:
+            x = _parse_der(d, n, ctx)
+    else:
+        x = _parse_der(d, n, ctx)
+    if x == NULL:
+        raise_value_error("invalid DER certificate")
+    clear_error_queue()   # the provider-less key decode leaves notes in the queue
+    return x
+
+
+cdef bytes _as_bytes(object data, str what):
+    """Any bytes-like object -> bytes (without copying bytes itself); TypeError otherwise."""
+    if type(data) is bytes:
+        return <bytes>data
+    if isinstance(data, str) or not PyObject_CheckBuffer(data):
+        raise TypeError(f"{what}: a bytes-like object is required, not '{type(data).__name__}'")
+    return memoryview(data).tobytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# PEM
+
+cdef bytes _pem_input(object data):
+    if isinstance(data, str):
+        try:
+            return (<str>data).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"PEM text cannot be encoded: {exc}") from None
+    return _as_bytes(data, "PEM data")
+
+
+cdef extern from "string.h" nogil:
+    void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen)
+
+# Results of _next_block.
+cdef enum:
+    PB_OK = 0
+    PB_NONE = 1             # no further BEGIN line
+    PB_NO_END = -1          # BEGIN without a matching END line
+    PB_BAD_END = -2         # the END line names another type
+    PB_BAD_HEADER = -3      # header lines without the blank line that ends them
+    PB_ENCRYPTED = -4       # Proc-Type: 4,ENCRYPTED
+    PB_CERT_HEADER = -5     # other header lines in a certificate block
+
+cdef signed char _B64[256]
+for _i in range(256):
+    _B64[_i] = -1
+for _i, _c in enumerate(list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")):
+    _B64[<int>_c] = _i
+for _c in (32, 9, 13, 10):   # space, tab, CR, LF: skipped
+    _B64[<int>_c] = -2
+_B64[61] = -3                # the padding character
+
+
+cdef Py_ssize_t _b64_decode(const unsigned char *s, Py_ssize_t n, unsigned char *out) noexcept nogil:
+    """Strict base64 (OpenSSL's PEM body rules): alphabet and whitespace only, complete quanta,
+    at most two '=' and nothing but whitespace after them. Returns the length or -1."""
+    cdef Py_ssize_t i, o = 0
+    cdef unsigned int acc = 0
+    cdef int k = 0, pads = 0
+    cdef signed char v
+    for i in range(n):
+        v = _B64[s[i]]
+        if v >= 0:
+            if pads:
+                return -1
+            acc = (acc << 6) | <unsigned int>v
+            k += 1
+            if k == 4:
+                out[o] = (acc >> 16) & 0xFF
+                out[o + 1] = (acc >> 8) & 0xFF
+                out[o + 2] = acc & 0xFF
+                o += 3
+                k = 0
+                acc = 0
+        elif v == -3:
+            pads += 1
+            if pads > 2 or k + pads > 4:
+                return -1
+            if k + pads == 4:
+                if k < 2:
+                    return -1
+                acc <<= 6 * pads
+                out[o] = (acc >> 16) & 0xFF
+                if k == 3:
+                    out[o + 1] = (acc >> 8) & 0xFF
+                o += k - 1
+                k = 0
+                acc = 0
+        elif v == -1:
+            return -1
+    if k != 0:
+        return -1
+    return o
+
+
+cdef inline Py_ssize_t _line_end(const unsigned char *s, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    """Index of the '\n' ending the line at i (or n)."""
+    cdef const unsigned char *nl = <const unsigned char *>memchr(s + i, b'\n', n - i)
+    return n if nl == NULL else nl - s
+
+
+cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_ssize_t *body,
+                     Py_ssize_t *body_end, bint *is_cert) noexcept nogil:
+    """Find the next PEM block from *pos, as OpenSSL's reader does: "-----BEGIN <label>-----" at
+    the start of a line, optional RFC 1421 headers, the body, "-----END <label>-----"."""
+    cdef Py_ssize_t i = pos[0], eol, lab, lab_end, j, end_line, k
+    cdef const unsigned char *hit
+    while True:
+        if i >= n:
+            return PB_NONE
+        hit = <const unsigned char *>memmem(s + i, n - i, b"-----BEGIN ", 11)
+        if hit == NULL:
+            return PB_NONE
+        i = hit - s
+        eol = _line_end(s, n, i)
+        if i > 0 and s[i - 1] != b'\n':
+            i = eol
+            continue
+        lab = i + 11
+        # The label runs to the first "-----" on the line, which must then end the line
+        # (trailing whitespace and CR tolerated).
+        lab_end = -1
+        j = lab
+        while j + 5 <= eol:
+            if s[j] == b'-' and memcmp(s + j, b"-----", 5) == 0:
+                lab_end = j
+                break
+            j += 1
+        if lab_end < 0:
+            i = eol
+            continue
+        j = lab_end + 5
+        while j < eol and (s[j] == b' ' or s[j] == b'\t' or s[j] == b'\r'):
+            j += 1
+        if j != eol:
+            i = eol
+            continue
+        break
+    is_cert[0] = ((lab_end - lab == 11 and memcmp(s + lab, b"CERTIFICATE", 11) == 0) or
+                  (lab_end - lab == 16 and memcmp(s + lab, b"X509 CERTIFICATE", 16) == 0))
+    body[0] = eol + 1 if eol < n else n
+    # The END line: the first line starting with "-----END ".
+    j = body[0]
+    while True:
+        if j >= n:
+            return PB_NO_END
+        if n - j >= 9 and memcmp(s + j, b"-----END ", 9) == 0:
+            break
+        j = _line_end(s, n, j) + 1
+    end_line = j
+    if (n - end_line < 14 + (lab_end - lab) or memcmp(s + end_line + 9, s + lab, lab_end - lab) != 0
+            or memcmp(s + end_line + 9 + (lab_end - lab), b"-----", 5) != 0):
+        return PB_BAD_END
+    body_end[0] = end_line
+    pos[0] = _line_end(s, n, end_line)
+    # RFC 1421 headers ("Proc-Type: ...") when the first body line has a ':'; a blank line ends them.
+    eol = _line_end(s, n, body[0])
+    if eol > body[0] and memchr(s + body[0], b':', eol - body[0]) != NULL:
+        j = body[0]
+        while True:
+            if j >= end_line:
+                return PB_BAD_HEADER
+            eol = _line_end(s, n, j)
+            k = j
+            while k < eol and (s[k] == b' ' or s[k] == b'\t' or s[k] == b'\r'):
+                k += 1
+            if k == eol:
+                break
+            j = eol + 1
+        if is_cert[0]:
+            # OpenSSL then wants "Proc-Type: 4,ENCRYPTED" (and a password) or fails.
+            if memmem(s + body[0], j - body[0], b"ENCRYPTED", 9) != NULL:
+                return PB_ENCRYPTED
+            return PB_CERT_HEADER
+        body[0] = eol + 1
+    return PB_OK
+
+
+cdef list _pem_blocks(bytes text, bint first_only):
+    """DER bytes of the CERTIFICATE blocks in a PEM text, in order.
+
+    Like OpenSSL's PEM reader: text outside the blocks is ignored, blocks of other types
+    (keys, CRLs, parameters) are skipped; a malformed CERTIFICATE block is an error.
+    """
+    cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(text)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(text)
+    cdef Py_ssize_t pos = 0, body = 0, body_end = 0, m
+    cdef bint is_cert = False
+    cdef int rc
+    cdef int index = 0
+    cdef list out = []
+    cdef bytes der
+    cdef unsigned char *out_buf
+    cdef unsigned char *scratch
+    if n == 0:
+        raise ValueError("empty PEM data")
+    while True:
+        rc = _next_block(s, n, &pos, &body, &body_end, &is_cert)
+        if rc == PB_NONE:
+            break
+        index += 1
+        if rc == PB_NO_END:
+            raise ValueError(f"bad PEM block #{index}: no END line")
+        if rc == PB_BAD_END:
+            raise ValueError(f"bad PEM block #{index}: the END line does not match the BEGIN line")
+        if rc == PB_BAD_HEADER:
+            raise ValueError(f"bad PEM block #{index}: bad header lines")
+        if rc == PB_ENCRYPTED:
+            raise ValueError(f"bad PEM block #{index}: encrypted certificate blocks are not supported")
+        if rc == PB_CERT_HEADER:
+            raise ValueError(f"bad PEM block #{index}: header lines in a certificate block")
+        if not is_cert:
+            # OpenSSL's reader decodes every block it passes, so a broken block of another
+            # type before the certificate makes the whole read fail: do the same.
+            scratch = <unsigned char *>malloc((body_end - body) // 4 * 3 + 3)
+            if scratch == NULL:
+                raise MemoryError()
+            m = _b64_decode(s + body, body_end - body, scratch)
+            free(scratch)
+            if m < 0:
+                raise ValueError(f"bad PEM block #{index}: bad base64 decode")
+            continue
+        der = PyBytes_FromStringAndSize(NULL, (body_end - body) // 4 * 3 + 3)
+        out_buf = <unsigned char *>PyBytes_AS_STRING(der)
+        if body_end - body >= 65536:
+            with nogil:
+                m = _b64_decode(s + body, body_end - body, out_buf)
+        else:
+            m = _b64_decode(s + body, body_end - body, out_buf)
+        if m < 0:
+            raise ValueError(f"bad PEM block #{index}: bad base64 decode")
+        out.append(der[:m])
+        if first_only:
+            break
+    if not out:
+        raise ValueError("no PEM certificate found (no -----BEGIN CERTIFICATE----- block)")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding to CPython's dict shapes
+
+cdef dict _ATTR_NAMES = {}     # nid -> OpenSSL's long (else short) name, for known objects
+
+
+cdef str _obj_text(const ASN1_OBJECT *obj):
+    """OBJ_obj2txt(no_name=0): the long name of a known object, else the dotted OID."""
+    cdef char buf[128]
+    cdef char *big
+    cdef int n = OBJ_obj2txt(buf, sizeof(buf), obj, 0)
+    if n < 0:
+        raise_ssl_error(SSLError, "unknown error")   # CPython: _setSSLError, nothing queued
+    if n < <int>sizeof(buf):
+        return buf[:n].decode("utf-8")
+    big = <char *>malloc(n + 1)
+    if big == NULL:
+        raise MemoryError()
+    try:
+        n = OBJ_obj2txt(big, n + 1, obj, 0)
+        return big[:n].decode("utf-8")
+    finally:
+        free(big)
+
+
+cdef inline str _attr_name(const ASN1_OBJECT *obj):
+    cdef int nid = OBJ_obj2nid(obj)
+    cdef object name
+    if nid == NID_undef:
+        return _obj_text(obj)
+    name = _ATTR_NAMES.get(nid)
+    if name is None:
+        name = _obj_text(obj)
+        _ATTR_NAMES[nid] = name
+    return <str>name
+
+
+cdef inline bint _is_ascii(const unsigned char *p, int n) noexcept nogil:
+    cdef int i
+    for i in range(n):
+        if p[i] >= 0x80:
+            return False
+    return True
+
+
+cdef tuple _attribute(X509_NAME_ENTRY *entry):
+    cdef ASN1_STRING *data = X509_NAME_ENTRY_get_data(entry)
+    cdef int kind = ASN1_STRING_type(data)
+    cdef const unsigned char *raw
+    cdef unsigned char *utf8 = NULL
+    cdef int n
+    if kind == V_ASN1_UTF8STRING or kind == V_ASN1_PRINTABLESTRING:
+        # ASCII content converts to itself: skip ASN1_STRING_to_UTF8's copy.
+        raw = ASN1_STRING_get0_data(data)
+        n = ASN1_STRING_length(data)
+        if _is_ascii(raw, n):
+            return (_attr_name(X509_NAME_ENTRY_get_object(entry)), PyUnicode_DecodeASCII(<const char *>raw, n, NULL))
+    n = ASN1_STRING_to_UTF8(&utf8, data)
+    if n < 0:
+        raise_ssl_error(SSLError, "cannot convert a name attribute to UTF-8")
+    try:
+        value = PyUnicode_DecodeUTF8(<char *>utf8, n, NULL)
+    finally:
+        OPENSSL_free(utf8)
+    return (_attr_name(X509_NAME_ENTRY_get_object(entry)), value)
+
+
+cdef tuple _name_tuple(X509_NAME *name):
+    """((attr, value), ...) per RDN, multi-valued RDNs sharing one inner tuple."""
+    cdef int count = X509_NAME_entry_count(name)
+    cdef int i, level = -1, entry_set
+    cdef X509_NAME_ENTRY *entry
+    cdef list dn = []
+    cdef list rdn = []
+    for i in range(count):
+        entry = X509_NAME_get_entry(name, i)
+        entry_set = X509_NAME_ENTRY_set(entry)
+        if level >= 0 and entry_set != level:
+            dn.append(tuple(rdn))
+            rdn = []
+        level = entry_set
+        rdn.append(_attribute(entry))
+    if rdn:
+        dn.append(tuple(rdn))
+    return tuple(dn)
+
+
+cdef inline str _ia5_text(ASN1_STRING *s):
+    # Strict UTF-8, NULs kept: the same bytes -> str rule (and the same UnicodeDecodeError) as
+    # CPython's PyUnicode_FromStringAndSize on the raw IA5String contents.
+    return PyUnicode_DecodeUTF8(<const char *>ASN1_STRING_get0_data(s), ASN1_STRING_length(s), NULL)
+
+
+cdef str _ip_text(ASN1_STRING *ip):
+    cdef const unsigned char *p = ASN1_STRING_get0_data(ip)
+    cdef int n = ASN1_STRING_length(ip)
+    if n == 4:
+        return f"{p[0]}.{p[1]}.{p[2]}.{p[3]}"
+    if n == 16:
+        return ":".join([f"{(p[2 * i] << 8) | p[2 * i + 1]:X}" for i in range(8)])
+    return "<invalid>"
+
+
+cdef bytes _bio_first_line(BIO *bio, Py_ssize_t limit):
+    """What CPython's ``BIO_gets(bio, buf, limit + 1)`` would return: the first line (its newline
+    included) of the BIO's contents, at most ``limit`` bytes, stopping at a NUL byte."""
+    cdef char *data
+    cdef long n = BIO_get_mem_data(bio, &data)
+    cdef const char *nl
+    cdef const char *nul
+    if n <= 0:
+        return b""
+    if n > limit:
+        n = limit
+    nl = <const char *>memchr(data, b'\n', n)
+    if nl != NULL:
+        n = nl - data + 1
+    nul = <const char *>memchr(data, 0, n)
+    if nul != NULL:
+        n = nul - data
+    return PyBytes_FromStringAndSize(data, n)
+
+
+cdef BIO *_new_mem_bio() except NULL:
+    cdef BIO *bio = BIO_new(BIO_s_mem())
+    if bio == NULL:
+        clear_error_queue()
+        raise MemoryError("failed to allocate BIO")
+    return bio
+
+
+cdef tuple _printed_general_name(GENERAL_NAME *gen):
+    """othername / X400 / EDIParty (and unknown kinds): OpenSSL's print form split at ':'."""
+    cdef bytes line
+    cdef Py_ssize_t colon
+    if gen.type not in (GEN_OTHERNAME, GEN_X400, GEN_EDIPARTY, GEN_RID):
+        _warnings.warn(f"Unknown general name type {gen.type}", RuntimeWarning, stacklevel=2)
+    cdef BIO *bio = _new_mem_bio()
+    try:
+        GENERAL_NAME_print(bio, gen)
+        line = _bio_first_line(bio, 2047)
+    finally:
+        BIO_free(bio)
+        clear_error_queue()
+    colon = line.find(b":")
+    if colon < 0:
+        text = line[:200].decode("utf-8", "replace")
+        raise ValueError(f"Invalid value {text}")
+    return (line[:colon].decode("utf-8"), line[colon + 1:].decode("utf-8"))
+
+
+cdef str _rid_text(ASN1_OBJECT *rid):
+    cdef char buf[2048]
+    cdef int n = OBJ_obj2txt(buf, 2047, rid, 0)
+    if n < 0:
+        raise_ssl_error(SSLError, "unknown error")   # CPython: _setSSLError, nothing queued
+    if n >= 2048:
+        return "<INVALID>"
+    if n == 2047:   # CPython reads one byte past the truncated text: its terminating NUL
+        return buf[:2046].decode("utf-8") + "\x00"
+    return buf[:n].decode("utf-8")
+
+
+cdef object _alt_names(X509 *x):
+    """The subjectAltName tuple, or None when the certificate has no SAN extension."""
+    cdef GENERAL_NAMES *names = <GENERAL_NAMES *>X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)
+    cdef GENERAL_NAME *gen
+    cdef int i, kind
+    cdef list out
+    if names == NULL:
+        clear_error_queue()
+        return None
+    out = []
+    try:
+        for i in range(sk_GENERAL_NAME_num(names)):
+            gen = sk_GENERAL_NAME_value(names, i)
+            kind = gen.type
+            if kind == GEN_DNS:
+                out.append(("DNS", _ia5_text(gen.d.ia5)))
+            elif kind == GEN_IPADD:
+                out.append(("IP Address", _ip_text(gen.d.ip)))
+            elif kind == GEN_EMAIL:
+                out.append(("email", _ia5_text(gen.d.ia5)))
+            elif kind == GEN_URI:
+                out.append(("URI", _ia5_text(gen.d.ia5)))
+            elif kind == GEN_DIRNAME:
+                out.append(("DirName", _name_tuple(gen.d.dirn)))
+            elif kind == GEN_RID:
+                out.append(("Registered ID", _rid_text(gen.d.rid)))
+            else:
+                out.append(_printed_general_name(gen))
+    finally:
+        GENERAL_NAMES_free(names)
+    return tuple(out)
+
+
+cdef object _aia_uris(AUTHORITY_INFO_ACCESS *info, int method_nid):
+    cdef ACCESS_DESCRIPTION *ad
+    cdef int i
+    cdef list out = []
+    for i in range(sk_ACCESS_DESCRIPTION_num(info)):
+        ad = sk_ACCESS_DESCRIPTION_value(info, i)
+        if OBJ_obj2nid(ad.method) != method_nid or ad.location.type != GEN_URI:
+            continue
+        out.append(_ia5_text(ad.location.d.ia5))
+    return tuple(out) if out else None
+
+
+cdef object _crl_uris(X509 *x):
+    cdef CRL_DIST_POINTS *dps = <CRL_DIST_POINTS *>X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL)
+    cdef DIST_POINT *dp
+    cdef GENERAL_NAMES *names
+    cdef GENERAL_NAME *gen
+    cdef int i, j
+    cdef list out = []
+    if dps == NULL:
+        clear_error_queue()
+        return None
+    try:
+        for i in range(sk_DIST_POINT_num(dps)):
+            dp = sk_DIST_POINT_value(dps, i)
+            # No distributionPoint (CVE-2019-5010) or a nameRelativeToCRLIssuer: no URIs.
+            if dp.distpoint == NULL or dp.distpoint.type != 0:
+                continue
+            names = dp.distpoint.name.fullname
+            for j in range(sk_GENERAL_NAME_num(names)):
+                gen = sk_GENERAL_NAME_value(names, j)
+                if gen.type == GEN_URI:
+                    out.append(_ia5_text(gen.d.ia5))
+    finally:
+        CRL_DIST_POINTS_free(dps)
+    return tuple(out) if out else None
+
+
+cdef str _serial_text(const ASN1_INTEGER *serial):
+    """i2a_ASN1_INTEGER's text as CPython reads it (one BIO_gets line)."""
+    cdef const unsigned char *p = ASN1_STRING_get0_data(serial)
+    cdef int n = ASN1_STRING_length(serial)
+    cdef str sign = "-" if ASN1_STRING_type(serial) & V_ASN1_NEG else ""
+    if n <= 0:
+        return sign + "00"
+    if n > 35:   # i2a_ASN1_INTEGER continues the number on a new line after 35 bytes
+        return sign + p[:35].hex().upper() + "\\\n"
+    return sign + p[:n].hex().upper()
+
+
+cdef const char *_MONTHS[12]
+_MONTHS[:] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"]
+
+
+cdef str _time_text(const ASN1_TIME *t):
+    """ASN1_TIME_print's text. The common shapes (UTCTime YYMMDDHHMMSSZ, GeneralizedTime
+    YYYYMMDDHHMMSSZ) are formatted here from ASN1_TIME_to_tm, which validates them exactly as
+    ASN1_TIME_print does; anything else (fractions, offsets, bad values) goes through OpenSSL."""
+    cdef tm parts
+    cdef char buf[64]
+    cdef int n, kind = ASN1_STRING_type(t), length = ASN1_STRING_length(t)
+    cdef const unsigned char *data = ASN1_STRING_get0_data(t)
+    if (((kind == V_ASN1_UTCTIME and length == 13) or (kind == V_ASN1_GENERALIZEDTIME and length == 15))
+            and data[length - 1] == b'Z' and ASN1_TIME_to_tm(t, &parts) == 1
+            and 0 <= parts.tm_mon < 12):
+        n = snprintf(buf, sizeof(buf), "%s %2d %02d:%02d:%02d %d GMT", _MONTHS[parts.tm_mon],
+                     parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, parts.tm_year + 1900)
+        return buf[:n].decode("ascii")
+    cdef BIO *bio = _new_mem_bio()
+    try:
+        ASN1_TIME_print(bio, t)
+        return _bio_first_line(bio, 2047).decode("utf-8")
+    finally:
+        BIO_free(bio)
+        clear_error_queue()
+
+
+cdef dict decode_x509(X509 *x):
+    """The getpeercert() / _test_decode_cert dict for any X509 (CPython 3.11's shape)."""
+    cdef dict d = {}
+    cdef AUTHORITY_INFO_ACCESS *info
+    try:
+        d["subject"] = _name_tuple(X509_get_subject_name(x))
+        d["issuer"] = _name_tuple(X509_get_issuer_name(x))
+        d["version"] = X509_get_version(x) + 1
+        d["serialNumber"] = _serial_text(X509_get0_serialNumber(x))
+        d["notBefore"] = _time_text(X509_get0_notBefore(x))
+        d["notAfter"] = _time_text(X509_get0_notAfter(x))
+        sans = _alt_names(x)
+        if sans is not None:
+            d["subjectAltName"] = sans
+        info = <AUTHORITY_INFO_ACCESS *>X509_get_ext_d2i(x, NID_info_access, NULL, NULL)
+        if info != NULL:
+            try:
+                ocsp = _aia_uris(info, NID_ad_OCSP)
+                if ocsp is not None:
+                    d["OCSP"] = ocsp
+                issuers = _aia_uris(info, NID_ad_ca_issuers)
+                if issuers is not None:
+                    d["caIssuers"] = issuers
+            finally:
+                AUTHORITY_INFO_ACCESS_free(info)
+        crl = _crl_uris(x)
+        if crl is not None:
+            d["crlDistributionPoints"] = crl
+    finally:
+        clear_error_queue()
+    return d
+
+
+# ---------------------------------------------------------------------------------------------
+# Certificate
+
+cdef dict _DIGESTS = {}    # algorithm name -> address of a fetched EVP_MD (kept for the process)
+
+
+cdef const EVP_MD *_digest(object algorithm) except NULL:
+    cdef const EVP_MD *md
+    cdef object cached
+    if not isinstance(algorithm, str):
+        raise TypeError(f"algorithm must be a str, not '{type(algorithm).__name__}'")
+    cached = _DIGESTS.get(algorithm)
+    if cached is not None:
+        return <const EVP_MD *><size_t>cached
+    name = (<str>algorithm).encode("ascii", "replace")
+    if b"\0" in name:
+        raise ValueError(f"unknown digest algorithm {algorithm!r}")
+    md = EVP_MD_fetch(NULL, name, NULL)
+    if md == NULL:
+        clear_error_queue()
+        raise ValueError(f"unknown digest algorithm {algorithm!r}")
+    if EVP_MD_get_size(md) <= 0:
+        raise ValueError(f"digest {algorithm!r} has no fixed output size")
+    _DIGESTS[algorithm] = <size_t>md
+    return md
+
+
+cdef long long _asn1_time_seconds(const ASN1_TIME *t) except? -1:
+    cdef tm parts
+    if ASN1_TIME_to_tm(t, &parts) != 1:
+        clear_error_queue()
+        raise ValueError("the certificate's validity time cannot be read")
+    return civil_to_seconds(parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                            parts.tm_hour, parts.tm_min, parts.tm_sec)
+
+
+cdef str _dn_text(tuple dn):
+    return ", ".join(["+".join([f"{k}={v}" for k, v in rdn]) for rdn in dn])
+
+
+cdef class Certificate:
+    """An X.509 certificate (immutable; equal and hashed by its DER encoding).
+
+    ``Certificate(der)`` / ``Certificate.from_der(der)`` take any bytes-like DER;
+    ``Certificate.from_pem(text)`` the first CERTIFICATE block of a PEM text (str or bytes);
+    ``Certificate.from_file(path)`` a PEM or DER file. Bad input raises ValueError.
+    """
+
+    def __init__(self, data):
+        if self._x509 != NULL:
+            raise TypeError("Certificate objects are immutable")
+        cdef bytes der = _as_bytes(data, "Certificate()")
+        self._x509 = _parse_checked(der, _INSPECT_CTX)
+        self._der = der
+
+    def __dealloc__(self):
+        if self._x509 != NULL:
+            X509_free(self._x509)
+            self._x509 = NULL
+        if self._full != NULL:
+            X509_free(self._full)
+            self._full = NULL
+
+    cdef X509* full_x509(self) except NULL:
+        """A normally-parsed X509 (default library context, public key decoded), made once."""
+        cdef X509 *x
+        if self._full == NULL:
+            x = _parse_der(<const unsigned char *>PyBytes_AS_STRING(self._der), PyBytes_GET_SIZE(self._der), NULL)
+            if x == NULL:
+                raise_value_error("invalid DER certificate")
+            clear_error_queue()
+            self._full = x
+        return self._full
+
+    @classmethod
+    def from_der(cls, data):
+        """A certificate from DER (any bytes-like object)."""
+        return _new_from_der(cls, _as_bytes(data, "from_der()"))
+
+    @classmethod
+    def from_pem(cls, data):
+        """A certificate from the first CERTIFICATE block of a PEM text (str or bytes-like)."""
+        return _new_from_der(cls, _pem_blocks(_pem_input(data), True)[0])
+
+    @classmethod
+    def from_file(cls, path):
+        """A certificate from a PEM or DER file (path: str, bytes or os.PathLike)."""
+        return _new_from_der(cls, _der_from_any(_read_file(path)))
+
+    @property
+    def der(self):
+        """The DER encoding (bytes)."""
+        return self._der
+
+    @property
+    def pem(self):
+        """The PEM text, byte-identical to ``ssl.DER_cert_to_PEM_cert(self.der)``."""
+        return der_to_pem(<const unsigned char *>PyBytes_AS_STRING(self._der), PyBytes_GET_SIZE(self._der))
+
+    def fingerprint(self, algorithm="sha256"):
+        """The digest of the DER encoding (bytes) with an OpenSSL digest name ('sha256', 'sha1', ...)."""
+        cdef const EVP_MD *md = _digest(algorithm)
+        cdef unsigned char out[EVP_MAX_MD_SIZE]
+        cdef unsigned int size = 0
+        if not EVP_Digest(PyBytes_AS_STRING(self._der), <size_t>PyBytes_GET_SIZE(self._der), out, &size, md, NULL):
+            raise_value_error(f"cannot compute the {algorithm} digest")
+        return PyBytes_FromStringAndSize(<char *>out, size)
+
+    @property
+    def not_before(self):
+        """Start of validity, seconds since the epoch (== cert_time_to_seconds(notBefore))."""
+        return _asn1_time_seconds(X509_get0_notBefore(self._x509))
+
+    @property
+    def not_after(self):
+        """End of validity, seconds since the epoch (== cert_time_to_seconds(notAfter))."""
+        return _asn1_time_seconds(X509_get0_notAfter(self._x509))
+
+    @property
+    def subject(self):
+        """The subject as getpeercert() gives it: a tuple of RDN tuples of (name, value)."""
+        if self._dict is not None:
+            return self._dict["subject"]
+        return _name_tuple(X509_get_subject_name(self._x509))
+
+    @property
+    def issuer(self):
+        """The issuer, shaped like ``subject``."""
+        if self._dict is not None:
+            return self._dict["issuer"]
+        return _name_tuple(X509_get_issuer_name(self._x509))
+
+    @property
+    def serial_number(self):
+        """The serial number as an int."""
+        cdef const ASN1_INTEGER *serial = X509_get0_serialNumber(self._x509)
+        cdef const unsigned char *p = ASN1_STRING_get0_data(serial)
+        cdef int n = ASN1_STRING_length(serial)
+        value = int.from_bytes(p[:n], "big") if n > 0 else 0
+        return -value if ASN1_STRING_type(serial) & V_ASN1_NEG else value
+
+    @property
+    def version(self):
+        """The version as getpeercert() reports it (3 for an X.509 v3 certificate)."""
+        return X509_get_version(self._x509) + 1
+
+    @property
+    def subject_alt_names(self):
+        """The subjectAltName entries as getpeercert() gives them; () without the extension."""
+        if self._dict is not None:
+            return self._dict.get("subjectAltName", ())
+        sans = _alt_names(self._x509)
+        return () if sans is None else sans
+
+    cdef dict _decoded(self):
+        if self._dict is None:
+            self._dict = decode_x509(self._x509)
+        return <dict>self._dict
+
+    def to_dict(self):
+        """Exactly CPython 3.11's getpeercert() / _ssl._test_decode_cert dict (a new dict)."""
+        return self._decoded().copy()
+
+    def __eq__(self, other):
+        if not isinstance(other, Certificate):
+            return NotImplemented
+        return self._der == (<Certificate>other)._der
+
+    def __ne__(self, other):
+        if not isinstance(other, Certificate):
+            return NotImplemented
+        return self._der != (<Certificate>other)._der
+
+    def __hash__(self):
+        if self._hash is None:
+            self._hash = hash(self._der)
+        return self._hash
+
+    def __reduce__(self):
+        return (_from_der_pickled, (self._der,))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self):
+        try:
+            subject = _dn_text(self.subject)
+        except Exception:
+            subject = "?"
+        return f"<{type(self).__name__} subject={subject!r} serial=0x{self.serial_number:x}>"
+
+
+cdef Certificate _new_from_der(type cls, bytes der, bint release_gil=False):
+    cdef Certificate cert = <Certificate>cls.__new__(cls)
+    cert._x509 = _parse_checked(der, _INSPECT_CTX, release_gil)
+    cert._der = der
+    return cert
+
+
+def _from_der_pickled(der):
+    """Unpickling helper."""
+    return _new_from_der(Certificate, _as_bytes(der, "Certificate"))
+
+
+cdef Certificate certificate_from_x509(X509 *x):
+    """Wrap an X509 owned elsewhere: takes its own references (X509_up_ref)."""
+    cdef Certificate cert
+    cdef unsigned char *buf = NULL
+    cdef int n
+    if x == NULL:
+        raise ValueError("no certificate")
+    n = i2d_X509(x, &buf)
+    if n < 0:
+        raise_value_error("cannot encode the certificate as DER")
+    try:
+        der = PyBytes_FromStringAndSize(<char *>buf, n)
+    finally:
+        OPENSSL_free(buf)
+    cert = <Certificate>Certificate.__new__(Certificate)
+    if not X509_up_ref(x):
+        raise_value_error("X509_up_ref failed")
+    cert._x509 = x
+    if not X509_up_ref(x):
+        raise_value_error("X509_up_ref failed")
+    cert._full = x      # a normally-parsed X509 already: it serves verification too
+    cert._der = der
+    return cert
+
+
+# ---------------------------------------------------------------------------------------------
+# Module functions
+
+cdef bytes _read_file(object path):
+    """The whole file, read with the GIL released (open/fstat/read); OSError like open()'s."""
+    cdef bytes fs
+    cdef const char *cpath
+    cdef int fd, err = 0
+    cdef struct_stat st
+    cdef Py_ssize_t size, got = 0, r = 0
+    cdef bytes data
+    cdef char *buf
+    try:
+        fspath = _os.fspath(path)
+    except TypeError:
+        raise TypeError(f"expected str, bytes or os.PathLike object, not {type(path).__name__}") from None
+    fs = _os.fsencode(fspath)
+    if b"\0" in fs:
+        raise ValueError("embedded null byte")
+    cpath = fs
+    with nogil:
+        fd = c_open(cpath, O_RDONLY | O_CLOEXEC)
+        if fd < 0:
+            err = errno
+        elif fstat(fd, &st) != 0:
+            err = errno
+            c_close(fd)
+            fd = -1
+    if fd < 0:
+        raise OSError(err, _os.strerror(err), fspath)
+    try:
+        if S_ISDIR(st.st_mode):
+            raise OSError(EISDIR, _os.strerror(EISDIR), fspath)
+        size = st.st_size if S_ISREG(st.st_mode) else 0
+        if size <= 0:   # not a regular file, or empty: read in Python (pipes, /proc files)
+            with open(fd, "rb", closefd=False) as f:
+                return f.read()
+        data = PyBytes_FromStringAndSize(NULL, size)
+        buf = PyBytes_AS_STRING(data)
+        with nogil:
+            while got < size:
+                r = c_read(fd, buf + got, size - got)
+                if r < 0:
+                    if errno == EINTR:
+                        continue
+                    err = errno
+                    break
+                if r == 0:
+                    break
+                got += r
+        if r < 0:
+            raise OSError(err, _os.strerror(err), fspath)
+        return data if got == size else data[:got]
+    finally:
+        with nogil:
+            c_close(fd)
+
+
+cdef inline bint _looks_der(bytes data):
+    return PyBytes_GET_SIZE(data) > 0 and (<const unsigned char *>PyBytes_AS_STRING(data))[0] == 0x30
+
+
+cdef bytes _der_from_any(object data):
+    """DER bytes from DER (bytes-like starting with a SEQUENCE) or PEM (str or bytes-like)."""
+    cdef bytes raw
+    if isinstance(data, str):
+        return _pem_blocks(_pem_input(data), True)[0]
+    raw = _as_bytes(data, "certificate data")
+    if PyBytes_GET_SIZE(raw) == 0:
+        raise ValueError("empty certificate data")
+    if _looks_der(raw):
+        return raw
+    return _pem_blocks(raw, True)[0]
+
+
+def decode_cert(data):
+    """DER (bytes-like) or PEM (str or bytes) -> exactly CPython 3.11's getpeercert() dict."""
+    cdef bytes der = _der_from_any(data)
+    cdef X509 *x = _parse_checked(der, _INSPECT_CTX)
+    try:
+        return decode_x509(x)
+    finally:
+        X509_free(x)
+
+
+def load_certificates(data):
+    """Every CERTIFICATE block of a PEM bundle (str or bytes-like) as a list of Certificate.
+
+    Text outside the blocks and blocks of other types are ignored, as OpenSSL's PEM reader
+    does; a bundle without any certificate, or a certificate block that does not decode,
+    raises ValueError.
+    """
+    cdef list ders = _pem_blocks(_pem_input(data), False)
+    cdef list out = []
+    cdef Py_ssize_t i
+    for i, der in enumerate(ders):
+        try:
+            # A bundle is a batch: each parse lets other threads run.
+            out.append(_new_from_der(Certificate, der, True))
+        except ValueError as exc:
+            raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
+    return out
+
+
+def _decode_full(data):
+    """Test hook: decode after a normal parse in the default library context (public key
+    decoded, as CPython and the TLS layer parse), to prove it equals the provider-less parse."""
+    cdef bytes der = _as_bytes(data, "_decode_full()")
+    cdef X509 *x = _parse_checked(der, NULL)
+    try:
+        return decode_x509(x)
+    finally:
+        X509_free(x)
+
+
+def _full_matches(Certificate cert):
+    """Test hook: certificate_from_x509(cert.full_x509()) round-trips to an equal Certificate."""
+    cdef Certificate other = certificate_from_x509(cert.full_x509())
+    return other == cert and other.to_dict() == cert.to_dict()
