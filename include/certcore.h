@@ -88,6 +88,7 @@ typedef struct {
                       unsigned char *out, size_t out_cap, size_t *out_len);
 } CertcoreCAPI;
 
+#ifndef CERTCORE_PROVIDER   /* defined only by certcore's own module that fills the table */
 static const CertcoreCAPI *CertcoreAPI = NULL;
 
 /* Import the API table; 0 on success, -1 with a Python exception set. Needs the GIL. */
@@ -105,6 +106,7 @@ static inline int certcore_import(void)
     CertcoreAPI = api;
     return 0;
 }
+#endif /* CERTCORE_PROVIDER */
 
 #ifdef __cplusplus
 }
