@@ -56,24 +56,8 @@ from openssl.pem cimport PEM_read_bio
 
 from _certcore.errors cimport raise_value_error, raise_ssl_error, clear_error_queue
 from _certcore.errors import SSLError
-
-# TEMPORARY until helper/timepem's pem.pxd / asn1time.pxd are merged (then cimported instead).
-import binascii as _binascii
-
-cdef str der_to_pem(const unsigned char *der, Py_ssize_t n):
-    b64 = _binascii.b2a_base64(der[:n], newline=False).decode("ascii")
-    body = "".join([b64[i:i + 64] + "\n" for i in range(0, len(b64), 64)])
-    return "-----BEGIN CERTIFICATE-----\n" + body + "-----END CERTIFICATE-----\n"
-
-cdef long long civil_to_seconds(long long year, int month, int day, int hour, int minute, int second) noexcept nogil:
-    cdef long long y = year - (month <= 2)
-    cdef long long era = (y if y >= 0 else y - 399) // 400
-    cdef long long yoe = y - era * 400
-    cdef long long mp = (month + 9) % 12
-    cdef long long doy = (153 * mp + 2) // 5 + day - 1
-    cdef long long doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    cdef long long days = era * 146097 + doe - 719468
-    return days * 86400 + hour * 3600 + minute * 60 + second
+from _certcore.pem cimport der_to_pem
+from _certcore.asn1time cimport civil_to_seconds
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,7 +232,7 @@ cdef str _obj_text(const ASN1_OBJECT *obj):
     cdef char *big
     cdef int n = OBJ_obj2txt(buf, sizeof(buf), obj, 0)
     if n < 0:
-        raise_ssl_error(SSLError, "OBJ_obj2txt failed")
+        raise_ssl_error(SSLError, "unknown error")   # CPython: _setSSLError, nothing queued
     if n < <int>sizeof(buf):
         return buf[:n].decode("utf-8")
     big = <char *>malloc(n + 1)
@@ -362,7 +346,7 @@ cdef str _rid_text(ASN1_OBJECT *rid):
     cdef char buf[2048]
     cdef int n = OBJ_obj2txt(buf, 2047, rid, 0)
     if n < 0:
-        raise_ssl_error(SSLError, "OBJ_obj2txt failed")
+        raise_ssl_error(SSLError, "unknown error")   # CPython: _setSSLError, nothing queued
     if n >= 2048:
         return "<INVALID>"
     if n == 2047:   # CPython reads one byte past the truncated text: its terminating NUL
@@ -784,3 +768,20 @@ def load_certificates(data):
         except ValueError as exc:
             raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
     return out
+
+
+def _decode_full(data):
+    """Test hook: decode after a normal parse in the default library context (public key
+    decoded, as CPython and the TLS layer parse), to prove it equals the provider-less parse."""
+    cdef bytes der = _as_bytes(data, "_decode_full()")
+    cdef X509 *x = _parse_checked(der, NULL)
+    try:
+        return decode_x509(x)
+    finally:
+        X509_free(x)
+
+
+def _full_matches(Certificate cert):
+    """Test hook: certificate_from_x509(cert.full_x509()) round-trips to an equal Certificate."""
+    cdef Certificate other = certificate_from_x509(cert.full_x509())
+    return other == cert and other.to_dict() == cert.to_dict()
