@@ -59,6 +59,10 @@ typedef struct {
     /* Is hostname valid for cert under match_hostname's rules (RFC 6125 as CPython 3.7-3.11:
      * DNS and IP subjectAltNames, commonName fallback when there are none)?
      * hostname: a DNS name (A-labels) or an IPv4/IPv6 address literal, hostname_len bytes.
+     * Names are compared as bytes, ASCII case-insensitively; bytes >= 0x80 compare exactly (CPython
+     * lower-cases str names with Unicode rules, so there U+212A KELVIN SIGN matches "k"; here it
+     * does not). A subjectAltName IP address of a length other than 4 or 16, met while matching
+     * an IP address, gives CERTCORE_EINVAL (match_hostname raises ValueError for it).
      * Returns CERTCORE_OK, CERTCORE_MISMATCH, CERTCORE_EWILDCARD or CERTCORE_EINVAL. */
     int (*match_x509)(X509 *cert, const char *hostname, size_t hostname_len, unsigned int flags);
 
