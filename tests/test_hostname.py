@@ -556,9 +556,9 @@ def cert_and_hostname(draw):
     pool = draw(st.lists(name, min_size=1, max_size=4))
     pick = st.sampled_from(pool)
     key = st.sampled_from(["DNS", "DNS", "IP Address", "IP Address", "email", "URI", "othername", "dns"])
-    san = draw(st.lists(st.tuples(key, pick), max_size=4))
+    san = draw(st.lists(st.tuples(key, pick), min_size=draw(st.sampled_from([0, 1, 1, 2])), max_size=4))
     cert = {}
-    if draw(st.booleans()):
+    if draw(st.integers(0, 9)) < 8:
         cert["subjectAltName"] = tuple(san)
     if draw(st.booleans()):
         rdn_key = st.sampled_from(["commonName", "commonName", "countryName", "organizationName"])
@@ -580,10 +580,15 @@ shape = st.recursive(scalar, lambda inner: st.one_of(st.tuples(inner, inner), st
 
 @st.composite
 def weird_cert_and_hostname(draw):
+    entry = st.one_of(shape, st.tuples(st.sampled_from(["DNS", "IP Address", "commonName"]), shape))
+    container = st.one_of(shape, st.lists(entry, max_size=3), st.lists(entry, max_size=3).map(tuple),
+                          st.lists(st.lists(entry, max_size=2).map(tuple), max_size=2).map(tuple))
     cert = draw(st.one_of(
-        st.dictionaries(st.sampled_from(["subjectAltName", "subject", "other"]), shape, max_size=2),
+        st.dictionaries(st.sampled_from(["subjectAltName", "subject", "other"]), container,
+                        min_size=1, max_size=3),
+        st.dictionaries(st.sampled_from(["subjectAltName", "subject", "other"]), container, max_size=2),
         shape))
-    host = draw(st.one_of(scalar, name))
+    host = draw(st.one_of(st.sampled_from(["1.2.3.4", "::1", "x", "*.a"]), name, scalar))
     return cert, host
 
 
