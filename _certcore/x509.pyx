@@ -61,6 +61,13 @@ from _certcore.errors cimport raise_value_error, raise_ssl_error, clear_error_qu
 from _certcore.errors import SSLError
 from _certcore.pem cimport der_to_pem
 from _certcore.asn1time cimport civil_to_seconds
+from _certcore.hostname cimport match_cert_dict, register_certificate_type
+from _certcore.hostname import match_hostname as _match_hostname_dict
+from _certcore.names cimport (
+    NameSummary, summarize_names, openssl_verdict, VERDICT_MATCH, VERDICT_MISMATCH, VERDICT_UNDECIDED,
+)
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH
+from pyunicodeobject cimport PyUnicode_IS_ASCII
 
 
 # ---------------------------------------------------------------------------------------------
@@ -828,6 +835,31 @@ cdef class Certificate:
         """Exactly CPython 3.11's getpeercert() / _ssl._test_decode_cert dict (a new dict)."""
         return self._decoded().copy()
 
+    cdef const NameSummary* names(self) except NULL:
+        cdef int rc
+        if not self._names_known:
+            with nogil:
+                rc = summarize_names(self._x509, &self._names)
+            if rc != 0:
+                raise_value_error("cannot decode the certificate's names")
+            self._names_known = True
+        return &self._names
+
+    def match_hostname(self, hostname, *, strict=False):
+        """Check that the certificate is valid for *hostname* (a DNS name or an IP address).
+
+        The verdicts, exceptions and messages are those of ``certcore.match_hostname(
+        self.to_dict(), hostname)`` (CPython 3.11's rules), computed by OpenSSL's
+        ``X509_check_host`` / ``X509_check_ip`` with the GIL released wherever the two provably
+        agree, and by the exact rules otherwise. Returns None; raises ``ssl.CertificateError``
+        on a mismatch. *strict*: never fall back to the subject's commonName (RFC 6125
+        6.4.4 made mandatory), even when the certificate has no subjectAltName.
+        """
+        cdef int verdict = _verdict_for(self, hostname, strict)
+        if verdict == VERDICT_MATCH:
+            return None
+        _exact_match(self, hostname, strict)   # raises the exact error (or, off-domain, decides)
+
     def __eq__(self, other):
         if not isinstance(other, Certificate):
             return NotImplemented
@@ -1016,3 +1048,113 @@ def _full_matches(Certificate cert):
     """Test hook: certificate_from_x509(cert.full_x509()) round-trips to an equal Certificate."""
     cdef Certificate other = certificate_from_x509(cert.full_x509())
     return other == cert and other.to_dict() == cert.to_dict()
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostname checks on certificates (see _certcore/names.pyx for why there are two engines)
+
+cdef int _verdict_for(Certificate cert, object hostname, bint strict) except -2:
+    """OpenSSL's verdict where it is match_hostname's, else VERDICT_UNDECIDED."""
+    cdef const NameSummary *names
+    cdef const char *host
+    cdef Py_ssize_t n
+    cdef int verdict
+    if type(hostname) is not str or not PyUnicode_IS_ASCII(hostname):
+        return VERDICT_UNDECIDED
+    names = cert.names()
+    host = <const char *>PyUnicode_DATA(hostname)
+    n = PyUnicode_GET_LENGTH(hostname)
+    with nogil:
+        verdict = openssl_verdict(cert._x509, names, host, n, strict)
+    return verdict
+
+
+cdef object _exact_match(Certificate cert, object hostname, bint strict):
+    """The dict rules on the decoded certificate: returns None or raises what they raise."""
+    cdef dict d = cert._decoded()
+    if strict:
+        d = {k: v for k, v in d.items() if k != "subject"}
+    if type(hostname) is str:
+        return match_cert_dict(d, <str>hostname)
+    return _match_hostname_dict(d, hostname)
+
+
+def check_hostnames(certs, hostnames, *, strict=False):
+    """Check many (certificate, hostname) pairs in one call: a list of booleans.
+
+    *certs* is a sequence of ``Certificate`` (or one ``Certificate`` for every hostname) and
+    *hostnames* a sequence of ``str`` of the same length; item ``i`` is ``True`` when
+    ``certs[i].match_hostname(hostnames[i], strict=strict)`` would succeed. The loop runs in C
+    with the GIL released; a pair outside the domain where OpenSSL's verdict is provably the
+    rules' (non-ASCII names, malformed wildcards, ...) is decided by the exact rules afterwards,
+    and any error they raise (CertificateError, ValueError) counts as ``False``.
+    """
+    cdef list certs_list, hosts_list = list(hostnames)
+    cdef Py_ssize_t count = len(hosts_list), i
+    cdef Certificate cert
+    cdef X509 **xs = NULL
+    cdef const NameSummary **sums = NULL
+    cdef const char **hosts = NULL
+    cdef Py_ssize_t *lengths = NULL
+    cdef int *verdicts = NULL
+    cdef bint s = strict
+    if isinstance(certs, Certificate):
+        certs_list = [certs] * count
+    else:
+        certs_list = list(certs)
+        if len(certs_list) != count:
+            raise ValueError(f"check_hostnames() got {len(certs_list)} certificates and {count} hostnames")
+    for i in range(count):
+        if not isinstance(certs_list[i], Certificate):
+            raise TypeError(f"check_hostnames() needs Certificate objects, not {type(certs_list[i]).__name__}")
+        if not isinstance(hosts_list[i], str):
+            raise TypeError(f"check_hostnames() needs str hostnames, not {type(hosts_list[i]).__name__}")
+    xs = <X509 **>malloc(max(count, 1) * sizeof(X509 *))
+    sums = <const NameSummary **>malloc(max(count, 1) * sizeof(NameSummary *))
+    hosts = <const char **>malloc(max(count, 1) * sizeof(char *))
+    lengths = <Py_ssize_t *>malloc(max(count, 1) * sizeof(Py_ssize_t))
+    verdicts = <int *>malloc(max(count, 1) * sizeof(int))
+    try:
+        if xs == NULL or sums == NULL or hosts == NULL or lengths == NULL or verdicts == NULL:
+            raise MemoryError()
+        for i in range(count):
+            cert = <Certificate>certs_list[i]
+            host = hosts_list[i]
+            xs[i] = cert._x509
+            sums[i] = cert.names()
+            if type(host) is str and PyUnicode_IS_ASCII(host):
+                hosts[i] = <const char *>PyUnicode_DATA(host)
+                lengths[i] = PyUnicode_GET_LENGTH(host)
+            else:
+                hosts[i] = NULL                 # str subclass or non-ASCII: the exact rules
+                lengths[i] = 0
+        with nogil:
+            for i in range(count):
+                if hosts[i] == NULL:
+                    verdicts[i] = VERDICT_UNDECIDED
+                else:
+                    verdicts[i] = openssl_verdict(xs[i], sums[i], hosts[i], lengths[i], s)
+        results = [verdicts[i] == VERDICT_MATCH for i in range(count)]
+        for i in range(count):
+            if verdicts[i] == VERDICT_UNDECIDED:
+                try:
+                    _exact_match(<Certificate>certs_list[i], hosts_list[i], s)
+                    results[i] = True
+                except ValueError:              # CertificateError is a ValueError too
+                    results[i] = False
+        return results
+    finally:
+        free(xs)
+        free(sums)
+        free(hosts)
+        free(lengths)
+        free(verdicts)
+
+
+def _openssl_verdict(Certificate cert, hostname, strict=False):
+    """Test hook: OpenSSL's verdict alone -- True, False, or None outside the proven domain."""
+    cdef int verdict = _verdict_for(cert, hostname, strict)
+    return None if verdict == VERDICT_UNDECIDED else verdict == VERDICT_MATCH
+
+
+register_certificate_type(Certificate)
