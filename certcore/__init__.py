@@ -20,6 +20,7 @@ from _certcore.errors import (
 )
 from _certcore.hostname import match_hostname
 from _certcore.paths import DefaultVerifyPaths, get_default_verify_paths
+from _certcore.store import enum_certificates, enum_crls
 from _certcore.pem import PEM_FOOTER, PEM_HEADER, DER_cert_to_PEM_cert, PEM_cert_to_DER_cert
 from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER
 
@@ -57,6 +58,8 @@ __all__ = [
     "PEM_cert_to_DER_cert",
     "get_default_verify_paths",
     "DefaultVerifyPaths",
+    "enum_certificates",
+    "enum_crls",
     "PEM_HEADER",
     "PEM_FOOTER",
     "CERT_NONE",
