@@ -20,8 +20,8 @@ from _certcore.errors import (
 )
 from _certcore.hostname import match_hostname
 from _certcore.paths import DefaultVerifyPaths, get_default_verify_paths
-from _certcore.store import enum_certificates, enum_crls
 from _certcore.pem import PEM_FOOTER, PEM_HEADER, DER_cert_to_PEM_cert, PEM_cert_to_DER_cert
+from _certcore.store import enum_certificates, enum_crls
 from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER
 
 __version__ = "0.1.0"
