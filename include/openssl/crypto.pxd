@@ -19,3 +19,4 @@ cdef extern from "openssl/crypto.h" nogil:
         pass
     OSSL_LIB_CTX *OSSL_LIB_CTX_new()
     void OSSL_LIB_CTX_free(OSSL_LIB_CTX *ctx)
+    void CRYPTO_free(void *ptr, const char *file, int line)

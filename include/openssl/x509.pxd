@@ -1,7 +1,39 @@
 # Declarations from <openssl/x509.h>.
+from openssl.crypto cimport OSSL_LIB_CTX
+from openssl.asn1 cimport ASN1_OBJECT, ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_ITEM
+
 cdef extern from "openssl/x509.h" nogil:
     # Compiled-in trust store locations and the environment keys that override them.
     const char *X509_get_default_cert_file()
     const char *X509_get_default_cert_file_env()
     const char *X509_get_default_cert_dir()
     const char *X509_get_default_cert_dir_env()
+
+    ctypedef struct X509:
+        pass
+    ctypedef struct X509_NAME:
+        pass
+    ctypedef struct X509_NAME_ENTRY:
+        pass
+
+    const ASN1_ITEM *X509_it()
+    X509 *X509_new()
+    X509 *X509_new_ex(OSSL_LIB_CTX *libctx, const char *propq)
+    void X509_free(X509 *a)
+    int X509_up_ref(X509 *a)
+    X509 *d2i_X509(X509 **a, const unsigned char **inp, long length)
+    int i2d_X509(const X509 *a, unsigned char **out)
+
+    long X509_get_version(const X509 *x)
+    const ASN1_INTEGER *X509_get0_serialNumber(const X509 *x)
+    const ASN1_TIME *X509_get0_notBefore(const X509 *x)
+    const ASN1_TIME *X509_get0_notAfter(const X509 *x)
+    X509_NAME *X509_get_subject_name(const X509 *a)
+    X509_NAME *X509_get_issuer_name(const X509 *a)
+    void *X509_get_ext_d2i(const X509 *x, int nid, int *crit, int *idx)
+
+    int X509_NAME_entry_count(const X509_NAME *name)
+    X509_NAME_ENTRY *X509_NAME_get_entry(const X509_NAME *name, int loc)
+    int X509_NAME_ENTRY_set(const X509_NAME_ENTRY *ne)
+    ASN1_OBJECT *X509_NAME_ENTRY_get_object(const X509_NAME_ENTRY *ne)
+    ASN1_STRING *X509_NAME_ENTRY_get_data(const X509_NAME_ENTRY *ne)

@@ -1,0 +1,22 @@
+# certcore's X.509 core, shared at C level with the TLS, store and C-API modules.
+#
+# FIXED INTERFACE (other modules cimport it):
+#   Certificate             owns one X509* (X509_free in __dealloc__); immutable; eq/hash by DER
+#   certificate_from_x509   wraps any X509*, taking its own reference (X509_up_ref)
+#   decode_x509             the getpeercert() dict (CPython 3.11 shape) for any X509*
+from openssl.x509 cimport X509
+
+
+cdef class Certificate:
+    cdef X509* _x509        # parsed for inspection (may live in certcore's provider-less libctx)
+    cdef bytes _der         # the exact DER encoding; identity for ==, hash and pickling
+    cdef object _hash       # cached hash(_der), None until asked
+    cdef X509* _full        # lazily made fully-parsed X509 (default libctx, key decoded), or NULL
+    cdef object _dict       # cached decode (a dict never handed out: to_dict() copies it)
+
+    cdef X509* full_x509(self) except NULL   # the fully-parsed X509 (borrowed), for verification
+    cdef dict _decoded(self)                  # the cached decode_x509 dict (do not mutate)
+
+
+cdef Certificate certificate_from_x509(X509* x)
+cdef dict decode_x509(X509* x)

@@ -1,0 +1,786 @@
+"""X.509 certificates: ``Certificate`` (owns one ``X509*``) and the getpeercert() dict.
+
+Parsing strategy (OpenSSL 3): a plain ``d2i_X509`` in the default library context decodes the
+subject public key through the provider machinery, which costs several times more than the
+rest of the parse. A certificate that is only inspected never needs its key, so certcore
+parses into a private ``OSSL_LIB_CTX`` in which only the "null" provider is loaded (which also
+stops OpenSSL from auto-loading the default provider there): every field is decoded exactly as
+usual, only the key stays an undecoded SubjectPublicKeyInfo. ``Certificate.full_x509()`` makes
+(once, lazily) a normally-parsed ``X509`` for the work that needs the key (verification).
+The differential tests compare both parses field for field.
+
+``decode_x509`` turns any ``X509*`` into exactly the dict CPython 3.11's ``_decode_certificate``
+builds (``getpeercert()``, ``_ssl._test_decode_cert``): same keys, order, value shapes, and the
+same exceptions for the undecodable cases (strict UTF-8 for DNS/email/URI and AIA/CRLDP URIs).
+"""
+import os as _os
+import warnings as _warnings
+
+cimport cython
+from cpython.buffer cimport PyObject_CheckBuffer, PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
+from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.string cimport memchr, memcpy
+from libc.stdlib cimport malloc, free, realloc
+from libc.time cimport tm
+
+from openssl.crypto cimport OSSL_LIB_CTX, OSSL_LIB_CTX_new, OPENSSL_free
+from openssl.provider cimport OSSL_PROVIDER, OSSL_PROVIDER_load
+from openssl.err cimport ERR_clear_error, ERR_set_mark, ERR_pop_to_mark
+from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free, BIO_get_mem_data, BIO_reset, BIO_new_mem_buf
+from openssl.asn1 cimport (
+    ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_OBJECT, ASN1_VALUE, V_ASN1_NEG,
+    ASN1_STRING_length, ASN1_STRING_type, ASN1_STRING_get0_data, ASN1_STRING_to_UTF8,
+    ASN1_TIME_to_tm, ASN1_TIME_print, ASN1_item_d2i_ex,
+)
+from openssl.objects cimport (
+    NID_undef, NID_subject_alt_name, NID_info_access, NID_crl_distribution_points,
+    NID_ad_OCSP, NID_ad_ca_issuers, OBJ_obj2nid, OBJ_obj2txt,
+)
+from openssl.x509 cimport (
+    X509, X509_NAME, X509_NAME_ENTRY, X509_it, X509_free, X509_up_ref, d2i_X509, i2d_X509,
+    X509_get_version, X509_get0_serialNumber, X509_get0_notBefore, X509_get0_notAfter,
+    X509_get_subject_name, X509_get_issuer_name, X509_get_ext_d2i,
+    X509_NAME_entry_count, X509_NAME_get_entry, X509_NAME_ENTRY_set,
+    X509_NAME_ENTRY_get_object, X509_NAME_ENTRY_get_data,
+)
+from openssl.x509v3 cimport (
+    GEN_OTHERNAME, GEN_EMAIL, GEN_DNS, GEN_X400, GEN_DIRNAME, GEN_EDIPARTY, GEN_URI, GEN_IPADD,
+    GEN_RID, GENERAL_NAME, GENERAL_NAMES, ACCESS_DESCRIPTION, AUTHORITY_INFO_ACCESS, DIST_POINT,
+    CRL_DIST_POINTS, sk_GENERAL_NAME_num, sk_GENERAL_NAME_value, GENERAL_NAMES_free,
+    sk_ACCESS_DESCRIPTION_num, sk_ACCESS_DESCRIPTION_value, AUTHORITY_INFO_ACCESS_free,
+    sk_DIST_POINT_num, sk_DIST_POINT_value, CRL_DIST_POINTS_free, GENERAL_NAME_print,
+)
+from openssl.evp cimport EVP_MD, EVP_MD_fetch, EVP_MD_get_size, EVP_Digest, EVP_MAX_MD_SIZE
+from openssl.pem cimport PEM_read_bio
+
+from _certcore.errors cimport raise_value_error, raise_ssl_error, clear_error_queue
+from _certcore.errors import SSLError
+
+# TEMPORARY until helper/timepem's pem.pxd / asn1time.pxd are merged (then cimported instead).
+import binascii as _binascii
+
+cdef str der_to_pem(const unsigned char *der, Py_ssize_t n):
+    b64 = _binascii.b2a_base64(der[:n], newline=False).decode("ascii")
+    body = "".join([b64[i:i + 64] + "\n" for i in range(0, len(b64), 64)])
+    return "-----BEGIN CERTIFICATE-----\n" + body + "-----END CERTIFICATE-----\n"
+
+cdef long long civil_to_seconds(long long year, int month, int day, int hour, int minute, int second) noexcept nogil:
+    cdef long long y = year - (month <= 2)
+    cdef long long era = (y if y >= 0 else y - 399) // 400
+    cdef long long yoe = y - era * 400
+    cdef long long mp = (month + 9) % 12
+    cdef long long doy = (153 * mp + 2) // 5 + day - 1
+    cdef long long doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    cdef long long days = era * 146097 + doe - 719468
+    return days * 86400 + hour * 3600 + minute * 60 + second
+
+
+# ---------------------------------------------------------------------------------------------
+# The provider-less library context used for inspection parses.
+
+cdef OSSL_LIB_CTX *_INSPECT_CTX = OSSL_LIB_CTX_new()
+if _INSPECT_CTX == NULL or OSSL_PROVIDER_load(_INSPECT_CTX, b"null") == NULL:
+    clear_error_queue()
+    raise ImportError("certcore: cannot create OpenSSL's provider-less library context")
+
+cdef enum:
+    NOGIL_PARSE_BYTES = 4096     # inputs at least this large are parsed with the GIL released
+
+
+cdef X509 *_parse_der(const unsigned char *data, Py_ssize_t n, OSSL_LIB_CTX *ctx) noexcept nogil:
+    """d2i an X509 from exactly data[0:n]; NULL on failure (error queue left for the caller).
+
+    ``ASN1_item_d2i_ex`` with a NULL target, like ``PEM_read_bio_X509`` does in CPython, so that
+    no extension caching/validation happens at parse time (``d2i_X509(&existing)`` would)."""
+    cdef const unsigned char *p = data
+    return <X509 *>ASN1_item_d2i_ex(NULL, &p, <long>n, X509_it(), ctx, NULL)
+
+
+cdef Py_ssize_t _der_outer_length(const unsigned char *d, Py_ssize_t n) except -2:
+    """Total length of the outer DER SEQUENCE at d (header + content), or raise ValueError."""
+    cdef Py_ssize_t i, nbytes, length
+    if n == 0:
+        raise ValueError("empty certificate data")
+    if d[0] != 0x30:
+        if n >= 10 and d[:10] == b"-----BEGIN":
+            raise ValueError("not DER: the data is PEM text (use Certificate.from_pem or decode_cert)")
+        raise ValueError(f"not a DER certificate: expected a SEQUENCE (0x30), got 0x{d[0]:02x}")
+    if n < 2:
+        raise ValueError("truncated DER certificate: 1 byte")
+    if d[1] < 0x80:
+        return 2 + d[1]
+    nbytes = d[1] & 0x7F
+    if nbytes == 0 or nbytes > 4:
+        raise ValueError("not a DER certificate: bad outer length encoding")
+    if n < 2 + nbytes:
+        raise ValueError(f"truncated DER certificate: {n} bytes")
+    length = 0
+    for i in range(nbytes):
+        length = (length << 8) | d[2 + i]
+    return 2 + nbytes + length
+
+
+cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx) except NULL:
+    """Parse a whole DER certificate (no more, no less) or raise ValueError naming the problem."""
+    cdef const unsigned char *d = <const unsigned char *>PyBytes_AS_STRING(der)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(der)
+    cdef Py_ssize_t total = _der_outer_length(d, n)
+    cdef X509 *x
+    if total > n:
+        raise ValueError(f"truncated DER certificate: the encoding says {total} bytes, got {n}")
+    if total < n:
+        raise ValueError(f"trailing data after the DER certificate: {n - total} bytes after {total}")
+    if n >= NOGIL_PARSE_BYTES:
+        with nogil:
+            x = _parse_der(d, n, ctx)
+    else:
+        x = _parse_der(d, n, ctx)
+    if x == NULL:
+        raise_value_error("invalid DER certificate")
+    clear_error_queue()   # the provider-less key decode leaves notes in the queue
+    return x
+
+
+cdef bytes _as_bytes(object data, str what):
+    """Any bytes-like object -> bytes (without copying bytes itself); TypeError otherwise."""
+    if type(data) is bytes:
+        return <bytes>data
+    if isinstance(data, str) or not PyObject_CheckBuffer(data):
+        raise TypeError(f"{what}: a bytes-like object is required, not '{type(data).__name__}'")
+    return memoryview(data).tobytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# PEM
+
+cdef bytes _pem_input(object data):
+    if isinstance(data, str):
+        try:
+            return (<str>data).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"PEM text cannot be encoded: {exc}") from None
+    return _as_bytes(data, "PEM data")
+
+
+cdef list _pem_blocks(bytes text, bint first_only):
+    """DER bytes of the CERTIFICATE blocks in a PEM text, in order.
+
+    Like OpenSSL's PEM reader: text outside the blocks is ignored, blocks of other types
+    (keys, CRLs, parameters) are skipped; a CERTIFICATE block that does not decode is an error.
+    """
+    cdef BIO *bio
+    cdef char *name = NULL
+    cdef char *header = NULL
+    cdef unsigned char *body = NULL
+    cdef long length = 0
+    cdef int ok
+    cdef list out = []
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(text)
+    cdef int index = 0
+    if n == 0:
+        raise ValueError("empty PEM data")
+    if n > 0x7FFFFFFF:
+        raise ValueError("PEM data too large")
+    bio = BIO_new_mem_buf(PyBytes_AS_STRING(text), <int>n)
+    if bio == NULL:
+        raise MemoryError()
+    try:
+        while True:
+            with nogil:
+                ok = PEM_read_bio(bio, &name, &header, &body, &length)
+            if not ok:
+                # End of input (no further start line) or a malformed block.
+                detail = _pem_failure_reason()
+                if detail is None:
+                    break
+                raise ValueError(f"bad PEM block #{index + 1}: {detail}")
+            try:
+                index += 1
+                if name == b"CERTIFICATE" or name == b"X509 CERTIFICATE":
+                    if header[0] != 0 and b"ENCRYPTED" in <bytes>header:
+                        raise ValueError("encrypted PEM certificate blocks are not supported")
+                    out.append(PyBytes_FromStringAndSize(<char *>body, length))
+                    if first_only:
+                        break
+            finally:
+                OPENSSL_free(name)
+                OPENSSL_free(header)
+                OPENSSL_free(body)
+                name = header = NULL
+                body = NULL
+    finally:
+        BIO_free(bio)
+        clear_error_queue()
+    if not out:
+        raise ValueError("no PEM certificate found (no -----BEGIN CERTIFICATE----- block)")
+    return out
+
+
+from openssl.err cimport ERR_peek_last_error, ERR_GET_REASON, ERR_GET_LIB, ERR_reason_error_string, ERR_LIB_PEM
+
+cdef extern from "openssl/pem.h" nogil:
+    enum:
+        PEM_R_NO_START_LINE
+
+
+cdef object _pem_failure_reason():
+    """None when PEM_read_bio stopped because no further block starts; else the reason text."""
+    cdef unsigned long code = ERR_peek_last_error()
+    cdef const char *text
+    if code == 0 or (ERR_GET_LIB(code) == ERR_LIB_PEM and ERR_GET_REASON(code) == PEM_R_NO_START_LINE):
+        ERR_clear_error()
+        return None
+    text = ERR_reason_error_string(code)
+    ERR_clear_error()
+    return text.decode("utf-8", "replace") if text != NULL else "malformed PEM"
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding to CPython's dict shapes
+
+cdef dict _ATTR_NAMES = {}     # nid -> OpenSSL's long (else short) name, for known objects
+
+
+cdef str _obj_text(const ASN1_OBJECT *obj):
+    """OBJ_obj2txt(no_name=0): the long name of a known object, else the dotted OID."""
+    cdef char buf[128]
+    cdef char *big
+    cdef int n = OBJ_obj2txt(buf, sizeof(buf), obj, 0)
+    if n < 0:
+        raise_ssl_error(SSLError, "OBJ_obj2txt failed")
+    if n < <int>sizeof(buf):
+        return buf[:n].decode("utf-8")
+    big = <char *>malloc(n + 1)
+    if big == NULL:
+        raise MemoryError()
+    try:
+        n = OBJ_obj2txt(big, n + 1, obj, 0)
+        return big[:n].decode("utf-8")
+    finally:
+        free(big)
+
+
+cdef inline str _attr_name(const ASN1_OBJECT *obj):
+    cdef int nid = OBJ_obj2nid(obj)
+    cdef object name
+    if nid == NID_undef:
+        return _obj_text(obj)
+    name = _ATTR_NAMES.get(nid)
+    if name is None:
+        name = _obj_text(obj)
+        _ATTR_NAMES[nid] = name
+    return <str>name
+
+
+cdef tuple _attribute(X509_NAME_ENTRY *entry):
+    cdef unsigned char *utf8 = NULL
+    cdef int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry))
+    if n < 0:
+        raise_ssl_error(SSLError, "cannot convert a name attribute to UTF-8")
+    try:
+        value = PyUnicode_DecodeUTF8(<char *>utf8, n, NULL)
+    finally:
+        OPENSSL_free(utf8)
+    return (_attr_name(X509_NAME_ENTRY_get_object(entry)), value)
+
+
+cdef tuple _name_tuple(X509_NAME *name):
+    """((attr, value), ...) per RDN, multi-valued RDNs sharing one inner tuple."""
+    cdef int count = X509_NAME_entry_count(name)
+    cdef int i, level = -1, entry_set
+    cdef X509_NAME_ENTRY *entry
+    cdef list dn = []
+    cdef list rdn = []
+    for i in range(count):
+        entry = X509_NAME_get_entry(name, i)
+        entry_set = X509_NAME_ENTRY_set(entry)
+        if level >= 0 and entry_set != level:
+            dn.append(tuple(rdn))
+            rdn = []
+        level = entry_set
+        rdn.append(_attribute(entry))
+    if rdn:
+        dn.append(tuple(rdn))
+    return tuple(dn)
+
+
+cdef inline str _ia5_text(ASN1_STRING *s):
+    # Strict UTF-8, NULs kept: the same bytes -> str rule (and the same UnicodeDecodeError) as
+    # CPython's PyUnicode_FromStringAndSize on the raw IA5String contents.
+    return PyUnicode_DecodeUTF8(<const char *>ASN1_STRING_get0_data(s), ASN1_STRING_length(s), NULL)
+
+
+cdef str _ip_text(ASN1_STRING *ip):
+    cdef const unsigned char *p = ASN1_STRING_get0_data(ip)
+    cdef int n = ASN1_STRING_length(ip)
+    if n == 4:
+        return f"{p[0]}.{p[1]}.{p[2]}.{p[3]}"
+    if n == 16:
+        return ":".join([f"{(p[2 * i] << 8) | p[2 * i + 1]:X}" for i in range(8)])
+    return "<invalid>"
+
+
+cdef bytes _bio_first_line(BIO *bio, Py_ssize_t limit):
+    """What CPython's ``BIO_gets(bio, buf, limit + 1)`` would return: the first line (its newline
+    included) of the BIO's contents, at most ``limit`` bytes, stopping at a NUL byte."""
+    cdef char *data
+    cdef long n = BIO_get_mem_data(bio, &data)
+    cdef const char *nl
+    cdef const char *nul
+    if n <= 0:
+        return b""
+    if n > limit:
+        n = limit
+    nl = <const char *>memchr(data, b'\n', n)
+    if nl != NULL:
+        n = nl - data + 1
+    nul = <const char *>memchr(data, 0, n)
+    if nul != NULL:
+        n = nul - data
+    return PyBytes_FromStringAndSize(data, n)
+
+
+cdef tuple _printed_general_name(GENERAL_NAME *gen, BIO *bio):
+    """othername / X400 / EDIParty (and unknown kinds): OpenSSL's print form split at ':'."""
+    cdef bytes line
+    cdef Py_ssize_t colon
+    if gen.type not in (GEN_OTHERNAME, GEN_X400, GEN_EDIPARTY, GEN_RID):
+        _warnings.warn(f"Unknown general name type {gen.type}", RuntimeWarning, stacklevel=2)
+    BIO_reset(bio)
+    GENERAL_NAME_print(bio, gen)
+    clear_error_queue()
+    line = _bio_first_line(bio, 2047)
+    colon = line.find(b":")
+    if colon < 0:
+        text = line[:200].decode("utf-8", "replace")
+        raise ValueError(f"Invalid value {text}")
+    return (line[:colon].decode("utf-8"), line[colon + 1:].decode("utf-8"))
+
+
+cdef str _rid_text(ASN1_OBJECT *rid):
+    cdef char buf[2048]
+    cdef int n = OBJ_obj2txt(buf, 2047, rid, 0)
+    if n < 0:
+        raise_ssl_error(SSLError, "OBJ_obj2txt failed")
+    if n >= 2048:
+        return "<INVALID>"
+    if n == 2047:   # CPython reads one byte past the truncated text: its terminating NUL
+        return buf[:2046].decode("utf-8") + "\x00"
+    return buf[:n].decode("utf-8")
+
+
+cdef object _alt_names(X509 *x, BIO *bio):
+    """The subjectAltName tuple, or None when the certificate has no SAN extension."""
+    cdef GENERAL_NAMES *names = <GENERAL_NAMES *>X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)
+    cdef GENERAL_NAME *gen
+    cdef int i, kind
+    cdef list out
+    if names == NULL:
+        clear_error_queue()
+        return None
+    out = []
+    try:
+        for i in range(sk_GENERAL_NAME_num(names)):
+            gen = sk_GENERAL_NAME_value(names, i)
+            kind = gen.type
+            if kind == GEN_DNS:
+                out.append(("DNS", _ia5_text(gen.d.ia5)))
+            elif kind == GEN_IPADD:
+                out.append(("IP Address", _ip_text(gen.d.ip)))
+            elif kind == GEN_EMAIL:
+                out.append(("email", _ia5_text(gen.d.ia5)))
+            elif kind == GEN_URI:
+                out.append(("URI", _ia5_text(gen.d.ia5)))
+            elif kind == GEN_DIRNAME:
+                out.append(("DirName", _name_tuple(gen.d.dirn)))
+            elif kind == GEN_RID:
+                out.append(("Registered ID", _rid_text(gen.d.rid)))
+            else:
+                out.append(_printed_general_name(gen, bio))
+    finally:
+        GENERAL_NAMES_free(names)
+    return tuple(out)
+
+
+cdef object _aia_uris(AUTHORITY_INFO_ACCESS *info, int method_nid):
+    cdef ACCESS_DESCRIPTION *ad
+    cdef int i
+    cdef list out = []
+    for i in range(sk_ACCESS_DESCRIPTION_num(info)):
+        ad = sk_ACCESS_DESCRIPTION_value(info, i)
+        if OBJ_obj2nid(ad.method) != method_nid or ad.location.type != GEN_URI:
+            continue
+        out.append(_ia5_text(ad.location.d.ia5))
+    return tuple(out) if out else None
+
+
+cdef object _crl_uris(X509 *x):
+    cdef CRL_DIST_POINTS *dps = <CRL_DIST_POINTS *>X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL)
+    cdef DIST_POINT *dp
+    cdef GENERAL_NAMES *names
+    cdef GENERAL_NAME *gen
+    cdef int i, j
+    cdef list out = []
+    if dps == NULL:
+        clear_error_queue()
+        return None
+    try:
+        for i in range(sk_DIST_POINT_num(dps)):
+            dp = sk_DIST_POINT_value(dps, i)
+            # No distributionPoint (CVE-2019-5010) or a nameRelativeToCRLIssuer: no URIs.
+            if dp.distpoint == NULL or dp.distpoint.type != 0:
+                continue
+            names = dp.distpoint.name.fullname
+            for j in range(sk_GENERAL_NAME_num(names)):
+                gen = sk_GENERAL_NAME_value(names, j)
+                if gen.type == GEN_URI:
+                    out.append(_ia5_text(gen.d.ia5))
+    finally:
+        CRL_DIST_POINTS_free(dps)
+    return tuple(out) if out else None
+
+
+cdef str _serial_text(const ASN1_INTEGER *serial):
+    """i2a_ASN1_INTEGER's text as CPython reads it (one BIO_gets line)."""
+    cdef const unsigned char *p = ASN1_STRING_get0_data(serial)
+    cdef int n = ASN1_STRING_length(serial)
+    cdef str sign = "-" if ASN1_STRING_type(serial) & V_ASN1_NEG else ""
+    if n <= 0:
+        return sign + "00"
+    if n > 35:   # i2a_ASN1_INTEGER continues the number on a new line after 35 bytes
+        return sign + p[:35].hex().upper() + "\\\n"
+    return sign + p[:n].hex().upper()
+
+
+cdef str _time_text(const ASN1_TIME *t, BIO *bio):
+    BIO_reset(bio)
+    ASN1_TIME_print(bio, t)
+    clear_error_queue()
+    return _bio_first_line(bio, 2047).decode("utf-8")
+
+
+cdef dict decode_x509(X509 *x):
+    """The getpeercert() / _test_decode_cert dict for any X509 (CPython 3.11's shape)."""
+    cdef dict d = {}
+    cdef BIO *bio = BIO_new(BIO_s_mem())
+    cdef AUTHORITY_INFO_ACCESS *info
+    if bio == NULL:
+        clear_error_queue()
+        raise MemoryError("failed to allocate BIO")
+    try:
+        d["subject"] = _name_tuple(X509_get_subject_name(x))
+        d["issuer"] = _name_tuple(X509_get_issuer_name(x))
+        d["version"] = X509_get_version(x) + 1
+        d["serialNumber"] = _serial_text(X509_get0_serialNumber(x))
+        d["notBefore"] = _time_text(X509_get0_notBefore(x), bio)
+        d["notAfter"] = _time_text(X509_get0_notAfter(x), bio)
+        sans = _alt_names(x, bio)
+        if sans is not None:
+            d["subjectAltName"] = sans
+        info = <AUTHORITY_INFO_ACCESS *>X509_get_ext_d2i(x, NID_info_access, NULL, NULL)
+        if info != NULL:
+            try:
+                ocsp = _aia_uris(info, NID_ad_OCSP)
+                if ocsp is not None:
+                    d["OCSP"] = ocsp
+                issuers = _aia_uris(info, NID_ad_ca_issuers)
+                if issuers is not None:
+                    d["caIssuers"] = issuers
+            finally:
+                AUTHORITY_INFO_ACCESS_free(info)
+        crl = _crl_uris(x)
+        if crl is not None:
+            d["crlDistributionPoints"] = crl
+    finally:
+        BIO_free(bio)
+        clear_error_queue()
+    return d
+
+
+# ---------------------------------------------------------------------------------------------
+# Certificate
+
+cdef dict _DIGESTS = {}    # algorithm name -> address of a fetched EVP_MD (kept for the process)
+
+
+cdef const EVP_MD *_digest(object algorithm) except NULL:
+    cdef const EVP_MD *md
+    cdef object cached
+    if not isinstance(algorithm, str):
+        raise TypeError(f"algorithm must be a str, not '{type(algorithm).__name__}'")
+    cached = _DIGESTS.get(algorithm)
+    if cached is not None:
+        return <const EVP_MD *><size_t>cached
+    name = (<str>algorithm).encode("ascii", "replace")
+    if b"\0" in name:
+        raise ValueError(f"unknown digest algorithm {algorithm!r}")
+    md = EVP_MD_fetch(NULL, name, NULL)
+    if md == NULL:
+        clear_error_queue()
+        raise ValueError(f"unknown digest algorithm {algorithm!r}")
+    if EVP_MD_get_size(md) <= 0:
+        raise ValueError(f"digest {algorithm!r} has no fixed output size")
+    _DIGESTS[algorithm] = <size_t>md
+    return md
+
+
+cdef long long _asn1_time_seconds(const ASN1_TIME *t) except? -1:
+    cdef tm parts
+    if ASN1_TIME_to_tm(t, &parts) != 1:
+        clear_error_queue()
+        raise ValueError("the certificate's validity time cannot be read")
+    return civil_to_seconds(parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                            parts.tm_hour, parts.tm_min, parts.tm_sec)
+
+
+cdef str _dn_text(tuple dn):
+    return ", ".join(["+".join([f"{k}={v}" for k, v in rdn]) for rdn in dn])
+
+
+cdef class Certificate:
+    """An X.509 certificate (immutable; equal and hashed by its DER encoding).
+
+    ``Certificate(der)`` / ``Certificate.from_der(der)`` take any bytes-like DER;
+    ``Certificate.from_pem(text)`` the first CERTIFICATE block of a PEM text (str or bytes);
+    ``Certificate.from_file(path)`` a PEM or DER file. Bad input raises ValueError.
+    """
+
+    def __cinit__(self, *args, **kwargs):
+        self._x509 = NULL
+        self._full = NULL
+
+    def __init__(self, data):
+        cdef bytes der = _as_bytes(data, "Certificate()")
+        self._x509 = _parse_checked(der, _INSPECT_CTX)
+        self._der = der
+
+    def __dealloc__(self):
+        if self._x509 != NULL:
+            X509_free(self._x509)
+            self._x509 = NULL
+        if self._full != NULL:
+            X509_free(self._full)
+            self._full = NULL
+
+    cdef X509* full_x509(self) except NULL:
+        """A normally-parsed X509 (default library context, public key decoded), made once."""
+        cdef X509 *x
+        if self._full == NULL:
+            x = _parse_der(<const unsigned char *>PyBytes_AS_STRING(self._der), PyBytes_GET_SIZE(self._der), NULL)
+            if x == NULL:
+                raise_value_error("invalid DER certificate")
+            clear_error_queue()
+            self._full = x
+        return self._full
+
+    @classmethod
+    def from_der(cls, data):
+        """A certificate from DER (any bytes-like object)."""
+        return _new_from_der(cls, _as_bytes(data, "from_der()"))
+
+    @classmethod
+    def from_pem(cls, data):
+        """A certificate from the first CERTIFICATE block of a PEM text (str or bytes-like)."""
+        return _new_from_der(cls, _pem_blocks(_pem_input(data), True)[0])
+
+    @classmethod
+    def from_file(cls, path):
+        """A certificate from a PEM or DER file (path: str, bytes or os.PathLike)."""
+        return _new_from_der(cls, _der_from_any(_read_file(path)))
+
+    @property
+    def der(self):
+        """The DER encoding (bytes)."""
+        return self._der
+
+    @property
+    def pem(self):
+        """The PEM text, byte-identical to ``ssl.DER_cert_to_PEM_cert(self.der)``."""
+        return der_to_pem(<const unsigned char *>PyBytes_AS_STRING(self._der), PyBytes_GET_SIZE(self._der))
+
+    def fingerprint(self, algorithm="sha256"):
+        """The digest of the DER encoding (bytes) with an OpenSSL digest name ('sha256', 'sha1', ...)."""
+        cdef const EVP_MD *md = _digest(algorithm)
+        cdef unsigned char out[EVP_MAX_MD_SIZE]
+        cdef unsigned int size = 0
+        if not EVP_Digest(PyBytes_AS_STRING(self._der), <size_t>PyBytes_GET_SIZE(self._der), out, &size, md, NULL):
+            raise_value_error(f"cannot compute the {algorithm} digest")
+        return PyBytes_FromStringAndSize(<char *>out, size)
+
+    @property
+    def not_before(self):
+        """Start of validity, seconds since the epoch (== cert_time_to_seconds(notBefore))."""
+        return _asn1_time_seconds(X509_get0_notBefore(self._x509))
+
+    @property
+    def not_after(self):
+        """End of validity, seconds since the epoch (== cert_time_to_seconds(notAfter))."""
+        return _asn1_time_seconds(X509_get0_notAfter(self._x509))
+
+    @property
+    def subject(self):
+        """The subject as getpeercert() gives it: a tuple of RDN tuples of (name, value)."""
+        if self._dict is not None:
+            return self._dict["subject"]
+        return _name_tuple(X509_get_subject_name(self._x509))
+
+    @property
+    def issuer(self):
+        """The issuer, shaped like ``subject``."""
+        if self._dict is not None:
+            return self._dict["issuer"]
+        return _name_tuple(X509_get_issuer_name(self._x509))
+
+    @property
+    def serial_number(self):
+        """The serial number as an int."""
+        cdef const ASN1_INTEGER *serial = X509_get0_serialNumber(self._x509)
+        cdef const unsigned char *p = ASN1_STRING_get0_data(serial)
+        cdef int n = ASN1_STRING_length(serial)
+        value = int.from_bytes(p[:n], "big") if n > 0 else 0
+        return -value if ASN1_STRING_type(serial) & V_ASN1_NEG else value
+
+    @property
+    def version(self):
+        """The version as getpeercert() reports it (3 for an X.509 v3 certificate)."""
+        return X509_get_version(self._x509) + 1
+
+    @property
+    def subject_alt_names(self):
+        """The subjectAltName entries as getpeercert() gives them; () without the extension."""
+        return self._decoded().get("subjectAltName", ())
+
+    cdef dict _decoded(self):
+        if self._dict is None:
+            self._dict = decode_x509(self._x509)
+        return <dict>self._dict
+
+    def to_dict(self):
+        """Exactly CPython 3.11's getpeercert() / _ssl._test_decode_cert dict (a new dict)."""
+        return self._decoded().copy()
+
+    def __eq__(self, other):
+        if not isinstance(other, Certificate):
+            return NotImplemented
+        return self._der == (<Certificate>other)._der
+
+    def __ne__(self, other):
+        if not isinstance(other, Certificate):
+            return NotImplemented
+        return self._der != (<Certificate>other)._der
+
+    def __hash__(self):
+        if self._hash is None:
+            self._hash = hash(self._der)
+        return self._hash
+
+    def __reduce__(self):
+        return (_from_der_pickled, (self._der,))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self):
+        try:
+            subject = _dn_text(self.subject)
+        except Exception:
+            subject = "?"
+        return f"<{type(self).__name__} subject={subject!r} serial=0x{self.serial_number:x}>"
+
+
+cdef Certificate _new_from_der(type cls, bytes der):
+    cdef Certificate cert = <Certificate>cls.__new__(cls)
+    cert._x509 = _parse_checked(der, _INSPECT_CTX)
+    cert._der = der
+    return cert
+
+
+def _from_der_pickled(der):
+    """Unpickling helper."""
+    return _new_from_der(Certificate, _as_bytes(der, "Certificate"))
+
+
+cdef Certificate certificate_from_x509(X509 *x):
+    """Wrap an X509 owned elsewhere: takes its own references (X509_up_ref)."""
+    cdef Certificate cert
+    cdef unsigned char *buf = NULL
+    cdef int n
+    if x == NULL:
+        raise ValueError("no certificate")
+    n = i2d_X509(x, &buf)
+    if n < 0:
+        raise_value_error("cannot encode the certificate as DER")
+    try:
+        der = PyBytes_FromStringAndSize(<char *>buf, n)
+    finally:
+        OPENSSL_free(buf)
+    cert = <Certificate>Certificate.__new__(Certificate)
+    if not X509_up_ref(x):
+        raise_value_error("X509_up_ref failed")
+    cert._x509 = x
+    if not X509_up_ref(x):
+        raise_value_error("X509_up_ref failed")
+    cert._full = x      # a normally-parsed X509 already: it serves verification too
+    cert._der = der
+    return cert
+
+
+# ---------------------------------------------------------------------------------------------
+# Module functions
+
+cdef bytes _read_file(object path):
+    try:
+        fspath = _os.fspath(path)
+    except TypeError:
+        raise TypeError(f"expected str, bytes or os.PathLike object, not {type(path).__name__}") from None
+    with open(fspath, "rb") as f:
+        return f.read()
+
+
+cdef inline bint _looks_der(bytes data):
+    return PyBytes_GET_SIZE(data) > 0 and (<const unsigned char *>PyBytes_AS_STRING(data))[0] == 0x30
+
+
+cdef bytes _der_from_any(object data):
+    """DER bytes from DER (bytes-like starting with a SEQUENCE) or PEM (str or bytes-like)."""
+    cdef bytes raw
+    if isinstance(data, str):
+        return _pem_blocks(_pem_input(data), True)[0]
+    raw = _as_bytes(data, "certificate data")
+    if PyBytes_GET_SIZE(raw) == 0:
+        raise ValueError("empty certificate data")
+    if _looks_der(raw):
+        return raw
+    return _pem_blocks(raw, True)[0]
+
+
+def decode_cert(data):
+    """DER (bytes-like) or PEM (str or bytes) -> exactly CPython 3.11's getpeercert() dict."""
+    cdef bytes der = _der_from_any(data)
+    cdef X509 *x = _parse_checked(der, _INSPECT_CTX)
+    try:
+        return decode_x509(x)
+    finally:
+        X509_free(x)
+
+
+def load_certificates(data):
+    """Every CERTIFICATE block of a PEM bundle (str or bytes-like) as a list of Certificate.
+
+    Text outside the blocks and blocks of other types are ignored, as OpenSSL's PEM reader
+    does; a bundle without any certificate, or a certificate block that does not decode,
+    raises ValueError.
+    """
+    cdef list ders = _pem_blocks(_pem_input(data), False)
+    cdef list out = []
+    cdef Py_ssize_t i
+    for i, der in enumerate(ders):
+        try:
+            out.append(_new_from_der(Certificate, der))
+        except ValueError as exc:
+            raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
+    return out

@@ -1,0 +1,37 @@
+# Declarations from <openssl/asn1.h>: ASN.1 strings, integers, times, objects.
+from libc.time cimport tm
+from openssl.bio cimport BIO
+from openssl.crypto cimport OSSL_LIB_CTX
+
+cdef extern from "openssl/asn1.h" nogil:
+    ctypedef struct ASN1_STRING:
+        pass
+    ctypedef ASN1_STRING ASN1_INTEGER
+    ctypedef ASN1_STRING ASN1_TIME
+    ctypedef ASN1_STRING ASN1_IA5STRING
+    ctypedef ASN1_STRING ASN1_OCTET_STRING
+    ctypedef struct ASN1_OBJECT:
+        pass
+    ctypedef struct ASN1_TYPE:
+        pass
+    ctypedef struct ASN1_VALUE:
+        pass
+    ctypedef struct ASN1_ITEM:
+        pass
+
+    enum:
+        V_ASN1_NEG
+        V_ASN1_INTEGER
+        V_ASN1_NEG_INTEGER
+        V_ASN1_UTCTIME
+        V_ASN1_GENERALIZEDTIME
+
+    int ASN1_STRING_length(const ASN1_STRING *x)
+    int ASN1_STRING_type(const ASN1_STRING *x)
+    const unsigned char *ASN1_STRING_get0_data(const ASN1_STRING *x)
+    int ASN1_STRING_to_UTF8(unsigned char **out, const ASN1_STRING *inp)
+    int ASN1_TIME_to_tm(const ASN1_TIME *s, tm *t)
+    int ASN1_TIME_print(BIO *bp, const ASN1_TIME *t)
+    ASN1_VALUE *ASN1_item_d2i_ex(ASN1_VALUE **val, const unsigned char **inp, long length,
+                                 const ASN1_ITEM *it, OSSL_LIB_CTX *libctx, const char *propq)
+    void ASN1_item_free(ASN1_VALUE *val, const ASN1_ITEM *it)

@@ -1,0 +1,15 @@
+# Declarations from <openssl/objects.h> and <openssl/obj_mac.h>: object identifiers.
+from openssl.asn1 cimport ASN1_OBJECT
+
+cdef extern from "openssl/objects.h" nogil:
+    enum:
+        NID_undef
+        NID_subject_alt_name
+        NID_info_access
+        NID_crl_distribution_points
+        NID_ad_OCSP
+        NID_ad_ca_issuers
+    int OBJ_obj2nid(const ASN1_OBJECT *o)
+    const char *OBJ_nid2ln(int n)
+    const char *OBJ_nid2sn(int n)
+    int OBJ_obj2txt(char *buf, int buf_len, const ASN1_OBJECT *a, int no_name)

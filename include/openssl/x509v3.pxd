@@ -1,0 +1,57 @@
+# Declarations from <openssl/x509v3.h>: GeneralName, AIA and CRL distribution points.
+from openssl.asn1 cimport ASN1_OBJECT, ASN1_STRING, ASN1_IA5STRING, ASN1_OCTET_STRING, ASN1_TYPE
+from openssl.bio cimport BIO
+from openssl.x509 cimport X509_NAME
+
+cdef extern from "openssl/x509v3.h" nogil:
+    enum:
+        GEN_OTHERNAME
+        GEN_EMAIL
+        GEN_DNS
+        GEN_X400
+        GEN_DIRNAME
+        GEN_EDIPARTY
+        GEN_URI
+        GEN_IPADD
+        GEN_RID
+
+    ctypedef struct _gen_d "union { char *ptr; ASN1_IA5STRING *ia5; ASN1_OCTET_STRING *ip; X509_NAME *dirn; ASN1_OBJECT *rid; ASN1_STRING *other; }":
+        char *ptr
+        ASN1_IA5STRING *ia5
+        ASN1_OCTET_STRING *ip
+        X509_NAME *dirn
+        ASN1_OBJECT *rid
+
+    ctypedef struct GENERAL_NAME:
+        int type
+        _gen_d d
+
+    ctypedef struct GENERAL_NAMES "GENERAL_NAMES":
+        pass
+    ctypedef struct ACCESS_DESCRIPTION:
+        ASN1_OBJECT *method
+        GENERAL_NAME *location
+    ctypedef struct AUTHORITY_INFO_ACCESS "AUTHORITY_INFO_ACCESS":
+        pass
+
+    ctypedef struct _dpn_name "union { GENERAL_NAMES *fullname; void *relativename; }":
+        GENERAL_NAMES *fullname
+    ctypedef struct DIST_POINT_NAME:
+        int type
+        _dpn_name name
+    ctypedef struct DIST_POINT:
+        DIST_POINT_NAME *distpoint
+    ctypedef struct CRL_DIST_POINTS "CRL_DIST_POINTS":
+        pass
+
+    int sk_GENERAL_NAME_num(const GENERAL_NAMES *sk)
+    GENERAL_NAME *sk_GENERAL_NAME_value(const GENERAL_NAMES *sk, int i)
+    void GENERAL_NAMES_free(GENERAL_NAMES *a)
+    int sk_ACCESS_DESCRIPTION_num(const AUTHORITY_INFO_ACCESS *sk)
+    ACCESS_DESCRIPTION *sk_ACCESS_DESCRIPTION_value(const AUTHORITY_INFO_ACCESS *sk, int i)
+    void AUTHORITY_INFO_ACCESS_free(AUTHORITY_INFO_ACCESS *a)
+    int sk_DIST_POINT_num(const CRL_DIST_POINTS *sk)
+    DIST_POINT *sk_DIST_POINT_value(const CRL_DIST_POINTS *sk, int i)
+    void CRL_DIST_POINTS_free(CRL_DIST_POINTS *a)
+
+    int GENERAL_NAME_print(BIO *out, GENERAL_NAME *gen)
