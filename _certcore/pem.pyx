@@ -129,15 +129,33 @@ cdef Py_ssize_t der_max_length(Py_ssize_t b64_len) noexcept nogil:
 
 cdef Py_ssize_t pem_body_to_der(const char *s, Py_ssize_t n, unsigned char *out,
                                 Py_ssize_t cap) noexcept nogil:
-    # CPython 3.11's binascii_a2b_base64_impl with strict_mode=False, step for step.
-    cdef Py_ssize_t i
+    # CPython 3.11's binascii_a2b_base64_impl with strict_mode=False, step for step, plus a fast
+    # path: at a quantum boundary, four alphabet characters in a row decode straight to 3 bytes
+    # (what the step-by-step loop would do; pads is always 0 there).
+    cdef Py_ssize_t i = 0
     cdef unsigned char *o = out
-    cdef unsigned char ch, leftchar = 0
+    cdef unsigned char ch, leftchar = 0, a, b, c, d
     cdef int quad_pos = 0, pads = 0
     if cap < der_max_length(n):
         return PEM_E_CAPACITY
-    for i in range(n):
+    while i < n:
+        if quad_pos == 0:
+            while i + 4 <= n:
+                a = _DEC[<unsigned char>s[i]]
+                b = _DEC[<unsigned char>s[i + 1]]
+                c = _DEC[<unsigned char>s[i + 2]]
+                d = _DEC[<unsigned char>s[i + 3]]
+                if (a | b | c | d) & 0xc0:
+                    break
+                o[0] = <unsigned char>((a << 2) | (b >> 4))
+                o[1] = <unsigned char>((b << 4) | (c >> 2))
+                o[2] = <unsigned char>((c << 6) | d)
+                o += 3
+                i += 4
+            if i >= n:
+                break
         ch = <unsigned char>s[i]
+        i += 1
         if ch == b'=':
             if quad_pos >= 2:
                 pads += 1

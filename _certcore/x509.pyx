@@ -248,7 +248,7 @@ cdef str _obj_text(const ASN1_OBJECT *obj):
     cdef char *big
     cdef int n = OBJ_obj2txt(buf, sizeof(buf), obj, 0)
     if n < 0:
-        raise_ssl_error(SSLError, "OBJ_obj2txt failed")
+        raise_ssl_error(SSLError, "unknown error")   # CPython: _setSSLError, nothing queued
     if n < <int>sizeof(buf):
         return buf[:n].decode("utf-8")
     big = <char *>malloc(n + 1)
@@ -362,7 +362,7 @@ cdef str _rid_text(ASN1_OBJECT *rid):
     cdef char buf[2048]
     cdef int n = OBJ_obj2txt(buf, 2047, rid, 0)
     if n < 0:
-        raise_ssl_error(SSLError, "OBJ_obj2txt failed")
+        raise_ssl_error(SSLError, "unknown error")   # CPython: _setSSLError, nothing queued
     if n >= 2048:
         return "<INVALID>"
     if n == 2047:   # CPython reads one byte past the truncated text: its terminating NUL
@@ -784,3 +784,20 @@ def load_certificates(data):
         except ValueError as exc:
             raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
     return out
+
+
+def _decode_full(data):
+    """Test hook: decode after a normal parse in the default library context (public key
+    decoded, as CPython and the TLS layer parse), to prove it equals the provider-less parse."""
+    cdef bytes der = _as_bytes(data, "_decode_full()")
+    cdef X509 *x = _parse_checked(der, NULL)
+    try:
+        return decode_x509(x)
+    finally:
+        X509_free(x)
+
+
+def _full_matches(Certificate cert):
+    """Test hook: certificate_from_x509(cert.full_x509()) round-trips to an equal Certificate."""
+    cdef Certificate other = certificate_from_x509(cert.full_x509())
+    return other == cert and other.to_dict() == cert.to_dict()
