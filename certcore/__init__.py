@@ -25,6 +25,14 @@ from _certcore.store import enum_certificates, enum_crls
 from _certcore.x509 import Certificate, decode_cert, load_certificates
 from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER
 
+from certcore.sslsocket import MemoryBIO, SSLContext, SSLObject, SSLSession, SSLSocket
+from certcore.client import (
+    create_default_context,
+    get_server_certificate,
+    get_server_certificate_chain,
+    wrap_socket,
+)
+
 __version__ = "0.1.0"
 
 
@@ -83,4 +91,13 @@ __all__ = [
     "SSLSyscallError",
     "SSLEOFError",
     "SSLCertVerificationError",
+    "SSLContext",
+    "SSLSocket",
+    "SSLObject",
+    "SSLSession",
+    "MemoryBIO",
+    "wrap_socket",
+    "create_default_context",
+    "get_server_certificate",
+    "get_server_certificate_chain",
 ]
