@@ -223,7 +223,7 @@ def cmd_store(args):
         left = days_left_text(not_after, now) if not_after is not None else ""
         extra = "" if trust is True else f"  [trusted for: {trust_text(trust)}]"
         prefix = f"{store_name:<4} " if len(args.stores) > 1 else ""
-        print(f"{prefix}{expiry}  {left:>17}  {short_subject(subject)}{extra}")
+        print(f"{prefix}{expiry}  {left:>21}  {short_subject(subject)}{extra}")
     what = "certificates" if len(args.stores) > 1 else "trust anchors"
     if args.expiring is not None:
         print(f"{len(rows)} {what} expire within {args.expiring} days")

@@ -416,13 +416,12 @@ def test_trust_matches_openssl_verification(store, pki, tmp_path):
     """The frozenset says what OpenSSL's own verifier accepts the anchor for."""
     bundle, _ = store
     leaf_key = ec.generate_private_key(ec.SECP256R1())
-    leaf = _cert("leaf", leaf_key, "root1", pki.keys["root1"], ca=False)
+    now = datetime.datetime.now(datetime.timezone.utc)
     leaf = (
         x509.CertificateBuilder()
-        .subject_name(leaf.subject).issuer_name(leaf.issuer).public_key(leaf_key.public_key())
+        .subject_name(_name("leaf")).issuer_name(_name("root1")).public_key(leaf_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(leaf.not_valid_before_utc if hasattr(leaf, "not_valid_before_utc") else leaf.not_valid_before)
-        .not_valid_after(leaf.not_valid_after_utc if hasattr(leaf, "not_valid_after_utc") else leaf.not_valid_after)
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
                        critical=False)
         .sign(pki.keys["root1"], hashes.SHA256())
