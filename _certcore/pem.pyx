@@ -316,3 +316,27 @@ def PEM_cert_to_DER_cert(pem_cert_string):
         return _decode(tmp, b1 - b0)
     finally:
         PyMem_Free(tmp)
+
+
+def _test_pem_body_to_der(bytes s, Py_ssize_t cap):
+    """Test hooks for the C-level cores (bytes in, (return code, output) out)."""
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, cap + 1)
+    cdef Py_ssize_t r = pem_body_to_der(s, len(s), <unsigned char *>PyBytes_AS_STRING(out), cap)
+    return r, out[:r] if r > 0 else b""
+
+
+def _test_der_to_pem_into(bytes der, Py_ssize_t cap):
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, cap + 1)
+    cdef Py_ssize_t r = der_to_pem_into(<const unsigned char *>PyBytes_AS_STRING(der), len(der),
+                                        PyBytes_AS_STRING(out), cap)
+    return r, out[:r] if r > 0 else b""
+
+
+def _test_pem_find_body(bytes s):
+    cdef Py_ssize_t start = 0, end = 0
+    cdef int rc = pem_find_body(s, len(s), &start, &end)
+    return rc, start, end
+
+
+def _test_pem_length(Py_ssize_t n):
+    return pem_length(n)

@@ -17,7 +17,11 @@ import certcore
 from _certcore import pem as pem_module
 from oracle import outcome
 
-CERTDATA = os.path.join(os.path.dirname(ssl.__file__), "test", "certdata")
+# CPython's own test certificates (3.10+: Lib/test/certdata, before: Lib/test), read as a corpus.
+CERTDATA = next((d for d in (os.path.join(os.path.dirname(ssl.__file__), "test", "certdata"),
+                             os.path.join(os.path.dirname(ssl.__file__), "test"))
+                 if os.path.exists(os.path.join(d, "capath", "5ed36f99.0"))),
+                os.path.join(os.path.dirname(ssl.__file__), "test", "certdata"))
 HEADER = "-----BEGIN CERTIFICATE-----"
 FOOTER = "-----END CERTIFICATE-----"
 
@@ -47,7 +51,7 @@ def cert_der():
 
 
 def pem_files():
-    files = sorted(glob.glob(os.path.join(CERTDATA, "*.pem")) + glob.glob(os.path.join(CERTDATA, "capath", "*")))
+    files = sorted(glob.glob(os.path.join(CERTDATA, "*.pem")) + glob.glob(os.path.join(CERTDATA, "capath", "*.0")))
     assert files, f"CPython's certdata not found under {CERTDATA}"
     return files
 
@@ -286,3 +290,46 @@ def test_broken_pem_vs_oracle(oracle, data):
 @given(st.lists(st.text(alphabet=st.sampled_from("ABCab09+/=\n\r \t-:é\x00"), max_size=30), min_size=50, max_size=50))
 def test_random_bodies_vs_oracle(oracle, batch):
     same_as_oracle(oracle, "PEM_cert_to_DER_cert", [HEADER + b + FOOTER for b in batch])
+
+
+# --- the nogil C cores (pem.pxd), through test hooks --------------------------------------------
+
+def test_c_der_to_pem_into(cert_der):
+    for der in [b"", b"a", b"ab", b"abc", bytes(48), bytes(49), cert_der]:
+        n = pem_module._test_pem_length(len(der))
+        assert pem_module._test_der_to_pem_into(der, n) == (n, certcore.DER_cert_to_PEM_cert(der).encode())
+        assert pem_module._test_der_to_pem_into(der, n - 1)[0] == -1
+    assert pem_module._test_pem_length(-1) == -1
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.text(alphabet=st.sampled_from("ABCab09+/=\n\r \t-:\x00"), max_size=40), min_size=30, max_size=30))
+def test_c_pem_body_to_der(batch):
+    for body in batch:
+        raw = body.encode()
+        cap = (len(raw) + 3) // 4 * 3
+        rc, out = pem_module._test_pem_body_to_der(raw, cap)
+        try:
+            want = certcore.PEM_cert_to_DER_cert(HEADER + body + FOOTER)
+        except binascii.Error as exc:
+            if str(exc) == "Incorrect padding":
+                assert rc == -1
+            else:
+                assert rc <= -3 and f"({-2 - rc})" in str(exc)
+        else:
+            assert (rc, out) == (len(want), want)
+        if cap:
+            assert pem_module._test_pem_body_to_der(raw, cap - 1)[0] == -2
+
+
+@pytest.mark.parametrize("text", [HEADER + "\nAAAA\n" + FOOTER + "\n", HEADER + FOOTER, "x" + HEADER + FOOTER,
+                                  HEADER + "AAAA" + FOOTER + "x", HEADER + "AAAA" + FOOTER + " \xa0\x85\x1c\n",
+                                  "-----BEGIN CERTIFICATE-----END CERTIFICATE-----", HEADER, ""])
+def test_c_pem_find_body(text):
+    rc, start, end = pem_module._test_pem_find_body(text.encode("latin-1"))
+    if not text.startswith(HEADER):
+        assert rc == -1
+    elif not text.strip().endswith(FOOTER):
+        assert rc == -2
+    else:
+        assert rc == 0 and text[start:end] == text.strip()[len(HEADER):-len(FOOTER)]

@@ -268,3 +268,58 @@ def test_valid_dates_match_timegm(batch):
     for y, m, d, hh, mm, ss in batch:
         s = f"{MONTHS[m]} {d:2d} {hh:02d}:{mm:02d}:{ss:02d} {y:04d} GMT"
         assert certcore.cert_time_to_seconds(s) == calendar.timegm((y, m + 1, d, hh, mm, ss)), s
+
+
+def test_repr_in_messages_is_311s_for_every_code_point(oracle):
+    # The messages embed repr(input); which characters repr escapes depends on the Unicode
+    # database, so certcore carries 3.11's. Every code point, in chunks, in both messages.
+    chunks = ["".join(map(chr, range(start, min(start + 4096, 0x110000)))) for start in range(0, 0x110000, 4096)]
+    same_as_oracle(oracle, chunks + ["Jan " + c for c in chunks[:40]])
+
+
+def _expected_c_result(s):
+    """What parse_cert_time_ascii must return for s, derived from the (oracle-tested) str function."""
+    try:
+        return 0, certcore.cert_time_to_seconds(s)
+    except ValueError as exc:
+        msg = str(exc)
+        if msg.endswith('format "%b %d %H:%M:%S %Y GMT"'):
+            return -1, None
+        if msg.startswith("time data"):
+            return -2, None
+        if msg.startswith("unconverted data remains: "):
+            return -3, len(s) - (len(msg) - len("unconverted data remains: "))
+        assert msg == "year 0 is out of range"
+        return -4, None
+
+
+def test_c_level_parser_agrees():
+    inputs = [s for s in _variants() + list(BAD_TYPES[2:3]) if isinstance(s, str)]
+    inputs += [f"{m} {d:2d} 23:59:{d % 62:02d} {d * 37:04d} GMT{t}" for m in MONTHS for d in range(33)
+               for t in ("", " ", "x")]
+    checked = 0
+    for s in inputs:
+        try:
+            raw = s.encode("latin-1")
+        except UnicodeEncodeError:
+            continue
+        rc, out = asn1time._test_parse_cert_time_ascii(raw)
+        want_rc, want_out = _expected_c_result(s)
+        assert rc == want_rc, s
+        if want_out is not None:
+            assert out == want_out, s
+        checked += 1
+    assert checked > 500
+
+
+@pytest.mark.parametrize("args", [(1970, 1, 1, 0, 0, 0), (2009, 1, 1, 0, 0, 0), (2008, 12, 31, 23, 59, 60),
+                                  (1, 1, 1, 0, 0, 0), (9999, 12, 31, 23, 59, 61), (2016, 2, 30, 0, 0, 0),
+                                  (1969, 12, 31, 23, 59, 59), (1600, 3, 1, 0, 0, 0), (2000, 2, 29, 12, 0, 0)])
+def test_civil_to_seconds(args):
+    assert asn1time._test_civil_to_seconds(*args) == calendar.timegm(args)
+
+
+def test_civil_to_seconds_normalizes_month():
+    assert asn1time._test_civil_to_seconds(2000, 13, 1, 0, 0, 0) == calendar.timegm((2001, 1, 1, 0, 0, 0))
+    assert asn1time._test_civil_to_seconds(2000, 0, 1, 0, 0, 0) == calendar.timegm((1999, 12, 1, 0, 0, 0))
+    assert asn1time._test_civil_to_seconds(2000, -11, 1, 0, 0, 0) == calendar.timegm((1999, 1, 1, 0, 0, 0))
