@@ -16,12 +16,12 @@ Unlike 3.10/3.11 it emits no DeprecationWarning: certcore does not deprecate it.
 """
 from cpython.object cimport PyObject, Py_TYPE
 from cpython.sequence cimport PySequence_Check
-from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DATA, PyUnicode_GET_LENGTH
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_1BYTE_DATA
 from libc.stdlib cimport malloc, free
 from libc.string cimport memchr, memcmp, memcpy
 
 from posixnet cimport in_addr, inet_aton, inet_pton, AF_INET6
-from pyunicodeobject cimport PyUnicode_IS_ASCII, PyTypeObject_iter
+from pyunicodeobject cimport PyUnicode_IS_ASCII, PyTypeObject_iter, PyUnicode_New
 
 import ssl as _ssl
 
@@ -293,19 +293,124 @@ cdef inline tuple _unpack3(object v):
     return _unpack(v, 3)
 
 
+cdef inline Py_ssize_t _ascii_repr_len(object s) noexcept:
+    r"""len(repr(s)) for an exact ASCII str (else -1), following str.__repr__: quotes are ' unless
+    the text has ' and no ", escapes for \\, the chosen quote, \t \n \r, and \xNN for other
+    control characters and DEL."""
+    cdef const unsigned char *p
+    cdef Py_ssize_t i, n, total
+    cdef bint squote = False, dquote = False
+    cdef unsigned char c
+    if type(s) is not str or not PyUnicode_IS_ASCII(s):
+        return -1
+    p = <const unsigned char *>PyUnicode_DATA(s)
+    n = PyUnicode_GET_LENGTH(s)
+    total = n + 2
+    for i in range(n):
+        c = p[i]
+        if c == 0x27:
+            squote = True
+        elif c == 0x22:
+            dquote = True
+        elif c == 0x5c or c == 9 or c == 10 or c == 13:
+            total += 1
+        elif c < 0x20 or c == 0x7f:
+            total += 3
+    if squote and dquote:
+        for i in range(n):
+            if p[i] == 0x27:
+                total += 1
+    return total
+
+
+cdef Py_ssize_t _put_repr(char *out, Py_ssize_t at, object s) noexcept:
+    cdef const unsigned char *p = <const unsigned char *>PyUnicode_DATA(s)
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(s)
+    cdef unsigned char c, quote = 0x27
+    cdef const char *hexdigits = "0123456789abcdef"
+    if memchr(p, 0x27, <size_t>n) != NULL and memchr(p, 0x22, <size_t>n) == NULL:
+        quote = 0x22
+    out[at] = <char>quote
+    at += 1
+    for i in range(n):
+        c = p[i]
+        if c == quote or c == 0x5c:
+            out[at] = c"\\"
+            out[at + 1] = <char>c
+            at += 2
+        elif c == 9 or c == 10 or c == 13:
+            out[at] = c"\\"
+            out[at + 1] = c"t" if c == 9 else (c"n" if c == 10 else c"r")
+            at += 2
+        elif c < 0x20 or c == 0x7f:
+            out[at] = c"\\"
+            out[at + 1] = c"x"
+            out[at + 2] = hexdigits[c >> 4]
+            out[at + 3] = hexdigits[c & 15]
+            at += 4
+        else:
+            out[at] = <char>c
+            at += 1
+    out[at] = <char>quote
+    return at + 1
+
+
+cdef inline Py_ssize_t _put(char *out, Py_ssize_t at, const char *text, Py_ssize_t n) noexcept:
+    memcpy(out + at, text, <size_t>n)
+    return at + n
+
+
+cdef str _fast_mismatch_message(object hostname, list names):
+    """The common case of the message below, built in one allocation (or None if not plain)."""
+    cdef Py_ssize_t total, k, at = 0
+    cdef char *out
+    cdef Py_ssize_t count = len(names)
+    total = _ascii_repr_len(hostname)
+    if total < 0:
+        return None
+    total += 9 + (25 if count > 1 else 15)    # "hostname " + " doesn't match either of " / " doesn't match "
+    for name in names:
+        k = _ascii_repr_len(name)
+        if k < 0:
+            return None
+        total += k
+    total += 2 * (count - 1)
+    msg = PyUnicode_New(total, 127)
+    out = <char *>PyUnicode_1BYTE_DATA(msg)
+    at = _put(out, at, "hostname ", 9)
+    at = _put_repr(out, at, hostname)
+    if count > 1:
+        at = _put(out, at, " doesn't match either of ", 25)
+    else:
+        at = _put(out, at, " doesn't match ", 15)
+    for k in range(count):
+        if k:
+            at = _put(out, at, ", ", 2)
+        at = _put_repr(out, at, names[k])
+    return msg
+
+
 cdef str _mismatch_message(object hostname, list names):
+    cdef str msg
+    if names is not None and len(names) > 0:
+        msg = _fast_mismatch_message(hostname, names)
+        if msg is not None:
+            return msg
     if names is not None and len(names) > 1:
         return "hostname %r doesn't match either of %s" % (hostname, ', '.join(map(repr, names)))
     if names is not None and len(names) == 1:
         return "hostname %r doesn't match %r" % (hostname, names[0])
     return "no appropriate commonName or subjectAltName fields were found"
 
+
 # ---------------------------------------------------------------------------------------------
 # The walk
 
 
-cdef object _walk(object cert, object hostname, bint cert_is_dict):
-    """match_hostname's body after `if not cert`; hostname classification done here."""
+cdef str _walk(object cert, object hostname, bint cert_is_dict):
+    """match_hostname's body after `if not cert`: None on a match, else the CertificateError
+    message (returned, not raised, so that the raise happens once, in the caller: each Cython
+    frame an exception passes through costs a traceback entry, which dominated the miss time)."""
     cdef unsigned char host_ip[16]
     cdef int host_len
     cdef tuple kv
@@ -343,13 +448,15 @@ cdef object _walk(object cert, object hostname, bint cert_is_dict):
                     if names is None:
                         names = []
                     names.append(value)
-    raise CertificateError(_mismatch_message(hostname, names))
+    return _mismatch_message(hostname, names)
 
 
 cdef match_cert_dict(dict cert, str hostname):
     if not cert:
         raise ValueError(_EMPTY_CERT)
-    return _walk(cert, hostname, True)
+    msg = _walk(cert, hostname, True)
+    if msg is not None:
+        raise CertificateError(msg)
 
 
 def match_hostname(cert, hostname):
@@ -361,12 +468,10 @@ def match_hostname(cert, hostname):
     commonName only when there are no DNS or IP subjectAltNames. Returns None on success;
     raises ssl.CertificateError on a mismatch and ValueError for an empty or missing cert.
     """
-    if type(cert) is dict:
-        if type(hostname) is str:
-            return match_cert_dict(<dict>cert, <str>hostname)
-        if not cert:
-            raise ValueError(_EMPTY_CERT)
-        return _walk(cert, hostname, True)
+    cdef str msg
+    cdef bint is_dict = type(cert) is dict
     if not cert:
         raise ValueError(_EMPTY_CERT)
-    return _walk(cert, hostname, False)
+    msg = _walk(cert, hostname, is_dict)
+    if msg is not None:
+        raise CertificateError(msg)

@@ -6,3 +6,5 @@ cdef extern from "Python.h":
     ctypedef struct PyTypeObject_iter "PyTypeObject":
         const char *tp_name
         void *tp_iter
+    # A new, writable (until shared) str of `size` code points <= maxchar.
+    str PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
