@@ -369,6 +369,7 @@ def test_timeouts():
         hold.set()
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_module_wrap_socket():
     assert certcore.wrap_socket.__name__ == "wrap_socket"
     with pytest.raises(ValueError, match="certfile must be specified for server-side operations"):
