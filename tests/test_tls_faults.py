@@ -4,6 +4,7 @@ import gc
 import socket
 import ssl
 import struct
+import sys
 import threading
 import time
 
@@ -115,6 +116,7 @@ def reset(conn):
 ], ids=["close", "garbage", "truncated", "reset"])
 def test_peer_faults_during_handshake(behaviour, expected):
     with RawServer(behaviour) as srv:
+        gc.collect()
         before = count_fds()
         for _ in range(3):
             raw = socket.create_connection(srv.addr, timeout=5)
@@ -129,6 +131,7 @@ def test_peer_faults_during_handshake(behaviour, expected):
         assert ei.value.library == "SSL"
 
 
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="3.9's ssl maps these differently (not 3.11)")
 def test_same_exceptions_as_stdlib():
     import re
 
@@ -149,6 +152,7 @@ def test_same_exceptions_as_stdlib():
 def test_never_answers_timeout_fires_no_leak():
     hold = threading.Event()
     with RawServer(lambda conn: hold.wait(10)) as srv:
+        gc.collect()
         before = count_fds()
         t0 = time.monotonic()
         raw = socket.create_connection(srv.addr, timeout=0.3)
@@ -168,6 +172,7 @@ def test_close_without_close_notify_then_errors_are_clean():
 
     sctx = certcore.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     sctx.load_cert_chain(*pki.ecdsa)
+    gc.collect()
     before = count_fds()
     with TLSServer(sctx, handler) as srv:
         for _ in range(5):
@@ -194,6 +199,7 @@ def test_many_connections_do_not_leak_fds():
             with c.wrap_socket(raw, server_hostname="localhost") as s:
                 s.sendall(b"x")
                 s.recv(1)
+        gc.collect()
         gc.collect()
         before = count_fds()
         for i in range(50):
