@@ -1,6 +1,7 @@
 """Faults: the peer vanishes mid-handshake, sends garbage or a truncated record, never answers,
 closes without close_notify -- clean exceptions, no hang, no leaked file descriptors."""
 import gc
+import os
 import socket
 import ssl
 import struct
@@ -213,3 +214,40 @@ def test_many_connections_do_not_leak_fds():
                 del s      # dropped without close(): the socket finaliser closes the fd
         gc.collect()
         assert count_fds() == before
+
+
+@pytest.mark.skipif(sys.version_info[:3] != (3, 11, 7), reason="exact _ssl.c line numbers are 3.11.7's")
+def test_messages_byte_identical_to_3_11_7():
+    from tlspeers import TLSServer as _S
+
+    def handler(s, info):
+        s.sendall(b"x")
+        s.shutdown(socket.SHUT_RDWR)
+
+    def run(lib):
+        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        sctx.load_cert_chain(*pki.ecdsa)
+        out = []
+        with _S(sctx, handler) as srv:
+            c = lib.create_default_context(cafile=pki.ca)
+            with c.wrap_socket(socket.create_connection(srv.addr), server_hostname="localhost",
+                               suppress_ragged_eofs=False) as s:
+                s.recv(1)
+                for op in (lambda: s.recv(1), lambda: [s.sendall(b"x" * 65536) for _ in range(100)]):
+                    try:
+                        op()
+                    except Exception as e:
+                        out.append((type(e), e.args))
+                    time.sleep(0.1)
+        a, b = socket.socketpair()
+        with a, b:
+            for side, proto in ((False, ssl.PROTOCOL_TLS_SERVER), (True, ssl.PROTOCOL_TLS_CLIENT)):
+                try:
+                    c = lib.SSLContext(proto)
+                    c.check_hostname = False
+                    c.wrap_socket(socket.socket(fileno=os.dup(a.fileno())), server_side=side)
+                except Exception as e:
+                    out.append((type(e), e.args))
+        return out
+
+    assert run(certcore) == run(ssl)
