@@ -8,9 +8,10 @@ and keeps one ``ContextCore`` as ``_core``. Values and error texts follow CPytho
 import os as _os
 import sys as _sys
 import weakref as _weakref
+from operator import index as _index
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from libc.errno cimport errno
+from posixsys.errnoval cimport set_errno, get_errno
 from libc.string cimport memcpy, strlen
 from libc.stdlib cimport malloc, free
 
@@ -239,7 +240,7 @@ cdef class ContextCore:
 
     @verify_mode.setter
     def verify_mode(self, value):
-        cdef int n = value   # TypeError for None / non-int, like CPython
+        cdef int n = _index(value)   # TypeError for None / non-int, CPython's text
         if n == 0 and self._check_hostname:
             raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
         self._set_verify_mode(n)
@@ -407,14 +408,14 @@ cdef class ContextCore:
             SSL_CTX_set_default_passwd_cb_userdata(self.ctx, &info)
         _pw_exc = None
         try:
-            errno = 0
+            set_errno(0)
             r = SSL_CTX_use_certificate_chain_file(self.ctx, cf)
-            err = errno
+            err = get_errno()
             if r != 1:
                 self._load_fail(&info, err)
-            errno = 0
+            set_errno(0)
             r = SSL_CTX_use_PrivateKey_file(self.ctx, kf if kf is not None else cf, SSL_FILETYPE_PEM)
-            err = errno
+            err = get_errno()
             if r != 1:
                 self._load_fail(&info, err)
             if SSL_CTX_check_private_key(self.ctx) != 1:
@@ -454,10 +455,10 @@ cdef class ContextCore:
                     raise TypeError("cadata should be an ASCII string or a bytes-like object") from None
                 self._add_ca_certs(data, False)
         if cf is not None or cp is not None:
-            errno = 0
+            set_errno(0)
             r = SSL_CTX_load_verify_locations(self.ctx, <const char *>cf if cf is not None else NULL,
                                               <const char *>cp if cp is not None else NULL)
-            err = errno
+            err = get_errno()
             if r != 1:
                 if err != 0:
                     ERR_clear_error()
@@ -516,6 +517,13 @@ cdef class ContextCore:
         if "\0" in cipherlist:
             raise ValueError("embedded null character")
         if not SSL_CTX_set_cipher_list(self.ctx, cipherlist.encode("ascii")):
+            ERR_clear_error()
+            raise _SSLError("No cipher can be selected.")
+
+    def set_ciphersuites(self, str suites):
+        """TLS 1.3 cipher suites (SSL_CTX_set_ciphersuites); a certcore extension, the stdlib
+        has no equivalent."""
+        if not SSL_CTX_set_ciphersuites(self.ctx, suites.encode("ascii")):
             ERR_clear_error()
             raise _SSLError("No cipher can be selected.")
 

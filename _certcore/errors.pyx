@@ -19,7 +19,6 @@ from the table ci/gen_error_names.py generates from the OpenSSL headers (_error_
 """
 import ssl as _ssl
 
-from libc.errno cimport errno
 from openssl.err cimport (
     ERR_get_error, ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON,
     ERR_lib_error_string, ERR_reason_error_string,

@@ -27,7 +27,8 @@ from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_XDECREF
-from libc.errno cimport errno, EINTR
+from libc.errno cimport EINTR
+from posixsys.errnoval cimport set_errno, get_errno
 from libc.string cimport strlen
 from libc.limits cimport INT_MAX
 
@@ -94,7 +95,7 @@ cdef inline double _now() noexcept nogil:
 cdef inline int _one(SSL *ssl, int op, void *buf, size_t n, IoState *st) noexcept nogil:
     """One OpenSSL call; returns 1 on success, 0 on failure (st filled)."""
     cdef int ret
-    errno = 0
+    set_errno(0)
     st.count = 0
     if op == OP_HANDSHAKE:
         ret = SSL_do_handshake(ssl)
@@ -116,7 +117,7 @@ cdef inline int _one(SSL *ssl, int op, void *buf, size_t n, IoState *st) noexcep
         st.ret = ret
         if ret >= 0:
             return 1
-    st.sys_errno = errno
+    st.sys_errno = get_errno()
     st.ssl_err = SSL_get_error(ssl, ret)
     st.errcode = ERR_peek_last_error()
     return 0
@@ -170,7 +171,7 @@ cdef int _run(SSL *ssl, int fd, int op, void *buf, size_t n, double timeout, dou
             st.want = st.ssl_err
             return ST_TIMEOUT
         if r < 0:
-            if errno == EINTR:
+            if get_errno() == EINTR:
                 st.ssl_err = SSL_ERROR_SYSCALL
                 st.sys_errno = EINTR
                 st.errcode = 0
@@ -651,10 +652,10 @@ cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side
     cdef X509_VERIFY_PARAM *param
     if not server_side and ctx.protocol == 17:
         raise build_ssl_error(_SSLError, 0, "Cannot create a client socket with a "
-                              "PROTOCOL_TLS_SERVER context", 803, 0, NULL, None)
+                              "PROTOCOL_TLS_SERVER context", 809, 0, NULL, None)
     if server_side and ctx.protocol == 16:
         raise build_ssl_error(_SSLError, 0, "Cannot create a server socket with a "
-                              "PROTOCOL_TLS_CLIENT context", 806, 0, NULL, None)
+                              "PROTOCOL_TLS_CLIENT context", 802, 0, NULL, None)
     conn.fd = -1
     conn._ctx = ctx
     conn._ctx_owner = ctx_owner

@@ -248,6 +248,10 @@ class SSLContext(_StdContext):
     def get_ciphers(self):
         return self._core.get_ciphers()
 
+    def set_ciphersuites(self, suites):
+        """certcore extension: the TLS 1.3 suites, e.g. ``"TLS_AES_128_GCM_SHA256"``."""
+        self._core.set_ciphersuites(suites)
+
     def set_alpn_protocols(self, alpn_protocols):
         protos = bytearray()
         for protocol in alpn_protocols:
@@ -260,6 +264,9 @@ class SSLContext(_StdContext):
 
     def _set_alpn_protocols(self, protos):
         self._core._set_alpn_protocols(protos)
+
+    def _set_npn_protocols(self, protos):
+        raise NotImplementedError("The NPN extension requires OpenSSL 1.0.1 or later.")
 
     def set_npn_protocols(self, npn_protocols):
         _warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
