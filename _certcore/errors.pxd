@@ -1,5 +1,35 @@
 # The one place where OpenSSL's error queue becomes a Python exception (see errors.pyx).
+from openssl.ssl cimport SSL
+
+# Call sites, each with the _ssl.c line CPython 3.11.7 reports for the same operation, so that
+# messages read exactly like 3.11.7's: "... (_ssl.c:NNN)". Never match on NNN.
+cdef enum Site:
+    SITE_NONE = 0
+    SITE_HANDSHAKE = 1006
+    SITE_HANDSHAKE_TIMEOUT = 989
+    SITE_READ = 2580
+    SITE_WRITE = 2427
+    SITE_SHUTDOWN = 2706
+    SITE_CERT_CHAIN = 3905
+    SITE_VERIFY_LOCATIONS = 4154
+    SITE_CADATA = 4020
+    SITE_CONTEXT = 3182
+    SITE_PHA = 2717
+
+# Existing helpers (kept for the certificate modules).
 cdef int raise_ssl_error(object exc_type, object fallback) except -1
 cdef int raise_value_error(object what) except -1
 cdef object pop_error_text()
 cdef void clear_error_queue() noexcept nogil
+
+# CPython's _setSSLError: SSLError(reason, "[LIB: REASON] text (_ssl.c:N)") from the queue's
+# last error (errstr overrides the text); the queue is cleared.
+cdef int raise_from_queue(int site, object errstr=*) except -1
+# CPython's PySSL_SetError: the exception for a failed SSL_do_handshake/read/write/shutdown,
+# given SSL_get_error()'s result and the errno/queue state captured right after the call.
+# server_hostname feeds the hostname-mismatch verify_message.
+cdef int raise_io_error(SSL *ssl, int ssl_err, int saved_errno, unsigned long errcode,
+                        int site, object server_hostname) except -1
+# The fully built exception object (not raised), same layout.
+cdef object build_ssl_error(object exc_type, int ssl_errno, object errstr, int site,
+                            unsigned long errcode, SSL *ssl, object server_hostname)

@@ -4,6 +4,18 @@ Every certcore module that calls OpenSSL reports failures through the functions 
 (a) the exception classes are the stdlib's own (``except ssl.SSLError`` keeps working), and
 (b) the thread-local OpenSSL error queue is always drained at the point of failure and never
 left dirty for the next call.
+
+Message layout is CPython's ``fill_and_set_sslerror``: ``"[LIB: REASON] text (_ssl.c:NNN)"``,
+``"[LIB] text (_ssl.c:NNN)"`` or ``"text (_ssl.c:NNN)"``, and for certificate verification
+``"[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: <verify_message> (_ssl.c:NNN)"``.
+
+The ``(_ssl.c:NNN)`` suffix: certcore reproduces it, with NNN the line CPython 3.11.7 reports for
+the same operation (see ``Site`` in errors.pxd), so a certcore message is byte-for-byte the one
+3.11.7 gives and code that parses or strips the suffix keeps working. NNN changes with every
+CPython release; nothing should match on it.
+
+``library``/``reason`` are OpenSSL's mnemonics (``'SSL'``, ``'CERTIFICATE_VERIFY_FAILED'``), read
+from the table ci/gen_error_names.py generates from the OpenSSL headers (_error_names.pxi).
 """
 import ssl as _ssl
 
@@ -11,6 +23,18 @@ from openssl.err cimport (
     ERR_get_error, ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON,
     ERR_lib_error_string, ERR_reason_error_string,
 )
+from openssl.ssl cimport (
+    SSL, SSL_get_verify_result,
+    SSL_ERROR_NONE, SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE,
+    SSL_ERROR_WANT_X509_LOOKUP, SSL_ERROR_SYSCALL, SSL_ERROR_ZERO_RETURN, SSL_ERROR_WANT_CONNECT,
+    SSL_R_CERTIFICATE_VERIFY_FAILED, SSL_R_UNEXPECTED_EOF_WHILE_READING,
+)
+from openssl.x509_vfy cimport (
+    X509_verify_cert_error_string, X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH,
+)
+from openssl.err cimport ERR_LIB_SSL
+
+include "_error_names.pxi"
 
 # The stdlib's classes, bound once: certcore raises these and never subclasses them.
 SSLError = _ssl.SSLError
@@ -22,16 +46,7 @@ SSLEOFError = _ssl.SSLEOFError
 SSLCertVerificationError = _ssl.SSLCertVerificationError
 CertificateError = _ssl.CertificateError
 
-# OpenSSL library codes -> the short names CPython reports in ``SSLError.library``
-# (the names of the corresponding <openssl/*.h> headers, upper-cased).
-cdef dict _LIB_NAMES = {
-    2: "SYS", 3: "BN", 4: "RSA", 5: "DH", 6: "EVP", 7: "BUF", 8: "OBJ", 9: "PEM", 10: "DSA",
-    11: "X509", 13: "ASN1", 14: "CONF", 15: "CRYPTO", 16: "EC", 20: "SSL", 32: "BIO",
-    33: "PKCS7", 34: "X509V3", 35: "PKCS12", 36: "RAND", 37: "DSO", 38: "ENGINE", 39: "OCSP",
-    40: "UI", 41: "COMP", 42: "ECDSA", 43: "ECDH", 44: "OSSL_STORE", 45: "FIPS", 46: "CMS",
-    47: "TS", 48: "HMAC", 50: "CT", 51: "ASYNC", 52: "KDF", 53: "SM2", 54: "ESS", 55: "PROP",
-    56: "CRMF", 57: "PROV", 58: "CMP", 59: "OSSL_ENCODER", 60: "OSSL_DECODER", 61: "HTTP",
-}
+cdef object _OSError_from_errno = OSError
 
 
 cdef void clear_error_queue() noexcept nogil:
@@ -59,11 +74,122 @@ cdef int raise_value_error(object what) except -1:
     raise ValueError(what)
 
 
+cdef inline object _lib_name(unsigned long code):
+    return _LIB_NAMES.get(ERR_GET_LIB(code))
+
+
+cdef inline object _reason_name(unsigned long code):
+    return _REASON_NAMES.get((<unsigned long>ERR_GET_LIB(code) << 23) | <unsigned long>ERR_GET_REASON(code))
+
+
+cdef object build_ssl_error(object exc_type, int ssl_errno, object errstr, int site,
+                            unsigned long errcode, SSL *ssl, object server_hostname):
+    """CPython's fill_and_set_sslerror, as a function returning the exception."""
+    cdef object lib_obj = None, reason_obj = None, verify_obj = None
+    cdef const char *text
+    cdef long verify_code = 0
+    if errcode != 0:
+        lib_obj = _lib_name(errcode)
+        reason_obj = _reason_name(errcode)
+        if errstr is None:
+            text = ERR_reason_error_string(errcode)
+            if text != NULL:
+                errstr = text.decode("utf-8", "replace")
+    if errstr is None:
+        errstr = "unknown error"
+    if ssl != NULL and exc_type is SSLCertVerificationError:
+        verify_code = SSL_get_verify_result(ssl)
+        if verify_code == X509_V_ERR_HOSTNAME_MISMATCH:
+            verify_obj = f"Hostname mismatch, certificate is not valid for '{server_hostname}'."
+        elif verify_code == X509_V_ERR_IP_ADDRESS_MISMATCH:
+            verify_obj = f"IP address mismatch, certificate is not valid for '{server_hostname}'."
+        else:
+            text = X509_verify_cert_error_string(verify_code)
+            verify_obj = text.decode("utf-8", "replace") if text != NULL else None
+    suffix = f" (_ssl.c:{site})" if site else ""
+    if verify_obj is not None and reason_obj is not None and lib_obj is not None:
+        msg = f"[{lib_obj}: {reason_obj}] {errstr}: {verify_obj}{suffix}"
+    elif reason_obj is not None and lib_obj is not None:
+        msg = f"[{lib_obj}: {reason_obj}] {errstr}{suffix}"
+    elif lib_obj is not None:
+        msg = f"[{lib_obj}] {errstr}{suffix}"
+    else:
+        msg = f"{errstr}{suffix}"
+    exc = exc_type(ssl_errno, msg)
+    exc.reason = reason_obj
+    exc.library = lib_obj
+    if ssl != NULL and exc_type is SSLCertVerificationError:
+        exc.verify_code = verify_code
+        exc.verify_message = verify_obj
+    return exc
+
+
+cdef int raise_from_queue(int site, object errstr=None) except -1:
+    """CPython's ``_setSSLError``: an SSLError from the most recent queued OpenSSL error."""
+    cdef unsigned long code = 0
+    if errstr is None:
+        code = ERR_peek_last_error()
+    ERR_clear_error()
+    raise build_ssl_error(SSLError, ERR_GET_REASON(code), errstr, site, code, NULL, None)
+
+
+cdef int raise_io_error(SSL *ssl, int ssl_err, int saved_errno, unsigned long errcode,
+                        int site, object server_hostname) except -1:
+    """CPython's ``PySSL_SetError`` for a failed handshake/read/write/shutdown.
+
+    ``errcode`` is ``ERR_peek_last_error()`` and ``saved_errno`` the errno, both captured right
+    after the failing call. The error queue is cleared.
+    """
+    cdef object exc_type = SSLError
+    cdef object errstr = None
+    cdef int p
+    ERR_clear_error()
+    if ssl_err == SSL_ERROR_ZERO_RETURN:
+        errstr, exc_type, p = "TLS/SSL connection has been closed (EOF)", SSLZeroReturnError, 6
+    elif ssl_err == SSL_ERROR_WANT_READ:
+        errstr, exc_type, p = "The operation did not complete (read)", SSLWantReadError, 2
+    elif ssl_err == SSL_ERROR_WANT_WRITE:
+        errstr, exc_type, p = "The operation did not complete (write)", SSLWantWriteError, 3
+    elif ssl_err == SSL_ERROR_WANT_X509_LOOKUP:
+        errstr, p = "The operation did not complete (X509 lookup)", 4
+    elif ssl_err == SSL_ERROR_WANT_CONNECT:
+        errstr, p = "The operation did not complete (connect)", 7
+    elif ssl_err == SSL_ERROR_SYSCALL:
+        if errcode == 0:
+            # saved_errno is 0 when the call returned 0 (CPython: ret == 0 means EOF).
+            if saved_errno != 0:
+                raise _OSError_from_errno(saved_errno, _strerror(saved_errno))
+            errstr, exc_type, p = "EOF occurred in violation of protocol", SSLEOFError, 8
+        elif (ERR_GET_LIB(errcode) == ERR_LIB_SSL
+                and ERR_GET_REASON(errcode) == SSL_R_UNEXPECTED_EOF_WHILE_READING):
+            errstr, exc_type, p = "EOF occurred in violation of protocol", SSLEOFError, 8
+        else:
+            errstr, exc_type, p = "Some I/O error occurred", SSLSyscallError, 5
+    elif ssl_err == SSL_ERROR_SSL:
+        p = 1
+        if errcode == 0:
+            errstr = "A failure in the SSL library occurred"
+        if ERR_GET_LIB(errcode) == ERR_LIB_SSL:
+            if ERR_GET_REASON(errcode) == SSL_R_CERTIFICATE_VERIFY_FAILED:
+                exc_type = SSLCertVerificationError
+            elif ERR_GET_REASON(errcode) == SSL_R_UNEXPECTED_EOF_WHILE_READING:
+                # OpenSSL 3 reports a ragged EOF this way; CPython makes it SSLEOFError/8.
+                errstr, exc_type, p = "EOF occurred in violation of protocol", SSLEOFError, 8
+    else:
+        errstr, p = "Invalid error code", 10
+    raise build_ssl_error(exc_type, p, errstr, site, errcode, ssl, server_hostname)
+
+
+cdef object _strerror(int e):
+    import os
+    return os.strerror(e)
+
+
 cdef int raise_ssl_error(object exc_type, object fallback) except -1:
     """Raise ``exc_type(code, "[LIB] reason")`` from the most recent queued OpenSSL error.
 
-    The message layout and the ``library``/``reason`` attributes follow CPython's ``_ssl``;
-    ``fallback`` is the text used when the queue is empty. The queue is emptied either way.
+    Kept for the certificate modules; ``fallback`` is the text used when the queue is empty.
+    The queue is emptied either way.
     """
     cdef unsigned long code = ERR_peek_last_error()
     cdef int lib, reason_code
@@ -74,13 +200,17 @@ cdef int raise_ssl_error(object exc_type, object fallback) except -1:
         exc.library = None
         exc.reason = None
         raise exc
-    lib = ERR_GET_LIB(code)
-    reason_code = ERR_GET_REASON(code)
     reason_text = ERR_reason_error_string(code)
     description = reason_text.decode("utf-8", "replace") if reason_text != NULL else fallback
-    library = _LIB_NAMES.get(lib)
-    message = f"[{library}] {description}" if library is not None else description
-    exc = exc_type(reason_code, message)
+    library = _lib_name(code)
+    reason = _reason_name(code)
+    if library is not None and reason is not None:
+        message = f"[{library}: {reason}] {description}"
+    elif library is not None:
+        message = f"[{library}] {description}"
+    else:
+        message = description
+    exc = exc_type(ERR_GET_REASON(code), message)
     exc.library = library
-    exc.reason = None
+    exc.reason = reason
     raise exc

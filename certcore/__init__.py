@@ -21,8 +21,17 @@ from _certcore.errors import (
 from _certcore.hostname import match_hostname
 from _certcore.paths import DefaultVerifyPaths, get_default_verify_paths
 from _certcore.pem import PEM_FOOTER, PEM_HEADER, DER_cert_to_PEM_cert, PEM_cert_to_DER_cert
+from _certcore.store import enum_certificates, enum_crls
 from _certcore.x509 import Certificate, check_hostnames, decode_cert, load_certificates
 from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER
+
+from certcore.sslsocket import MemoryBIO, SSLContext, SSLObject, SSLSession, SSLSocket
+from certcore.client import (
+    create_default_context,
+    get_server_certificate,
+    get_server_certificate_chain,
+    wrap_socket,
+)
 
 __version__ = "0.1.0"
 
@@ -62,6 +71,8 @@ __all__ = [
     "PEM_cert_to_DER_cert",
     "get_default_verify_paths",
     "DefaultVerifyPaths",
+    "enum_certificates",
+    "enum_crls",
     "PEM_HEADER",
     "PEM_FOOTER",
     "CERT_NONE",
@@ -81,4 +92,13 @@ __all__ = [
     "SSLSyscallError",
     "SSLEOFError",
     "SSLCertVerificationError",
+    "SSLContext",
+    "SSLSocket",
+    "SSLObject",
+    "SSLSession",
+    "MemoryBIO",
+    "wrap_socket",
+    "create_default_context",
+    "get_server_certificate",
+    "get_server_certificate_chain",
 ]

@@ -1,0 +1,692 @@
+"""SSLContext core: one SSL_CTX* with CPython 3.11's defaults and semantics.
+
+``certcore.SSLContext`` (certcore/context... in certcore/sslsocket.py) is the public class; it
+subclasses ``ssl.SSLContext`` so ``isinstance(ctx, ssl.SSLContext)`` holds (asyncio, urllib3),
+and keeps one ``ContextCore`` as ``_core``. Values and error texts follow CPython 3.11's
+``Modules/_ssl.c``; every failure goes through _certcore.errors.
+"""
+import os as _os
+import sys as _sys
+import weakref as _weakref
+from operator import index as _index
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from posixsys.errnoval cimport set_errno, get_errno
+from libc.string cimport memcpy, strlen
+from libc.stdlib cimport malloc, free
+
+from openssl.err cimport ERR_clear_error, ERR_peek_last_error, ERR_GET_LIB, ERR_GET_REASON
+from openssl.err cimport ERR_LIB_PEM, ERR_LIB_ASN1, ERR_LIB_X509
+from openssl.ssl cimport *
+from openssl.x509 cimport X509, X509_free, i2d_X509
+from openssl.bio cimport BIO, BIO_new_mem_buf, BIO_free
+from openssl.crypto cimport OPENSSL_free
+from openssl.objects cimport OBJ_nid2ln, OBJ_nid2sn
+from openssl.x509_vfy cimport *
+from openssl.tls_extra cimport (
+    PEM_read_bio_X509, d2i_X509_bio, X509_check_ca,
+    PEM_R_NO_START_LINE, ASN1_R_HEADER_TOO_LONG, X509_R_CERT_ALREADY_IN_HASH_TABLE,
+)
+from _certcore.errors cimport (
+    raise_from_queue, SITE_CERT_CHAIN, SITE_VERIFY_LOCATIONS, SITE_CADATA, SITE_CONTEXT,
+)
+from _certcore.x509 cimport decode_x509
+
+from ssl import SSLError as _SSLError
+
+# CPython's protocol numbers (ssl._SSLMethod).
+DEF P_TLSv1 = 3
+DEF P_TLSv1_1 = 4
+DEF P_TLSv1_2 = 5
+DEF P_TLS = 2
+DEF P_TLS_CLIENT = 16
+DEF P_TLS_SERVER = 17
+# ssl.TLSVersion sentinels
+DEF MINIMUM_SUPPORTED = -2
+DEF MAXIMUM_SUPPORTED = -1
+
+# CPython 3.10+'s PY_SSL_DEFAULT_CIPHER_STRING.
+cdef bytes DEFAULT_CIPHERS = (b"@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:"
+                              b"!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM")
+
+
+cdef object _fs(object path, str what):
+    if path is None:
+        return None
+    try:
+        return _os.fsencode(path)
+    except TypeError:
+        raise TypeError(f"{what} should be a valid filesystem path") from None
+
+
+# --- password callback -------------------------------------------------------------------
+cdef object _pw_exc = None
+
+cdef int _password_cb(char *buf, int size, int rwflag, void *userdata) noexcept with gil:
+    global _pw_exc
+    cdef PwInfo *info = <PwInfo *>userdata
+    cdef object obj = <object>info.callable
+    cdef bytes data
+    try:
+        if info.is_bytes:
+            data = obj
+        else:
+            value = obj()
+            if isinstance(value, str):
+                data = value.encode("utf-8")
+            elif isinstance(value, (bytes, bytearray)):
+                data = bytes(value)
+            else:
+                raise TypeError("password callback must return a string")
+        if PyBytes_GET_SIZE(data) > size:
+            raise ValueError(f"password cannot be longer than {size} bytes")
+        memcpy(buf, PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
+        return <int>PyBytes_GET_SIZE(data)
+    except BaseException as exc:
+        info.error = 1
+        _pw_exc = exc
+        return -1
+
+
+# --- ALPN (server side selection runs in C, no GIL) ----------------------------------------
+cdef int _alpn_select_cb(SSL *s, const unsigned char **out, unsigned char *outlen,
+                         const unsigned char *inp, unsigned int inlen, void *arg) noexcept nogil:
+    cdef AlpnData *a = <AlpnData *>arg
+    cdef int ret
+    if a.protos == NULL:
+        ret = SSL_select_next_proto(<unsigned char **>out, outlen, <const unsigned char *>"", 0, inp, inlen)
+    else:
+        ret = SSL_select_next_proto(<unsigned char **>out, outlen, a.protos, a.length, inp, inlen)
+    if ret != OPENSSL_NPN_NEGOTIATED:
+        return SSL_TLSEXT_ERR_NOACK
+    return SSL_TLSEXT_ERR_OK
+
+
+# --- SNI: calls the Python sni_callback(sslobj, server_name, context) ----------------------
+cdef int _servername_cb(SSL *s, int *al, void *arg) noexcept with gil:
+    cdef ContextCore core = <ContextCore>arg
+    cdef const char *name
+    cdef void *conn_p
+    cb = core._sni_callback
+    if cb is None:
+        return SSL_TLSEXT_ERR_OK
+    conn_p = SSL_get_app_data(s)
+    if conn_p == NULL:
+        al[0] = SSL_AD_INTERNAL_ERROR
+        return SSL_TLSEXT_ERR_ALERT_FATAL
+    conn = <object>conn_p
+    try:
+        owner = conn.owner
+        if owner is None:
+            al[0] = SSL_AD_INTERNAL_ERROR
+            return SSL_TLSEXT_ERR_ALERT_FATAL
+        name = SSL_get_servername(s, TLSEXT_NAMETYPE_host_name)
+        servername = None if name == NULL else name[:strlen(name)].decode("ascii")
+        result = cb(owner, servername, core.owner())
+    except BaseException:
+        _sys.unraisablehook(_unraisable(_sys.exc_info(), cb))
+        al[0] = SSL_AD_HANDSHAKE_FAILURE
+        return SSL_TLSEXT_ERR_ALERT_FATAL
+    if result is None:
+        return SSL_TLSEXT_ERR_OK
+    try:
+        al[0] = int(result)
+    except BaseException:
+        _sys.unraisablehook(_unraisable(_sys.exc_info(), cb))
+        al[0] = SSL_AD_INTERNAL_ERROR
+    return SSL_TLSEXT_ERR_ALERT_FATAL
+
+
+cdef object _unraisable(tuple info, object obj):
+    class _U:
+        pass
+    u = _U()
+    u.exc_type, u.exc_value, u.exc_traceback = info
+    u.err_msg = None
+    u.object = obj
+    return u
+
+
+# --- keylog -------------------------------------------------------------------------------
+cdef void _keylog_cb(const SSL *s, const char *line) noexcept with gil:
+    cdef ContextCore core = <ContextCore>SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), 0)
+    try:
+        f = core._keylog_file
+        if f is not None:
+            f.write(line[:strlen(line)] + b"\n")
+            f.flush()
+    except BaseException:
+        _sys.unraisablehook(_unraisable(_sys.exc_info(), None))
+
+
+cdef class ContextCore:
+    """One SSL_CTX*, configured like CPython 3.11's ``_ssl._SSLContext``."""
+
+    def __cinit__(self, int protocol):
+        cdef const SSL_METHOD *method
+        cdef unsigned long options
+        self.ctx = NULL
+        if protocol in (P_TLS, P_TLSv1, P_TLSv1_1, P_TLSv1_2):
+            method = TLS_method()
+        elif protocol == P_TLS_CLIENT:
+            method = TLS_client_method()
+        elif protocol == P_TLS_SERVER:
+            method = TLS_server_method()
+        else:
+            raise ValueError(f"invalid or unsupported protocol version {protocol}")
+        with nogil:
+            self.ctx = SSL_CTX_new(method)
+        if self.ctx == NULL:
+            raise_from_queue(SITE_CONTEXT)
+        self.protocol = protocol
+        if protocol == P_TLSv1:
+            SSL_CTX_set_min_proto_version(self.ctx, TLS1_VERSION)
+            SSL_CTX_set_max_proto_version(self.ctx, TLS1_VERSION)
+        elif protocol == P_TLSv1_1:
+            SSL_CTX_set_min_proto_version(self.ctx, TLS1_1_VERSION)
+            SSL_CTX_set_max_proto_version(self.ctx, TLS1_1_VERSION)
+        elif protocol == P_TLSv1_2:
+            SSL_CTX_set_min_proto_version(self.ctx, TLS1_2_VERSION)
+            SSL_CTX_set_max_proto_version(self.ctx, TLS1_2_VERSION)
+        else:
+            SSL_CTX_set_min_proto_version(self.ctx, TLS1_2_VERSION)
+        SSL_CTX_set_ex_data(self.ctx, 0, <void *>self)   # borrowed: the core outlives its SSL_CTX use
+        self.hostflags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+        if protocol == P_TLS_CLIENT:
+            self._check_hostname = True
+            SSL_CTX_set_verify(self.ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL)
+        else:
+            self._check_hostname = False
+            SSL_CTX_set_verify(self.ctx, SSL_VERIFY_NONE, NULL)
+        options = SSL_OP_ALL & ~(<unsigned long>0x00000800)   # ~SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS
+        options |= (SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_COMPRESSION
+                    | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_SINGLE_DH_USE | SSL_OP_SINGLE_ECDH_USE)
+        SSL_CTX_set_options(self.ctx, options)
+        if SSL_CTX_set_cipher_list(self.ctx, DEFAULT_CIPHERS) != 1:
+            raise_from_queue(SITE_CONTEXT)
+        SSL_CTX_set_mode(self.ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY)
+        SSL_CTX_set_session_id_context(self.ctx, <const unsigned char *>"Python", 6)
+        cdef X509_VERIFY_PARAM *param = SSL_CTX_get0_param(self.ctx)
+        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_TRUSTED_FIRST)
+        X509_VERIFY_PARAM_set_hostflags(param, self.hostflags)
+        SSL_CTX_set_tlsext_servername_arg(self.ctx, <void *>self)
+        SSL_CTX_set_tlsext_servername_callback(self.ctx, _servername_cb)
+
+    def __dealloc__(self):
+        if self.ctx != NULL:
+            SSL_CTX_free(self.ctx)
+            self.ctx = NULL
+        if self.alpn.protos != NULL:
+            free(self.alpn.protos)
+            self.alpn.protos = NULL
+
+    def _set_owner(self, owner):
+        self._owner_ref = _weakref.ref(owner)
+
+    cdef object owner(self):
+        return self._owner_ref() if self._owner_ref is not None else None
+
+    # --- verification -------------------------------------------------------------------
+    @property
+    def verify_mode(self):
+        cdef int mode = SSL_CTX_get_verify_mode(self.ctx) & (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT)
+        if mode == SSL_VERIFY_NONE:
+            return 0
+        if mode == SSL_VERIFY_PEER:
+            return 1
+        if mode == SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT:
+            return 2
+        raise _SSLError("invalid return value from SSL_CTX_get_verify_mode")
+
+    @verify_mode.setter
+    def verify_mode(self, value):
+        cdef int n = _index(value)   # TypeError for None / non-int, CPython's text
+        if n == 0 and self._check_hostname:
+            raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
+        self._set_verify_mode(n)
+
+    cdef int _set_verify_mode(self, int n) except -1:
+        cdef int mode
+        if n == 0:
+            mode = SSL_VERIFY_NONE
+        elif n == 1:
+            mode = SSL_VERIFY_PEER
+        elif n == 2:
+            mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+        else:
+            raise ValueError("invalid value for verify_mode")
+        SSL_CTX_set_verify(self.ctx, mode, NULL)
+        return 0
+
+    @property
+    def check_hostname(self):
+        return bool(self._check_hostname)
+
+    @check_hostname.setter
+    def check_hostname(self, value):
+        cdef bint on = bool(value)
+        if on and SSL_CTX_get_verify_mode(self.ctx) == SSL_VERIFY_NONE:
+            self._set_verify_mode(2)
+        self._check_hostname = on
+
+    @property
+    def _host_flags(self):
+        return self.hostflags
+
+    @_host_flags.setter
+    def _host_flags(self, unsigned int value):
+        self.hostflags = value
+        X509_VERIFY_PARAM_set_hostflags(SSL_CTX_get0_param(self.ctx), value)
+
+    @property
+    def verify_flags(self):
+        return X509_VERIFY_PARAM_get_flags(SSL_CTX_get0_param(self.ctx))
+
+    @verify_flags.setter
+    def verify_flags(self, value):
+        cdef unsigned long new = value
+        cdef X509_VERIFY_PARAM *param = SSL_CTX_get0_param(self.ctx)
+        cdef unsigned long old = X509_VERIFY_PARAM_get_flags(param)
+        cdef unsigned long clear = old & ~new, set_ = ~old & new
+        if clear and not X509_VERIFY_PARAM_clear_flags(param, clear):
+            raise_from_queue(SITE_CONTEXT)
+        if set_ and not X509_VERIFY_PARAM_set_flags(param, set_):
+            raise_from_queue(SITE_CONTEXT)
+
+    @property
+    def options(self):
+        return SSL_CTX_get_options(self.ctx)
+
+    @options.setter
+    def options(self, value):
+        cdef unsigned long new = value
+        cdef unsigned long old = SSL_CTX_get_options(self.ctx)
+        cdef unsigned long clear = old & ~new, set_ = ~old & new
+        if clear:
+            SSL_CTX_clear_options(self.ctx, clear)
+        if set_:
+            SSL_CTX_set_options(self.ctx, set_)
+
+    # --- protocol versions --------------------------------------------------------------
+    cdef int _set_version(self, int v, bint is_max) except -1:
+        if self.protocol not in (P_TLS, P_TLS_CLIENT, P_TLS_SERVER):
+            raise ValueError("The context's protocol doesn't support modification of "
+                             "highest and lowest version.")
+        if v not in (SSL3_VERSION, TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION,
+                     MINIMUM_SUPPORTED, MAXIMUM_SUPPORTED):
+            raise ValueError(f"Unsupported TLS/SSL version 0x{v & 0xffffffff:x}")
+        cdef int r
+        if not is_max:
+            if v == MINIMUM_SUPPORTED:
+                v = 0
+            elif v == MAXIMUM_SUPPORTED:
+                v = TLS1_3_VERSION
+            r = SSL_CTX_set_min_proto_version(self.ctx, v)
+        else:
+            if v == MAXIMUM_SUPPORTED:
+                v = 0
+            elif v == MINIMUM_SUPPORTED:
+                v = SSL3_VERSION
+            r = SSL_CTX_set_max_proto_version(self.ctx, v)
+        if r == 0:
+            ERR_clear_error()
+            raise ValueError(f"Unsupported protocol version 0x{v:x}")
+        return 0
+
+    @property
+    def minimum_version(self):
+        cdef int v = SSL_CTX_get_min_proto_version(self.ctx)
+        return MINIMUM_SUPPORTED if v == 0 else v
+
+    @minimum_version.setter
+    def minimum_version(self, value):
+        self._set_version(int(value), False)
+
+    @property
+    def maximum_version(self):
+        cdef int v = SSL_CTX_get_max_proto_version(self.ctx)
+        return MAXIMUM_SUPPORTED if v == 0 else v
+
+    @maximum_version.setter
+    def maximum_version(self, value):
+        self._set_version(int(value), True)
+
+    @property
+    def num_tickets(self):
+        return SSL_CTX_get_num_tickets(self.ctx)
+
+    @num_tickets.setter
+    def num_tickets(self, value):
+        cdef long n = value
+        if n < 0:
+            raise ValueError("value must be non-negative")
+        if self.protocol != P_TLS_SERVER:
+            raise ValueError("SSLContext is not a server context.")
+        if not SSL_CTX_set_num_tickets(self.ctx, <size_t>n):
+            raise ValueError("failed to set num tickets.")
+
+    @property
+    def security_level(self):
+        return SSL_CTX_get_security_level(self.ctx)
+
+    @property
+    def post_handshake_auth(self):
+        return bool(self._post_handshake_auth)
+
+    @post_handshake_auth.setter
+    def post_handshake_auth(self, value):
+        if value is None:
+            raise AttributeError("cannot delete attribute")
+        self._post_handshake_auth = bool(value)
+
+    # --- certificates and keys ----------------------------------------------------------
+    def load_cert_chain(self, certfile, keyfile=None, password=None):
+        global _pw_exc
+        cdef PwInfo info
+        cdef int r, err
+        cdef bytes cf = _fs(certfile, "certfile")
+        cdef bytes kf = _fs(keyfile, "keyfile") if keyfile is not None else None
+        if certfile is None:
+            raise TypeError("certfile should be a valid filesystem path")
+        info.callable = NULL
+        info.error = 0
+        info.is_bytes = 0
+        pw = None
+        if password is not None:
+            if callable(password):
+                pw = password
+            elif isinstance(password, str):
+                pw = password.encode("utf-8")
+                info.is_bytes = 1
+            elif isinstance(password, (bytes, bytearray)):
+                pw = bytes(password)
+                info.is_bytes = 1
+            else:
+                raise TypeError("password should be a string or callable")
+            info.callable = <void *>pw
+            SSL_CTX_set_default_passwd_cb(self.ctx, _password_cb)
+            SSL_CTX_set_default_passwd_cb_userdata(self.ctx, &info)
+        _pw_exc = None
+        try:
+            set_errno(0)
+            r = SSL_CTX_use_certificate_chain_file(self.ctx, cf)
+            err = get_errno()
+            if r != 1:
+                self._load_fail(&info, err)
+            set_errno(0)
+            r = SSL_CTX_use_PrivateKey_file(self.ctx, kf if kf is not None else cf, SSL_FILETYPE_PEM)
+            err = get_errno()
+            if r != 1:
+                self._load_fail(&info, err)
+            if SSL_CTX_check_private_key(self.ctx) != 1:
+                raise_from_queue(SITE_CERT_CHAIN)
+        finally:
+            SSL_CTX_set_default_passwd_cb(self.ctx, NULL)
+            SSL_CTX_set_default_passwd_cb_userdata(self.ctx, NULL)
+            _pw_exc = None
+
+    cdef int _load_fail(self, PwInfo *info, int err) except -1:
+        if info.error:
+            ERR_clear_error()
+            raise _pw_exc
+        if err != 0:
+            ERR_clear_error()
+            raise OSError(err, _os.strerror(err))
+        raise_from_queue(SITE_CERT_CHAIN)
+
+    def load_verify_locations(self, cafile=None, capath=None, cadata=None):
+        cdef int r, err
+        cdef bytes cf, cp
+        if cafile is None and capath is None and cadata is None:
+            raise TypeError("cafile, capath and cadata cannot be all omitted")
+        cf = _fs(cafile, "cafile")
+        cp = _fs(capath, "capath")
+        if cadata is not None:
+            if isinstance(cadata, str):
+                try:
+                    data = cadata.encode("ascii")
+                except UnicodeEncodeError:
+                    raise TypeError("cadata should be an ASCII string or a bytes-like object") from None
+                self._add_ca_certs(data, True)
+            else:
+                try:
+                    data = bytes(memoryview(cadata))
+                except TypeError:
+                    raise TypeError("cadata should be an ASCII string or a bytes-like object") from None
+                self._add_ca_certs(data, False)
+        if cf is not None or cp is not None:
+            set_errno(0)
+            r = SSL_CTX_load_verify_locations(self.ctx, <const char *>cf if cf is not None else NULL,
+                                              <const char *>cp if cp is not None else NULL)
+            err = get_errno()
+            if r != 1:
+                if err != 0:
+                    ERR_clear_error()
+                    raise OSError(err, _os.strerror(err))
+                raise_from_queue(SITE_VERIFY_LOCATIONS)
+
+    cdef int _add_ca_certs(self, bytes data, bint pem) except -1:
+        cdef BIO *bio
+        cdef X509 *cert
+        cdef X509_STORE *store = SSL_CTX_get_cert_store(self.ctx)
+        cdef int loaded = 0, r
+        cdef unsigned long err
+        if len(data) > 0x7fffffff:
+            raise OverflowError("cadata is too long")
+        bio = BIO_new_mem_buf(<const char *>data, <int>len(data))
+        if bio == NULL:
+            raise_from_queue(SITE_CADATA)
+        try:
+            while True:
+                if pem:
+                    cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)
+                else:
+                    cert = d2i_X509_bio(bio, NULL)
+                if cert == NULL:
+                    break
+                r = X509_STORE_add_cert(store, cert)
+                X509_free(cert)
+                if not r:
+                    err = ERR_peek_last_error()
+                    if ERR_GET_LIB(err) == ERR_LIB_X509 and ERR_GET_REASON(err) == X509_R_CERT_ALREADY_IN_HASH_TABLE:
+                        ERR_clear_error()
+                    else:
+                        break
+                loaded += 1
+        finally:
+            BIO_free(bio)
+        err = ERR_peek_last_error()
+        if loaded == 0:
+            ERR_clear_error()
+            raise_from_queue(SITE_CADATA,
+                             "no start line: cadata does not contain a certificate" if pem else
+                             "not enough data: cadata does not contain a certificate")
+        elif (not pem and ERR_GET_LIB(err) == ERR_LIB_ASN1 and ERR_GET_REASON(err) == ASN1_R_HEADER_TOO_LONG):
+            ERR_clear_error()
+        elif pem and ERR_GET_LIB(err) == ERR_LIB_PEM and ERR_GET_REASON(err) == PEM_R_NO_START_LINE:
+            ERR_clear_error()
+        elif err != 0:
+            raise_from_queue(SITE_CADATA)
+        return 0
+
+    def set_default_verify_paths(self):
+        if not SSL_CTX_set_default_verify_paths(self.ctx):
+            raise_from_queue(SITE_CONTEXT)
+
+    def set_ciphers(self, str cipherlist):
+        if "\0" in cipherlist:
+            raise ValueError("embedded null character")
+        if not SSL_CTX_set_cipher_list(self.ctx, cipherlist.encode("ascii")):
+            ERR_clear_error()
+            raise _SSLError("No cipher can be selected.")
+
+    def set_ciphersuites(self, str suites):
+        """TLS 1.3 cipher suites (SSL_CTX_set_ciphersuites); a certcore extension, the stdlib
+        has no equivalent."""
+        if not SSL_CTX_set_ciphersuites(self.ctx, suites.encode("ascii")):
+            ERR_clear_error()
+            raise _SSLError("No cipher can be selected.")
+
+    def get_ciphers(self):
+        cdef SSL *ssl = SSL_new(self.ctx)
+        cdef stack_st_SSL_CIPHER *sk
+        cdef int i
+        if ssl == NULL:
+            raise_from_queue(SITE_CONTEXT)
+        try:
+            sk = SSL_get_ciphers(ssl)
+            return [cipher_to_dict(sk_SSL_CIPHER_value(sk, i)) for i in range(sk_SSL_CIPHER_num(sk))]
+        finally:
+            SSL_free(ssl)
+
+    def _set_alpn_protocols(self, const unsigned char[:] protos):
+        cdef unsigned int n = <unsigned int>protos.shape[0]
+        cdef unsigned char *buf = <unsigned char *>malloc(n if n else 1)
+        if buf == NULL:
+            raise MemoryError()
+        if n:
+            memcpy(buf, &protos[0], n)
+        if self.alpn.protos != NULL:
+            free(self.alpn.protos)
+        self.alpn.protos = buf
+        self.alpn.length = n
+        # SSL_CTX_set_alpn_protos returns 0 on success (inverted convention).
+        if SSL_CTX_set_alpn_protos(self.ctx, buf, n):
+            raise MemoryError()
+        SSL_CTX_set_alpn_select_cb(self.ctx, _alpn_select_cb, &self.alpn)
+
+    def cert_store_stats(self):
+        cdef X509_STORE *store = SSL_CTX_get_cert_store(self.ctx)
+        cdef stack_st_X509_OBJECT *objs
+        cdef X509_OBJECT *obj
+        cdef int i, x509 = 0, crl = 0, ca = 0, t
+        X509_STORE_lock(store)
+        objs = X509_STORE_get0_objects(store)
+        for i in range(sk_X509_OBJECT_num(objs)):
+            obj = sk_X509_OBJECT_value(objs, i)
+            t = X509_OBJECT_get_type(obj)
+            if t == X509_LU_X509:
+                x509 += 1
+                if X509_check_ca(X509_OBJECT_get0_X509(obj)):
+                    ca += 1
+            elif t == X509_LU_CRL:
+                crl += 1
+        X509_STORE_unlock(store)
+        return {"x509": x509, "crl": crl, "x509_ca": ca}
+
+    def get_ca_certs(self, binary_form=False):
+        cdef X509_STORE *store = SSL_CTX_get_cert_store(self.ctx)
+        cdef stack_st_X509_OBJECT *objs
+        cdef X509_OBJECT *obj
+        cdef X509 *cert
+        cdef int i
+        cdef list certs = []
+        cdef list result = []
+        X509_STORE_lock(store)
+        try:
+            objs = X509_STORE_get0_objects(store)
+            for i in range(sk_X509_OBJECT_num(objs)):
+                obj = sk_X509_OBJECT_value(objs, i)
+                if X509_OBJECT_get_type(obj) != X509_LU_X509:
+                    continue
+                cert = X509_OBJECT_get0_X509(obj)
+                if not X509_check_ca(cert):
+                    continue
+                result.append(x509_to_der(cert) if binary_form else decode_x509(cert))
+        finally:
+            X509_STORE_unlock(store)
+        return result
+
+    def session_stats(self):
+        return {
+            "number": SSL_CTX_sess_number(self.ctx),
+            "connect": SSL_CTX_sess_connect(self.ctx),
+            "connect_good": SSL_CTX_sess_connect_good(self.ctx),
+            "connect_renegotiate": SSL_CTX_sess_connect_renegotiate(self.ctx),
+            "accept": SSL_CTX_sess_accept(self.ctx),
+            "accept_good": SSL_CTX_sess_accept_good(self.ctx),
+            "accept_renegotiate": SSL_CTX_sess_accept_renegotiate(self.ctx),
+            "hits": SSL_CTX_sess_hits(self.ctx),
+            "misses": SSL_CTX_sess_misses(self.ctx),
+            "timeouts": SSL_CTX_sess_timeouts(self.ctx),
+            "cache_full": SSL_CTX_sess_cache_full(self.ctx),
+        }
+
+    # --- callbacks ----------------------------------------------------------------------
+    @property
+    def sni_callback(self):
+        return self._sni_callback
+
+    @sni_callback.setter
+    def sni_callback(self, value):
+        if self.protocol == P_TLS_CLIENT:
+            raise ValueError("sni_callback cannot be set on TLS_CLIENT context")
+        if value is not None and not callable(value):
+            raise TypeError("not a callable object")
+        self._sni_callback = value
+
+    @property
+    def keylog_filename(self):
+        return self._keylog_filename
+
+    @keylog_filename.setter
+    def keylog_filename(self, value):
+        if self._keylog_file is not None:
+            self._keylog_file.close()
+            self._keylog_file = None
+        if value is None:
+            self._keylog_filename = None
+            SSL_CTX_set_keylog_callback(self.ctx, NULL)
+            return
+        f = open(value, "ab")
+        if f.tell() == 0:
+            f.write(b"# TLS secrets log file, generated by OpenSSL / Python\n")
+            f.flush()
+        self._keylog_file = f
+        self._keylog_filename = value
+        SSL_CTX_set_keylog_callback(self.ctx, _keylog_cb)
+
+
+cdef bytes x509_to_der(X509 *cert):
+    cdef unsigned char *buf = NULL
+    cdef int n = i2d_X509(cert, &buf)
+    if n < 0:
+        raise_from_queue(SITE_CONTEXT)
+    try:
+        return buf[:n]
+    finally:
+        OPENSSL_free(buf)
+
+
+cdef object _nid_ln(int nid):
+    cdef const char *s
+    if nid == 0:  # NID_undef
+        return None
+    s = OBJ_nid2ln(nid)
+    return None if s == NULL else s[:strlen(s)].decode("ascii")
+
+
+
+cdef dict cipher_to_dict(const SSL_CIPHER *c):
+    cdef char buf[512]
+    cdef int alg_bits = 0
+    cdef int strength = SSL_CIPHER_get_bits(c, &alg_bits)
+    cdef const char *name = SSL_CIPHER_get_name(c)
+    cdef const char *proto = SSL_CIPHER_get_version(c)
+    SSL_CIPHER_description(c, buf, sizeof(buf) - 1)
+    desc = buf[:strlen(buf)].decode("ascii", "replace")
+    if desc.endswith("\n"):
+        desc = desc[:-1]
+    return {
+        "id": SSL_CIPHER_get_id(c),
+        "name": name[:strlen(name)].decode("ascii") if name != NULL else None,
+        "protocol": proto[:strlen(proto)].decode("ascii") if proto != NULL else None,
+        "description": desc,
+        "strength_bits": strength,
+        "alg_bits": alg_bits,
+        "aead": bool(SSL_CIPHER_is_aead(c)),
+        "symmetric": _nid_ln(SSL_CIPHER_get_cipher_nid(c)),
+        "digest": _nid_ln(SSL_CIPHER_get_digest_nid(c)),
+        "kea": _nid_ln(SSL_CIPHER_get_kx_nid(c)),
+        "auth": _nid_ln(SSL_CIPHER_get_auth_nid(c)),
+    }

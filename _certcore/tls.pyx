@@ -1,0 +1,744 @@
+"""Connection core: one SSL* in socket-fd mode or memory-BIO mode.
+
+Its Python surface mirrors CPython's ``_ssl._SSLSocket`` (``do_handshake``, ``read(len,
+buffer)``, ``write``, ``shutdown``, ``getpeercert``, ...), so certcore/sslsocket.py can follow
+Lib/ssl.py's structure. Socket mode does the whole retry loop in C with the GIL released:
+SSL_do_handshake/SSL_read_ex/SSL_write_ex/SSL_shutdown, and on WANT_READ/WANT_WRITE a poll()
+on the fd until the operation's deadline (one deadline per call, like CPython). Reads go
+straight into the caller's buffer.
+
+Memory-BIO mode accepts certcore's ``MemoryBIO`` (whose BIO* is handed to OpenSSL directly) or
+any object with the stdlib ``ssl.MemoryBIO`` interface (asyncio's): those are pumped through
+a private BIO pair around each operation.
+
+Sessions: ``SSLSession`` holds one reference (SSL_SESSION_up_ref) to OpenSSL's session. It is
+shared by reference instead of CPython's i2d/d2i copy on every get and set. That is safe
+because OpenSSL (>= 1.1.1) never mutates an SSL_SESSION once a handshake has completed with it:
+a client that needs to change a session (new ticket, renegotiation) makes a new one
+(ssl_session_dup), and SSL_set_session only takes a reference. The same-SSL_CTX rule
+(a session is only set on connections of the context that made it) is enforced like CPython's.
+tests/test_tls_sessions.py checks concurrent resumption from one SSLSession across threads and
+that the session's serialised form is unchanged afterwards.
+"""
+import weakref as _weakref
+
+from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE
+from cpython.bytes cimport PyBytes_AS_STRING
+from cpython.exc cimport PyErr_CheckSignals
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_DECREF, Py_XDECREF
+from libc.errno cimport EINTR
+from posixsys.errnoval cimport set_errno, get_errno
+from libc.string cimport strlen
+from libc.limits cimport INT_MAX
+
+from openssl.err cimport ERR_clear_error, ERR_peek_last_error
+from openssl.ssl cimport *
+from openssl.x509 cimport X509, X509_free
+from openssl.x509_vfy cimport *
+from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free
+from openssl.asn1 cimport ASN1_OCTET_STRING, ASN1_STRING_get0_data, ASN1_STRING_length
+from openssl.tls_extra cimport (
+    BIO_up_ref, BIO_read_ex, BIO_write_ex, BIO_ctrl_pending, BIO_set_mem_eof_return,
+    a2i_IPADDRESS, ASN1_OCTET_STRING_free,
+)
+from posixsys.poll cimport pollfd, poll, POLLIN, POLLOUT, timespec, clock_gettime, CLOCK_MONOTONIC
+
+from _certcore.errors cimport (
+    raise_io_error, raise_from_queue, build_ssl_error,
+    SITE_HANDSHAKE, SITE_READ, SITE_WRITE, SITE_SHUTDOWN, SITE_CONTEXT, SITE_PHA,
+)
+from _certcore.context cimport ContextCore, x509_to_der as _der
+from _certcore.x509 cimport decode_x509
+
+from ssl import SSLError as _SSLError
+
+cdef extern from "Python.h":
+    PyObject *PyBytes_FromStringAndSize_raw "PyBytes_FromStringAndSize" (const char *v, Py_ssize_t n)
+    int _PyBytes_Resize(PyObject **bytes, Py_ssize_t newsize) except -1
+
+cdef object _TimeoutError = TimeoutError   # socket.timeout is TimeoutError on 3.10+
+import socket as _socket
+_TimeoutError = _socket.timeout            # and a distinct class on 3.9
+
+# Set a shared session on a new connection by reference (False) or as an in-memory
+# SSL_SESSION_dup (True, no re-encoding). See the module docstring.
+cdef bint SESSION_COPY_ON_SET = False
+
+DEF OP_HANDSHAKE = 0
+DEF OP_READ = 1
+DEF OP_WRITE = 2
+DEF OP_SHUTDOWN = 3
+
+# loop outcomes
+DEF ST_DONE = 0        # operation finished (maybe with an SSL error in res.ssl_err)
+DEF ST_TIMEOUT = 1
+DEF ST_EINTR = 2       # a syscall was interrupted: check signals, then call again
+DEF ST_CLOSED = 3
+
+
+cdef struct IoState:
+    int ret
+    int ssl_err
+    int sys_errno
+    unsigned long errcode
+    size_t count
+    int want        # SSL_ERROR_WANT_READ/WRITE that timed out
+
+
+cdef inline double _now() noexcept nogil:
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec + ts.tv_nsec * 1e-9
+
+
+cdef inline int _one(SSL *ssl, int op, void *buf, size_t n, IoState *st) noexcept nogil:
+    """One OpenSSL call; returns 1 on success, 0 on failure (st filled)."""
+    cdef int ret
+    set_errno(0)
+    st.count = 0
+    if op == OP_HANDSHAKE:
+        ret = SSL_do_handshake(ssl)
+        st.ret = ret
+        if ret == 1:
+            return 1
+    elif op == OP_READ:
+        ret = SSL_read_ex(ssl, buf, n, &st.count)
+        st.ret = ret
+        if ret == 1:
+            return 1
+    elif op == OP_WRITE:
+        ret = SSL_write_ex(ssl, buf, n, &st.count)
+        st.ret = ret
+        if ret == 1:
+            return 1
+    else:
+        ret = SSL_shutdown(ssl)
+        st.ret = ret
+        if ret >= 0:
+            return 1
+    st.sys_errno = get_errno()
+    st.ssl_err = SSL_get_error(ssl, ret)
+    st.errcode = ERR_peek_last_error()
+    return 0
+
+
+cdef int _run(SSL *ssl, int fd, int op, void *buf, size_t n, double timeout, double deadline,
+              IoState *st) noexcept nogil:
+    """The CPython retry loop for one operation, in C. timeout < 0: blocking; 0: non-blocking."""
+    cdef pollfd pfd
+    cdef double remaining
+    cdef int ms, r, zeros = 0
+    st.ssl_err = SSL_ERROR_NONE
+    st.sys_errno = 0
+    st.errcode = 0
+    st.want = 0
+    while True:
+        if _one(ssl, op, buf, n, st):
+            if op == OP_SHUTDOWN and st.ret == 0:
+                # close_notify sent; call again to receive the peer's (CPython tries twice).
+                zeros += 1
+                if zeros > 1:
+                    return ST_DONE
+                SSL_set_read_ahead(ssl, 0)
+                continue
+            st.ssl_err = SSL_ERROR_NONE
+            return ST_DONE
+        if op == OP_READ and st.ssl_err == SSL_ERROR_ZERO_RETURN and \
+                SSL_get_shutdown(ssl) == SSL_RECEIVED_SHUTDOWN:
+            st.ssl_err = SSL_ERROR_NONE
+            st.count = 0
+            return ST_DONE
+        if st.ssl_err == SSL_ERROR_SYSCALL and st.errcode == 0 and st.sys_errno == EINTR:
+            return ST_EINTR
+        if st.ssl_err != SSL_ERROR_WANT_READ and st.ssl_err != SSL_ERROR_WANT_WRITE:
+            return ST_DONE
+        if fd < 0 or timeout == 0.0:
+            return ST_DONE   # memory BIO or non-blocking socket: the caller raises SSLWant*
+        pfd.fd = fd
+        pfd.events = POLLIN if st.ssl_err == SSL_ERROR_WANT_READ else POLLOUT
+        pfd.revents = 0
+        if timeout < 0:
+            ms = -1
+        else:
+            remaining = deadline - _now()
+            if remaining <= 0:
+                st.want = st.ssl_err
+                return ST_TIMEOUT
+            ms = <int>(remaining * 1000.0) + 1
+        r = poll(&pfd, 1, ms)
+        if r == 0:
+            st.want = st.ssl_err
+            return ST_TIMEOUT
+        if r < 0:
+            if get_errno() == EINTR:
+                st.ssl_err = SSL_ERROR_SYSCALL
+                st.sys_errno = EINTR
+                st.errcode = 0
+                return ST_EINTR
+            return ST_DONE
+
+
+# ---------------------------------------------------------------------------------------------
+cdef class MemoryBIO:
+    """``ssl.MemoryBIO`` over an OpenSSL memory BIO (handed to OpenSSL without copying)."""
+    cdef BIO *bio
+    cdef bint eof_written
+
+    def __cinit__(self):
+        self.bio = BIO_new(BIO_s_mem())
+        if self.bio == NULL:
+            raise MemoryError("failed to allocate BIO")
+        BIO_set_mem_eof_return(self.bio, -1)
+        self.eof_written = False
+
+    def __dealloc__(self):
+        if self.bio != NULL:
+            BIO_free(self.bio)
+
+    @property
+    def pending(self):
+        return BIO_ctrl_pending(self.bio)
+
+    @property
+    def eof(self):
+        return BIO_ctrl_pending(self.bio) == 0 and self.eof_written
+
+    def read(self, Py_ssize_t size=-1):
+        cdef size_t avail = BIO_ctrl_pending(self.bio)
+        cdef size_t n = avail if (size < 0 or <size_t>size > avail) else <size_t>size
+        cdef size_t got = 0
+        cdef PyObject *raw
+        if n == 0:
+            return b""
+        raw = PyBytes_FromStringAndSize_raw(NULL, <Py_ssize_t>n)
+        if raw == NULL:
+            raise MemoryError()
+        if not BIO_read_ex(self.bio, PyBytes_AS_STRING(<object>raw), n, &got):
+            Py_DECREF(<object>raw)
+            raise_from_queue(SITE_CONTEXT)
+        if got != n:
+            _PyBytes_Resize(&raw, <Py_ssize_t>got)
+        result = <object>raw
+        Py_DECREF(result)
+        return result
+
+    def write(self, b):
+        cdef Py_buffer view
+        cdef size_t written = 0
+        PyObject_GetBuffer(b, &view, PyBUF_SIMPLE)
+        try:
+            if view.len > INT_MAX:
+                raise OverflowError(f"string longer than {INT_MAX} bytes")
+            if self.eof_written:
+                exc = _SSLError("cannot write() after write_eof()")
+                raise exc
+            if view.len == 0:
+                return 0
+            if not BIO_write_ex(self.bio, view.buf, <size_t>view.len, &written):
+                raise_from_queue(SITE_CONTEXT)
+            return <Py_ssize_t>written
+        finally:
+            PyBuffer_Release(&view)
+
+    def write_eof(self):
+        self.eof_written = True
+        BIO_set_mem_eof_return(self.bio, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+cdef class SSLSession:
+    """One shared reference to an OpenSSL SSL_SESSION (see the module docstring)."""
+    cdef SSL_SESSION *session
+    cdef ContextCore ctx
+
+    def __init__(self):
+        raise TypeError("Cannot create '_certcore.tls.SSLSession' instances")
+
+    def __dealloc__(self):
+        if self.session != NULL:
+            SSL_SESSION_free(self.session)
+
+    @property
+    def id(self):
+        cdef unsigned int n = 0
+        cdef const unsigned char *p = SSL_SESSION_get_id(self.session, &n)
+        return p[:n]
+
+    @property
+    def time(self):
+        return SSL_SESSION_get_time(self.session)
+
+    @property
+    def timeout(self):
+        return SSL_SESSION_get_timeout(self.session)
+
+    @property
+    def ticket_lifetime_hint(self):
+        return SSL_SESSION_get_ticket_lifetime_hint(self.session)
+
+    @property
+    def has_ticket(self):
+        return bool(SSL_SESSION_has_ticket(self.session))
+
+    def _serialized(self):
+        """i2d_SSL_SESSION of the shared session (tests prove it never changes)."""
+        cdef unsigned char *buf = NULL
+        cdef int n = i2d_SSL_SESSION(self.session, NULL)
+        b = bytearray(n)
+        cdef unsigned char *p = b
+        i2d_SSL_SESSION(self.session, &p)
+        return bytes(b)
+
+    def __eq__(self, other):
+        if not isinstance(other, SSLSession):
+            return NotImplemented
+        if (<SSLSession>other).session == self.session:
+            return True
+        return self.id == other.id
+
+    def __hash__(self):
+        return hash(self.id)
+
+
+
+
+cdef SSLSession _wrap_session(SSL_SESSION *s, ContextCore ctx):
+    cdef SSLSession obj = SSLSession.__new__(SSLSession)
+    SSL_SESSION_up_ref(s)
+    obj.session = s
+    obj.ctx = ctx
+    return obj
+
+
+# ---------------------------------------------------------------------------------------------
+cdef class TLSConnection:
+    """One SSL* (CPython's ``_ssl._SSLSocket``)."""
+    cdef SSL *ssl
+    cdef ContextCore _ctx
+    cdef object _ctx_owner           # the public SSLContext (strong), returned by .context
+    cdef object _sock_ref            # weakref to the Python socket (socket mode)
+    cdef int fd
+    cdef object _owner_ref           # weakref to SSLSocket/SSLObject (for sni_callback)
+    cdef readonly bint server_side
+    cdef readonly object server_hostname
+    cdef object incoming, outgoing   # stdlib-like BIO objects that must be pumped (else None)
+    cdef BIO *rbio
+    cdef BIO *wbio
+    cdef object __weakref__
+
+    def __dealloc__(self):
+        if self.ssl != NULL:
+            if not self.server_side:
+                # SSL_free of a finished connection that sent no close_notify would "remove the
+                # bad session" and mark the SSL_SESSION not resumable -- the session an
+                # SSLSession shares by reference. A client has no session cache to protect, so
+                # free quietly (the stdlib gets the same effect by copying sessions).
+                SSL_set_shutdown(self.ssl, SSL_get_shutdown(self.ssl) | SSL_SENT_SHUTDOWN)
+            SSL_free(self.ssl)
+            self.ssl = NULL
+
+    @property
+    def owner(self):
+        return self._owner_ref() if self._owner_ref is not None else None
+
+    @owner.setter
+    def owner(self, value):
+        self._owner_ref = None if value is None else _weakref.ref(value)
+
+    @property
+    def context(self):
+        return self._ctx_owner
+
+    @context.setter
+    def context(self, value):
+        core = getattr(value, "_core", None)
+        if not isinstance(core, ContextCore):
+            raise TypeError("The value must be a SSLContext")
+        SSL_set_SSL_CTX(self.ssl, (<ContextCore>core).ctx)
+        self._ctx = core
+        self._ctx_owner = value
+
+    # --- timeouts -----------------------------------------------------------------------
+    cdef inline double _timeout(self) except? -2.0:
+        cdef object sock
+        if self._sock_ref is None:
+            return 0.0
+        sock = self._sock_ref()
+        if sock is None:
+            return 0.0
+        t = sock.gettimeout()
+        return -1.0 if t is None else <double>t
+
+    cdef int _check_sock(self) except -1:
+        if self._sock_ref is not None:
+            sock = self._sock_ref()
+            if sock is None or sock.fileno() < 0:
+                raise build_ssl_error(_SSLError, 9, "Underlying socket connection gone",
+                                      SITE_READ, 0, NULL, None)
+        return 0
+
+    # --- BIO pumping for stdlib MemoryBIO objects ----------------------------------------
+    cdef int _pump_in(self) except -1:
+        cdef Py_buffer view
+        cdef size_t w
+        if self.incoming is None:
+            return 0
+        data = self.incoming.read()
+        if data:
+            PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
+            try:
+                BIO_write_ex(self.rbio, view.buf, <size_t>view.len, &w)
+            finally:
+                PyBuffer_Release(&view)
+        if self.incoming.eof:
+            BIO_set_mem_eof_return(self.rbio, 0)
+        return 0
+
+    cdef int _pump_out(self) except -1:
+        cdef size_t n, got
+        cdef PyObject *raw
+        if self.outgoing is None:
+            return 0
+        n = BIO_ctrl_pending(self.wbio)
+        if n == 0:
+            return 0
+        raw = PyBytes_FromStringAndSize_raw(NULL, <Py_ssize_t>n)
+        if raw == NULL:
+            raise MemoryError()
+        BIO_read_ex(self.wbio, PyBytes_AS_STRING(<object>raw), n, &got)
+        data = <object>raw
+        Py_DECREF(data)
+        self.outgoing.write(data)
+        return 0
+
+    # --- the operation driver -------------------------------------------------------------
+    cdef int _drive(self, int op, void *buf, size_t n, IoState *st, int site) except -1:
+        cdef double timeout, deadline = 0.0
+        cdef int status
+        cdef SSL *ssl = self.ssl
+        cdef int fd = self.fd
+        if self._sock_ref is not None:
+            self._check_sock()
+            timeout = self._timeout()
+        else:
+            timeout = 0.0
+            self._pump_in()
+        if timeout > 0:
+            deadline = _now() + timeout
+        while True:
+            if self.incoming is None and (op == OP_HANDSHAKE or op == OP_SHUTDOWN or timeout != 0.0):
+                with nogil:
+                    status = _run(ssl, fd, op, buf, n, timeout, deadline, st)
+            else:
+                # memory BIO / non-blocking: no waiting happens, the GIL round-trip costs more
+                status = _run(ssl, fd, op, buf, n, timeout, deadline, st)
+            if status != ST_EINTR:
+                break
+            ERR_clear_error()
+            PyErr_CheckSignals()
+        self._pump_out()
+        if status == ST_TIMEOUT:
+            ERR_clear_error()
+            if op == OP_HANDSHAKE:
+                raise _TimeoutError("_ssl.c:989: The handshake operation timed out")
+            if op == OP_READ or (op == OP_SHUTDOWN and st.want == SSL_ERROR_WANT_READ):
+                raise _TimeoutError("The read operation timed out")
+            raise _TimeoutError("The write operation timed out")
+        if st.ssl_err != SSL_ERROR_NONE:
+            raise_io_error(self.ssl, st.ssl_err, st.sys_errno if st.ret != 0 else 0, st.errcode,
+                           site, self.server_hostname)
+        return 0
+
+    # --- _ssl._SSLSocket API --------------------------------------------------------------
+    def do_handshake(self):
+        cdef IoState st
+        self._drive(OP_HANDSHAKE, NULL, 0, &st, SITE_HANDSHAKE)
+
+    def read(self, Py_ssize_t len=1024, buffer=None):
+        cdef IoState st
+        cdef Py_buffer view
+        cdef PyObject *raw
+        if len < 0 and buffer is None:
+            raise ValueError("size should not be negative")
+        if buffer is None:
+            if len == 0:
+                return b""
+            raw = PyBytes_FromStringAndSize_raw(NULL, len)
+            if raw == NULL:
+                raise MemoryError()
+            try:
+                self._drive(OP_READ, PyBytes_AS_STRING(<object>raw), <size_t>len, &st, SITE_READ)
+            except BaseException:
+                Py_XDECREF(raw)
+                raise
+            if <Py_ssize_t>st.count != len:
+                _PyBytes_Resize(&raw, <Py_ssize_t>st.count)
+            result = <object>raw
+            Py_DECREF(result)
+            return result
+        PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
+        try:
+            if len <= 0 or len > view.len:
+                len = view.len
+                if len == 0:
+                    return 0
+            self._drive(OP_READ, view.buf, <size_t>len, &st, SITE_READ)
+            return <Py_ssize_t>st.count
+        finally:
+            PyBuffer_Release(&view)
+
+    def write(self, data):
+        cdef IoState st
+        cdef Py_buffer view
+        PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
+        try:
+            if view.len > INT_MAX:
+                raise OverflowError(f"string longer than {INT_MAX} bytes")
+            self._drive(OP_WRITE, view.buf, <size_t>view.len, &st, SITE_WRITE)
+            return <Py_ssize_t>st.count
+        finally:
+            PyBuffer_Release(&view)
+
+    def pending(self):
+        return SSL_pending(self.ssl)
+
+    def shutdown(self):
+        cdef IoState st
+        self._drive(OP_SHUTDOWN, NULL, 0, &st, SITE_SHUTDOWN)
+        if self._sock_ref is not None:
+            return self._sock_ref()
+        return None
+
+    def getpeercert(self, binary_form=False):
+        cdef X509 *cert
+        if not SSL_is_init_finished(self.ssl):
+            raise ValueError("handshake not done yet")
+        cert = SSL_get1_peer_certificate(self.ssl)
+        if cert == NULL:
+            return None
+        try:
+            if binary_form:
+                return _der(cert)
+            if SSL_CTX_get_verify_mode(SSL_get_SSL_CTX(self.ssl)) & SSL_VERIFY_PEER == 0:
+                return {}
+            return decode_x509(cert)
+        finally:
+            X509_free(cert)
+
+    def _chain(self, bint verified):
+        cdef stack_st_X509 *sk = SSL_get0_verified_chain(self.ssl) if verified else SSL_get_peer_cert_chain(self.ssl)
+        cdef int i
+        if sk == NULL:
+            return []
+        return [_der(sk_X509_value(sk, i)) for i in range(sk_X509_num(sk))]
+
+    def get_verified_chain(self):
+        return self._chain(True)
+
+    def get_unverified_chain(self):
+        return self._chain(False)
+
+    def cipher(self):
+        cdef const SSL_CIPHER *c = SSL_get_current_cipher(self.ssl)
+        if c == NULL:
+            return None
+        return _cipher_tuple(c)
+
+    def shared_ciphers(self):
+        cdef stack_st_SSL_CIPHER *client = SSL_get_client_ciphers(self.ssl)
+        cdef stack_st_SSL_CIPHER *server
+        cdef const SSL_CIPHER *c
+        cdef int i
+        if client == NULL:
+            return None
+        server = SSL_get_ciphers(self.ssl)
+        if server == NULL:
+            return None
+        res = []
+        for i in range(sk_SSL_CIPHER_num(server)):
+            c = sk_SSL_CIPHER_value(server, i)
+            if sk_SSL_CIPHER_find(client, c) >= 0:
+                res.append(_cipher_tuple(c))
+        return res
+
+    def compression(self):
+        cdef const void *comp = SSL_get_current_compression(self.ssl)
+        cdef const char *name
+        if comp == NULL:
+            return None
+        name = SSL_COMP_get_name(comp)
+        return None if name == NULL else name[:strlen(name)].decode("ascii")
+
+    def version(self):
+        cdef const char *v
+        if not SSL_is_init_finished(self.ssl):
+            return None
+        v = SSL_get_version(self.ssl)
+        return v[:strlen(v)].decode("ascii")
+
+    def selected_alpn_protocol(self):
+        cdef const unsigned char *out = NULL
+        cdef unsigned int n = 0
+        SSL_get0_alpn_selected(self.ssl, &out, &n)
+        if out == NULL or n == 0:
+            return None
+        return out[:n].decode("utf-8")
+
+    def get_channel_binding(self, cb_type="tls-unique"):
+        cdef unsigned char buf[128]
+        cdef size_t n
+        if cb_type != "tls-unique":
+            raise ValueError(f"'{cb_type}' channel binding type not implemented")
+        if bool(SSL_session_reused(self.ssl)) ^ (not self.server_side):
+            n = SSL_get_finished(self.ssl, buf, sizeof(buf))
+        else:
+            n = SSL_get_peer_finished(self.ssl, buf, sizeof(buf))
+        if n == 0:
+            return None
+        return buf[:n]
+
+    def verify_client_post_handshake(self):
+        if not SSL_verify_client_post_handshake(self.ssl):
+            raise_from_queue(SITE_PHA)
+
+    @property
+    def session(self):
+        cdef SSL_SESSION *s = SSL_get_session(self.ssl)
+        if s == NULL:
+            return None
+        return _wrap_session(s, self._ctx)
+
+    @session.setter
+    def session(self, value):
+        if not isinstance(value, SSLSession):
+            raise TypeError("Value is not a SSLSession.")
+        if (<SSLSession>value).ctx.ctx != SSL_get_SSL_CTX(self.ssl):
+            raise ValueError("Session refers to a different SSLContext.")
+        if self.server_side:
+            raise ValueError("Cannot set session for server-side SSLSocket.")
+        if SSL_is_init_finished(self.ssl):
+            raise ValueError("Cannot set session after handshake.")
+        cdef SSL_SESSION *sess = (<SSLSession>value).session
+        cdef int ok
+        if SESSION_COPY_ON_SET:
+            sess = SSL_SESSION_dup(sess)
+            if sess == NULL:
+                raise_from_queue(SITE_CONTEXT)
+        ok = SSL_set_session(self.ssl, sess)
+        if SESSION_COPY_ON_SET:
+            SSL_SESSION_free(sess)
+        if not ok:
+            raise_from_queue(SITE_CONTEXT)
+
+    @property
+    def session_reused(self):
+        return bool(SSL_session_reused(self.ssl))
+
+
+cdef tuple _cipher_tuple(const SSL_CIPHER *c):
+    cdef const char *name = SSL_CIPHER_get_name(c)
+    cdef const char *ver = SSL_CIPHER_get_version(c)
+    return (None if name == NULL else name[:strlen(name)].decode("ascii"),
+            None if ver == NULL else ver[:strlen(ver)].decode("ascii"),
+            SSL_CIPHER_get_bits(c, NULL))
+
+
+cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side,
+                             object server_hostname, object owner):
+    cdef TLSConnection conn = TLSConnection.__new__(TLSConnection)
+    cdef bytes host
+    cdef ASN1_OCTET_STRING *ip
+    cdef X509_VERIFY_PARAM *param
+    if not server_side and ctx.protocol == 17:
+        raise build_ssl_error(_SSLError, 0, "Cannot create a client socket with a "
+                              "PROTOCOL_TLS_SERVER context", 809, 0, NULL, None)
+    if server_side and ctx.protocol == 16:
+        raise build_ssl_error(_SSLError, 0, "Cannot create a server socket with a "
+                              "PROTOCOL_TLS_CLIENT context", 802, 0, NULL, None)
+    conn.fd = -1
+    conn._ctx = ctx
+    conn._ctx_owner = ctx_owner
+    conn.server_side = server_side
+    conn.server_hostname = server_hostname
+    conn._owner_ref = None if owner is None else _weakref.ref(owner)
+    conn.ssl = SSL_new(ctx.ctx)
+    if conn.ssl == NULL:
+        raise_from_queue(SITE_CONTEXT)
+    SSL_set_app_data(conn.ssl, <void *>conn)     # borrowed: conn owns the SSL
+    SSL_set_mode(conn.ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY)
+    if server_hostname is not None:
+        host = server_hostname.encode("ascii") if isinstance(server_hostname, str) else bytes(server_hostname)
+        if len(host) == 0 or host[:1] == b".":
+            raise ValueError("server_hostname cannot be an empty string or start with a leading dot.")
+        if b"\0" in host:
+            raise TypeError("argument must be encoded string without null bytes, not str")
+        ip = a2i_IPADDRESS(host)
+        if ip == NULL:
+            ERR_clear_error()
+            if not SSL_set_tlsext_host_name(conn.ssl, host):
+                raise_from_queue(SITE_CONTEXT)
+        try:
+            if ctx._check_hostname:
+                param = SSL_get0_param(conn.ssl)
+                if ip == NULL:
+                    if not X509_VERIFY_PARAM_set1_host(param, host, len(host)):
+                        raise_from_queue(SITE_CONTEXT)
+                else:
+                    if not X509_VERIFY_PARAM_set1_ip(param, ASN1_STRING_get0_data(ip),
+                                                     <size_t>ASN1_STRING_length(ip)):
+                        raise_from_queue(SITE_CONTEXT)
+        finally:
+            if ip != NULL:
+                ASN1_OCTET_STRING_free(ip)
+    if ctx._post_handshake_auth:
+        if server_side:
+            if SSL_get_verify_mode(conn.ssl) & SSL_VERIFY_PEER:
+                SSL_set_verify(conn.ssl, SSL_get_verify_mode(conn.ssl) | SSL_VERIFY_POST_HANDSHAKE, NULL)
+        else:
+            SSL_set_post_handshake_auth(conn.ssl, 1)
+    if server_side:
+        SSL_set_accept_state(conn.ssl)
+    else:
+        SSL_set_connect_state(conn.ssl)
+    return conn
+
+
+def new_socket_conn(ctx_owner, sock, bint server_side, server_hostname, owner, session=None):
+    """The SSL* for a connected Python socket (the SSLSocket itself)."""
+    cdef ContextCore ctx = ctx_owner._core
+    cdef TLSConnection conn = _new_conn(ctx, ctx_owner, server_side, server_hostname, owner)
+    conn.fd = sock.fileno()
+    conn._sock_ref = _weakref.ref(sock)
+    if not SSL_set_fd(conn.ssl, conn.fd):
+        raise_from_queue(SITE_CONTEXT)
+    if session is not None:
+        conn.session = session
+    return conn
+
+
+def new_bio_conn(ctx_owner, incoming, outgoing, bint server_side, server_hostname, owner, session=None):
+    """The SSL* for memory-BIO mode (SSLObject); incoming/outgoing are certcore or stdlib MemoryBIOs."""
+    cdef ContextCore ctx = ctx_owner._core
+    cdef TLSConnection conn = _new_conn(ctx, ctx_owner, server_side, server_hostname, owner)
+    cdef BIO *rb
+    cdef BIO *wb
+    if isinstance(incoming, MemoryBIO):
+        rb = (<MemoryBIO>incoming).bio
+        BIO_up_ref(rb)
+    else:
+        rb = BIO_new(BIO_s_mem())
+        BIO_set_mem_eof_return(rb, -1)
+        conn.incoming = incoming
+    if isinstance(outgoing, MemoryBIO):
+        wb = (<MemoryBIO>outgoing).bio
+        BIO_up_ref(wb)
+    else:
+        wb = BIO_new(BIO_s_mem())
+        conn.outgoing = outgoing
+    conn.rbio = rb
+    conn.wbio = wb
+    SSL_set_bio(conn.ssl, rb, wb)      # the SSL owns these references now
+    if session is not None:
+        conn.session = session
+    return conn

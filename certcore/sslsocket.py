@@ -1,0 +1,721 @@
+"""certcore's SSLContext, SSLSocket and SSLObject: CPython 3.11's ``Lib/ssl.py`` surface over
+the compiled cores in ``_certcore.context`` (one SSL_CTX*) and ``_certcore.tls`` (one SSL*).
+
+The classes subclass the stdlib's (``ssl.SSLContext``, ``ssl.SSLSocket``, ``ssl.SSLObject``) only
+so that ``isinstance`` checks in the stdlib and third-party code (asyncio, ftplib, urllib3) accept
+them; every method and property those classes define is overridden here (a test checks that),
+so no stdlib TLS code runs on certcore objects. Behaviour is 3.11's on every Python certcore
+supports (3.9-3.13).
+"""
+import errno as _errno
+import os as _os
+import socket as _socket
+import ssl as _ssl
+import warnings as _warnings
+from socket import SOCK_STREAM, SO_TYPE, SOL_SOCKET
+
+from _certcore.context import ContextCore as _ContextCore
+from _certcore.tls import MemoryBIO, SSLSession, new_bio_conn as _new_bio_conn
+from _certcore.tls import new_socket_conn as _new_socket_conn
+
+_StdContext = _ssl.SSLContext
+_StdSocket = _ssl.SSLSocket
+_StdObject = _ssl.SSLObject
+_StdBase = _ssl._ssl._SSLContext
+SSLError = _ssl.SSLError
+SSL_ERROR_EOF = _ssl.SSL_ERROR_EOF
+Options = _ssl.Options
+VerifyMode = _ssl.VerifyMode
+VerifyFlags = _ssl.VerifyFlags
+TLSVersion = _ssl.TLSVersion
+Purpose = _ssl.Purpose
+_SSLMethod = _ssl._SSLMethod
+PROTOCOL_TLS = _ssl.PROTOCOL_TLS
+PROTOCOL_TLS_CLIENT = _ssl.PROTOCOL_TLS_CLIENT
+PROTOCOL_TLS_SERVER = _ssl.PROTOCOL_TLS_SERVER
+CHANNEL_BINDING_TYPES = ["tls-unique"]
+_ASN1Object = _ssl._ASN1Object
+_NEVER_CHECK_SUBJECT = 0x20   # X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
+
+
+def _encode_hostname(hostname):
+    if hostname is None:
+        return None
+    elif isinstance(hostname, str):
+        return hostname.encode("idna").decode("ascii")
+    else:
+        return hostname.decode("ascii")
+
+
+class SSLContext(_StdContext):
+    """An SSL context (``ssl.SSLContext`` API) over one OpenSSL SSL_CTX."""
+
+    __slots__ = ()
+
+    def __new__(cls, protocol=None, *args, **kwargs):
+        if protocol is None:
+            _warnings.warn("ssl.SSLContext() without protocol argument is deprecated.",
+                           category=DeprecationWarning, stacklevel=2)
+            protocol = PROTOCOL_TLS
+        core = _ContextCore(int(protocol))
+        if protocol in (PROTOCOL_TLS, _ssl.PROTOCOL_TLSv1, _ssl.PROTOCOL_TLSv1_1, _ssl.PROTOCOL_TLSv1_2):
+            _warnings.warn(f"ssl.{_SSLMethod(protocol).name} is deprecated",
+                           category=DeprecationWarning, stacklevel=2)
+        # The stdlib base allocates its own (unused) SSL_CTX; a client one is the cheapest.
+        self = _StdBase.__new__(cls, PROTOCOL_TLS_CLIENT)
+        self.__dict__["_core"] = core
+        core._set_owner(self)
+        return self
+
+    def __init__(self, protocol=None, *args, **kwargs):
+        pass
+
+    sslsocket_class = None   # set below
+    sslobject_class = None
+
+    def _encode_hostname(self, hostname):
+        return _encode_hostname(hostname)
+
+    # --- wrapping --------------------------------------------------------------------------
+    def wrap_socket(self, sock, server_side=False, do_handshake_on_connect=True,
+                    suppress_ragged_eofs=True, server_hostname=None, session=None):
+        return self.sslsocket_class._create(
+            sock=sock, server_side=server_side, do_handshake_on_connect=do_handshake_on_connect,
+            suppress_ragged_eofs=suppress_ragged_eofs, server_hostname=server_hostname,
+            context=self, session=session)
+
+    def wrap_bio(self, incoming, outgoing, server_side=False, server_hostname=None, session=None):
+        return self.sslobject_class._create(
+            incoming, outgoing, server_side=server_side,
+            server_hostname=self._encode_hostname(server_hostname), session=session, context=self)
+
+    def _wrap_socket(self, sock, server_side, server_hostname=None, *, owner=None, session=None):
+        return _new_socket_conn(self, sock, server_side, server_hostname, owner, session)
+
+    def _wrap_bio(self, incoming, outgoing, server_side, server_hostname=None, *, owner=None,
+                  session=None):
+        return _new_bio_conn(self, incoming, outgoing, server_side, server_hostname, owner, session)
+
+    # --- configuration -----------------------------------------------------------------------
+    @property
+    def protocol(self):
+        return _SSLMethod(self._core.protocol)
+
+    @property
+    def verify_mode(self):
+        return VerifyMode(self._core.verify_mode)
+
+    @verify_mode.setter
+    def verify_mode(self, value):
+        self._core.verify_mode = value
+
+    @property
+    def check_hostname(self):
+        return self._core.check_hostname
+
+    @check_hostname.setter
+    def check_hostname(self, value):
+        self._core.check_hostname = value
+
+    @property
+    def options(self):
+        return Options(self._core.options)
+
+    @options.setter
+    def options(self, value):
+        self._core.options = value
+
+    @property
+    def verify_flags(self):
+        return VerifyFlags(self._core.verify_flags)
+
+    @verify_flags.setter
+    def verify_flags(self, value):
+        self._core.verify_flags = value
+
+    @property
+    def minimum_version(self):
+        return TLSVersion(self._core.minimum_version)
+
+    @minimum_version.setter
+    def minimum_version(self, value):
+        if value == TLSVersion.SSLv3:
+            self.options &= ~Options.OP_NO_SSLv3
+        self._core.minimum_version = value
+
+    @property
+    def maximum_version(self):
+        return TLSVersion(self._core.maximum_version)
+
+    @maximum_version.setter
+    def maximum_version(self, value):
+        self._core.maximum_version = value
+
+    @property
+    def hostname_checks_common_name(self):
+        return (self._core._host_flags & _NEVER_CHECK_SUBJECT) != _NEVER_CHECK_SUBJECT
+
+    @hostname_checks_common_name.setter
+    def hostname_checks_common_name(self, value):
+        if value:
+            self._core._host_flags &= ~_NEVER_CHECK_SUBJECT
+        else:
+            self._core._host_flags |= _NEVER_CHECK_SUBJECT
+
+    @property
+    def _host_flags(self):
+        return self._core._host_flags
+
+    @_host_flags.setter
+    def _host_flags(self, value):
+        self._core._host_flags = value
+
+    @property
+    def post_handshake_auth(self):
+        return self._core.post_handshake_auth
+
+    @post_handshake_auth.setter
+    def post_handshake_auth(self, value):
+        self._core.post_handshake_auth = value
+
+    @property
+    def keylog_filename(self):
+        return self._core.keylog_filename
+
+    @keylog_filename.setter
+    def keylog_filename(self, value):
+        self._core.keylog_filename = value
+
+    @property
+    def sni_callback(self):
+        return self._core.sni_callback
+
+    @sni_callback.setter
+    def sni_callback(self, value):
+        self._core.sni_callback = value
+
+    def set_servername_callback(self, server_name_callback):
+        if server_name_callback is None:
+            self.sni_callback = None
+        else:
+            if not callable(server_name_callback):
+                raise TypeError("not a callable object")
+
+            def shim_cb(sslobj, servername, sslctx):
+                servername = _encode_hostname(servername)
+                return server_name_callback(sslobj, servername, sslctx)
+
+            self.sni_callback = shim_cb
+
+    @property
+    def num_tickets(self):
+        return self._core.num_tickets
+
+    @num_tickets.setter
+    def num_tickets(self, value):
+        self._core.num_tickets = value
+
+    @property
+    def security_level(self):
+        return self._core.security_level
+
+    @property
+    def _msg_callback(self):
+        return None
+
+    @_msg_callback.setter
+    def _msg_callback(self, value):
+        if value is not None:
+            raise NotImplementedError("certcore does not implement _msg_callback")
+
+    def load_cert_chain(self, certfile, keyfile=None, password=None):
+        self._core.load_cert_chain(certfile, keyfile, password)
+
+    def load_verify_locations(self, cafile=None, capath=None, cadata=None):
+        self._core.load_verify_locations(cafile, capath, cadata)
+
+    def load_default_certs(self, purpose=Purpose.SERVER_AUTH):
+        if not isinstance(purpose, _ASN1Object):
+            raise TypeError(purpose)
+        self.set_default_verify_paths()
+
+    def set_default_verify_paths(self):
+        self._core.set_default_verify_paths()
+
+    def set_ciphers(self, cipherlist):
+        self._core.set_ciphers(cipherlist)
+
+    def get_ciphers(self):
+        return self._core.get_ciphers()
+
+    def set_ciphersuites(self, suites):
+        """certcore extension: the TLS 1.3 suites, e.g. ``"TLS_AES_128_GCM_SHA256"``."""
+        self._core.set_ciphersuites(suites)
+
+    def set_alpn_protocols(self, alpn_protocols):
+        protos = bytearray()
+        for protocol in alpn_protocols:
+            b = bytes(protocol, "ascii")
+            if len(b) == 0 or len(b) > 255:
+                raise SSLError("ALPN protocols must be 1 to 255 in length")
+            protos.append(len(b))
+            protos.extend(b)
+        self._core._set_alpn_protocols(bytes(protos))
+
+    def _set_alpn_protocols(self, protos):
+        self._core._set_alpn_protocols(protos)
+
+    def _set_npn_protocols(self, protos):
+        raise NotImplementedError("The NPN extension requires OpenSSL 1.0.1 or later.")
+
+    def set_npn_protocols(self, npn_protocols):
+        _warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
+        raise NotImplementedError("The NPN extension requires OpenSSL 1.0.1 or later.")
+
+    def get_ca_certs(self, binary_form=False):
+        return self._core.get_ca_certs(binary_form)
+
+    def cert_store_stats(self):
+        return self._core.cert_store_stats()
+
+    def session_stats(self):
+        return self._core.session_stats()
+
+    def load_dh_params(self, path):
+        raise NotImplementedError("certcore: load_dh_params is not implemented")
+
+    def set_ecdh_curve(self, name):
+        raise NotImplementedError("certcore: set_ecdh_curve is not implemented")
+
+    def __reduce__(self):
+        raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
+
+
+class SSLObject(_StdObject):
+    """TLS over memory BIOs (``ssl.SSLObject``), as returned by ``SSLContext.wrap_bio``."""
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError(
+            f"{self.__class__.__name__} does not have a public constructor. "
+            f"Instances are returned by SSLContext.wrap_bio().")
+
+    @classmethod
+    def _create(cls, incoming, outgoing, server_side=False, server_hostname=None, session=None,
+                context=None):
+        self = cls.__new__(cls)
+        sslobj = context._wrap_bio(incoming, outgoing, server_side=server_side,
+                                   server_hostname=server_hostname, owner=self, session=session)
+        self._sslobj = sslobj
+        return self
+
+    @property
+    def context(self):
+        return self._sslobj.context
+
+    @context.setter
+    def context(self, ctx):
+        self._sslobj.context = ctx
+
+    @property
+    def session(self):
+        return self._sslobj.session
+
+    @session.setter
+    def session(self, session):
+        self._sslobj.session = session
+
+    @property
+    def session_reused(self):
+        return self._sslobj.session_reused
+
+    @property
+    def server_side(self):
+        return self._sslobj.server_side
+
+    @property
+    def server_hostname(self):
+        return self._sslobj.server_hostname
+
+    def read(self, len=1024, buffer=None):
+        if buffer is not None:
+            return self._sslobj.read(len, buffer)
+        return self._sslobj.read(len)
+
+    def write(self, data):
+        return self._sslobj.write(data)
+
+    def getpeercert(self, binary_form=False):
+        return self._sslobj.getpeercert(binary_form)
+
+    def selected_npn_protocol(self):
+        _warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
+
+    def selected_alpn_protocol(self):
+        return self._sslobj.selected_alpn_protocol()
+
+    def cipher(self):
+        return self._sslobj.cipher()
+
+    def shared_ciphers(self):
+        return self._sslobj.shared_ciphers()
+
+    def compression(self):
+        return self._sslobj.compression()
+
+    def pending(self):
+        return self._sslobj.pending()
+
+    def do_handshake(self):
+        self._sslobj.do_handshake()
+
+    def unwrap(self):
+        return self._sslobj.shutdown()
+
+    def get_channel_binding(self, cb_type="tls-unique"):
+        return self._sslobj.get_channel_binding(cb_type)
+
+    def version(self):
+        return self._sslobj.version()
+
+    def verify_client_post_handshake(self):
+        return self._sslobj.verify_client_post_handshake()
+
+    def get_verified_chain(self):
+        return self._sslobj.get_verified_chain()
+
+    def get_unverified_chain(self):
+        return self._sslobj.get_unverified_chain()
+
+
+class SSLSocket(_StdSocket):
+    """``ssl.SSLSocket`` (CPython 3.11 behaviour) over certcore's connection core."""
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError(
+            f"{self.__class__.__name__} does not have a public "
+            f"constructor. Instances are returned by "
+            f"SSLContext.wrap_socket().")
+
+    @classmethod
+    def _create(cls, sock, server_side=False, do_handshake_on_connect=True,
+                suppress_ragged_eofs=True, server_hostname=None, context=None, session=None):
+        if sock.getsockopt(SOL_SOCKET, SO_TYPE) != SOCK_STREAM:
+            raise NotImplementedError("only stream sockets are supported")
+        if server_side:
+            if server_hostname:
+                raise ValueError("server_hostname can only be specified in client mode")
+            if session is not None:
+                raise ValueError("session can only be specified in client mode")
+        if context.check_hostname and not server_hostname:
+            raise ValueError("check_hostname requires server_hostname")
+
+        kwargs = dict(family=sock.family, type=sock.type, proto=sock.proto, fileno=sock.fileno())
+        self = cls.__new__(cls, **kwargs)
+        _socket.socket.__init__(self, **kwargs)
+        sock_timeout = sock.gettimeout()
+        sock.detach()
+
+        self._context = context
+        self._session = session
+        self._closed = False
+        self._sslobj = None
+        self.server_side = server_side
+        self.server_hostname = context._encode_hostname(server_hostname)
+        self.do_handshake_on_connect = do_handshake_on_connect
+        self.suppress_ragged_eofs = suppress_ragged_eofs
+
+        try:
+            self.getpeername()
+        except OSError as e:
+            if e.errno != _errno.ENOTCONN:
+                raise
+            connected = False
+            blocking = self.getblocking()
+            self.setblocking(False)
+            try:
+                notconn_pre_handshake_data = self.recv(1)
+            except OSError as e2:
+                if e2.errno not in (_errno.ENOTCONN, _errno.EINVAL):
+                    raise
+                notconn_pre_handshake_data = b""
+            self.setblocking(blocking)
+            if notconn_pre_handshake_data:
+                reason = "Closed before TLS handshake with data in recv buffer."
+                err = SSLError(e.errno, reason)
+                err.reason = reason
+                err.library = None
+                try:
+                    self.close()
+                except OSError:
+                    pass
+                try:
+                    raise err
+                finally:
+                    err = None
+        else:
+            connected = True
+
+        self.settimeout(sock_timeout)
+        self._connected = connected
+        if connected:
+            try:
+                self._sslobj = self._context._wrap_socket(
+                    self, server_side, self.server_hostname, owner=self, session=self._session)
+                if do_handshake_on_connect:
+                    if self.gettimeout() == 0.0:
+                        raise ValueError("do_handshake_on_connect should not be specified "
+                                         "for non-blocking sockets")
+                    self.do_handshake()
+            except (OSError, ValueError):
+                self.close()
+                raise
+        return self
+
+    @property
+    def context(self):
+        return self._context
+
+    @context.setter
+    def context(self, ctx):
+        self._context = ctx
+        self._sslobj.context = ctx
+
+    @property
+    def session(self):
+        if self._sslobj is not None:
+            return self._sslobj.session
+
+    @session.setter
+    def session(self, session):
+        self._session = session
+        if self._sslobj is not None:
+            self._sslobj.session = session
+
+    @property
+    def session_reused(self):
+        if self._sslobj is not None:
+            return self._sslobj.session_reused
+
+    def dup(self):
+        raise NotImplementedError(f"Can't dup() {self.__class__.__name__} instances")
+
+    def _checkClosed(self, msg=None):
+        pass
+
+    def _check_connected(self):
+        if not self._connected:
+            self.getpeername()
+
+    def read(self, len=1024, buffer=None):
+        if self._sslobj is None:
+            raise ValueError("Read on closed or unwrapped SSL socket.")
+        try:
+            if buffer is not None:
+                return self._sslobj.read(len, buffer)
+            return self._sslobj.read(len)
+        except SSLError as x:
+            if x.args[0] == SSL_ERROR_EOF and self.suppress_ragged_eofs:
+                return 0 if buffer is not None else b""
+            raise
+
+    def write(self, data):
+        if self._sslobj is None:
+            raise ValueError("Write on closed or unwrapped SSL socket.")
+        return self._sslobj.write(data)
+
+    def getpeercert(self, binary_form=False):
+        self._check_connected()
+        return self._sslobj.getpeercert(binary_form)
+
+    def get_verified_chain(self):
+        chain = self._sslobj.get_verified_chain()
+        return chain if chain is not None else []
+
+    def get_unverified_chain(self):
+        chain = self._sslobj.get_unverified_chain()
+        return chain if chain is not None else []
+
+    def selected_npn_protocol(self):
+        _warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
+        return None
+
+    def selected_alpn_protocol(self):
+        if self._sslobj is None:
+            return None
+        return self._sslobj.selected_alpn_protocol()
+
+    def cipher(self):
+        if self._sslobj is None:
+            return None
+        return self._sslobj.cipher()
+
+    def shared_ciphers(self):
+        if self._sslobj is None:
+            return None
+        return self._sslobj.shared_ciphers()
+
+    def compression(self):
+        if self._sslobj is None:
+            return None
+        return self._sslobj.compression()
+
+    def send(self, data, flags=0):
+        if self._sslobj is not None:
+            if flags != 0:
+                raise ValueError(f"non-zero flags not allowed in calls to send() on {self.__class__}")
+            return self._sslobj.write(data)
+        return _socket.socket.send(self, data, flags)
+
+    def sendto(self, data, flags_or_addr, addr=None):
+        if self._sslobj is not None:
+            raise ValueError(f"sendto not allowed on instances of {self.__class__}")
+        elif addr is None:
+            return _socket.socket.sendto(self, data, flags_or_addr)
+        return _socket.socket.sendto(self, data, flags_or_addr, addr)
+
+    def sendmsg(self, *args, **kwargs):
+        raise NotImplementedError(f"sendmsg not allowed on instances of {self.__class__}")
+
+    def sendall(self, data, flags=0):
+        if self._sslobj is not None:
+            if flags != 0:
+                raise ValueError(
+                    f"non-zero flags not allowed in calls to sendall() on {self.__class__}")
+            count = 0
+            write = self._sslobj.write
+            with memoryview(data) as view, view.cast("B") as byte_view:
+                amount = len(byte_view)
+                while count < amount:
+                    count += write(byte_view[count:])
+        else:
+            return _socket.socket.sendall(self, data, flags)
+
+    def sendfile(self, file, offset=0, count=None):
+        if self._sslobj is not None:
+            return self._sendfile_use_send(file, offset, count)
+        return _socket.socket.sendfile(self, file, offset, count)
+
+    def recv(self, buflen=1024, flags=0):
+        if self._sslobj is not None:
+            if flags != 0:
+                raise ValueError(f"non-zero flags not allowed in calls to recv() on {self.__class__}")
+            return self.read(buflen)
+        return _socket.socket.recv(self, buflen, flags)
+
+    def recv_into(self, buffer, nbytes=None, flags=0):
+        if nbytes is None:
+            if buffer is not None:
+                with memoryview(buffer) as view:
+                    nbytes = view.nbytes
+                if not nbytes:
+                    nbytes = 1024
+            else:
+                nbytes = 1024
+        if self._sslobj is not None:
+            if flags != 0:
+                raise ValueError(
+                    f"non-zero flags not allowed in calls to recv_into() on {self.__class__}")
+            return self.read(nbytes, buffer)
+        return _socket.socket.recv_into(self, buffer, nbytes, flags)
+
+    def recvfrom(self, buflen=1024, flags=0):
+        if self._sslobj is not None:
+            raise ValueError(f"recvfrom not allowed on instances of {self.__class__}")
+        return _socket.socket.recvfrom(self, buflen, flags)
+
+    def recvfrom_into(self, buffer, nbytes=None, flags=0):
+        if self._sslobj is not None:
+            raise ValueError(f"recvfrom_into not allowed on instances of {self.__class__}")
+        return _socket.socket.recvfrom_into(self, buffer, nbytes, flags)
+
+    def recvmsg(self, *args, **kwargs):
+        raise NotImplementedError(f"recvmsg not allowed on instances of {self.__class__}")
+
+    def recvmsg_into(self, *args, **kwargs):
+        raise NotImplementedError(f"recvmsg_into not allowed on instances of {self.__class__}")
+
+    def pending(self):
+        if self._sslobj is not None:
+            return self._sslobj.pending()
+        return 0
+
+    def shutdown(self, how):
+        self._sslobj = None
+        _socket.socket.shutdown(self, how)
+
+    def unwrap(self):
+        if self._sslobj:
+            s = self._sslobj.shutdown()
+            self._sslobj = None
+            return s
+        raise ValueError("No SSL wrapper around " + str(self))
+
+    def verify_client_post_handshake(self):
+        if self._sslobj:
+            return self._sslobj.verify_client_post_handshake()
+        raise ValueError("No SSL wrapper around " + str(self))
+
+    def _real_close(self):
+        self._sslobj = None
+        _socket.socket._real_close(self)
+
+    def do_handshake(self, block=False):
+        self._check_connected()
+        timeout = self.gettimeout()
+        try:
+            if timeout == 0.0 and block:
+                self.settimeout(None)
+            self._sslobj.do_handshake()
+        finally:
+            self.settimeout(timeout)
+
+    def _real_connect(self, addr, connect_ex):
+        if self.server_side:
+            raise ValueError("can't connect in server-side mode")
+        if self._connected or self._sslobj is not None:
+            raise ValueError("attempt to connect already-connected SSLSocket!")
+        self._sslobj = self.context._wrap_socket(
+            self, False, self.server_hostname, owner=self, session=self._session)
+        try:
+            if connect_ex:
+                rc = _socket.socket.connect_ex(self, addr)
+            else:
+                rc = None
+                _socket.socket.connect(self, addr)
+            if not rc:
+                self._connected = True
+                if self.do_handshake_on_connect:
+                    self.do_handshake()
+            return rc
+        except (OSError, ValueError):
+            self._sslobj = None
+            raise
+
+    def connect(self, addr):
+        self._real_connect(addr, False)
+
+    def connect_ex(self, addr):
+        return self._real_connect(addr, True)
+
+    def accept(self):
+        newsock, addr = _socket.socket.accept(self)
+        newsock = self.context.wrap_socket(
+            newsock, do_handshake_on_connect=self.do_handshake_on_connect,
+            suppress_ragged_eofs=self.suppress_ragged_eofs, server_side=True)
+        return newsock, addr
+
+    def get_channel_binding(self, cb_type="tls-unique"):
+        if self._sslobj is not None:
+            return self._sslobj.get_channel_binding(cb_type)
+        if cb_type not in CHANNEL_BINDING_TYPES:
+            raise ValueError(f"{cb_type} channel binding type not implemented")
+        return None
+
+    def version(self):
+        if self._sslobj is not None:
+            return self._sslobj.version()
+        return None
+
+
+SSLContext.sslsocket_class = SSLSocket
+SSLContext.sslobject_class = SSLObject

@@ -1,0 +1,59 @@
+# Declarations from <openssl/x509_vfy.h> (and the opaque X509 types it works on):
+# trust stores, verification parameters and results.
+from openssl.x509 cimport X509, X509_NAME
+
+cdef extern from "openssl/x509_vfy.h" nogil:
+    ctypedef struct X509_CRL:
+        pass
+    ctypedef struct X509_STORE:
+        pass
+    ctypedef struct X509_STORE_CTX:
+        pass
+    ctypedef struct X509_OBJECT:
+        pass
+    ctypedef struct X509_VERIFY_PARAM:
+        pass
+    ctypedef struct X509_LOOKUP:
+        pass
+    ctypedef struct stack_st_X509 "struct stack_st_X509":
+        pass
+    ctypedef struct stack_st_X509_OBJECT "struct stack_st_X509_OBJECT":
+        pass
+
+    int X509_STORE_add_cert(X509_STORE *ctx, X509 *x)
+    int X509_STORE_set_flags(X509_STORE *ctx, unsigned long flags)
+    X509_VERIFY_PARAM *X509_STORE_get0_param(X509_STORE *ctx)
+    stack_st_X509_OBJECT *X509_STORE_get0_objects(const X509_STORE *v)
+    int X509_STORE_lock(X509_STORE *ctx)
+    int X509_STORE_unlock(X509_STORE *ctx)
+    int sk_X509_OBJECT_num(const stack_st_X509_OBJECT *sk)
+    X509_OBJECT *sk_X509_OBJECT_value(const stack_st_X509_OBJECT *sk, int i)
+    int X509_OBJECT_get_type(const X509_OBJECT *a)
+    X509 *X509_OBJECT_get0_X509(const X509_OBJECT *a)
+    int X509_VERIFY_PARAM_set_flags(X509_VERIFY_PARAM *param, unsigned long flags)
+    int X509_VERIFY_PARAM_clear_flags(X509_VERIFY_PARAM *param, unsigned long flags)
+    unsigned long X509_VERIFY_PARAM_get_flags(const X509_VERIFY_PARAM *param)
+    void X509_VERIFY_PARAM_set_hostflags(X509_VERIFY_PARAM *param, unsigned int flags)
+    unsigned int X509_VERIFY_PARAM_get_hostflags(const X509_VERIFY_PARAM *param)
+    int X509_VERIFY_PARAM_set1_host(X509_VERIFY_PARAM *param, const char *name, size_t namelen)
+    int X509_VERIFY_PARAM_set1_ip(X509_VERIFY_PARAM *param, const unsigned char *ip, size_t iplen)
+    int X509_VERIFY_PARAM_set1_ip_asc(X509_VERIFY_PARAM *param, const char *ipasc)
+    const char *X509_verify_cert_error_string(long n)
+
+    int sk_X509_num(const stack_st_X509 *sk)
+    X509 *sk_X509_value(const stack_st_X509 *sk, int i)
+
+    enum:
+        X509_V_OK
+        X509_V_ERR_HOSTNAME_MISMATCH
+        X509_V_ERR_IP_ADDRESS_MISMATCH
+        X509_V_FLAG_CRL_CHECK
+        X509_V_FLAG_CRL_CHECK_ALL
+        X509_V_FLAG_X509_STRICT
+        X509_V_FLAG_PARTIAL_CHAIN
+        X509_V_FLAG_TRUSTED_FIRST
+        X509_LU_X509
+        X509_LU_CRL
+        X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+        X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
+        X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT
