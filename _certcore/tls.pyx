@@ -652,10 +652,10 @@ cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side
     cdef X509_VERIFY_PARAM *param
     if not server_side and ctx.protocol == 17:
         raise build_ssl_error(_SSLError, 0, "Cannot create a client socket with a "
-                              "PROTOCOL_TLS_SERVER context", 803, 0, NULL, None)
+                              "PROTOCOL_TLS_SERVER context", 809, 0, NULL, None)
     if server_side and ctx.protocol == 16:
         raise build_ssl_error(_SSLError, 0, "Cannot create a server socket with a "
-                              "PROTOCOL_TLS_CLIENT context", 806, 0, NULL, None)
+                              "PROTOCOL_TLS_CLIENT context", 802, 0, NULL, None)
     conn.fd = -1
     conn._ctx = ctx
     conn._ctx_owner = ctx_owner

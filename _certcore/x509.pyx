@@ -16,12 +16,11 @@ same exceptions for the undecodable cases (strict UTF-8 for DNS/email/URI and AI
 import os as _os
 import warnings as _warnings
 
-cimport cython
-from cpython.buffer cimport PyObject_CheckBuffer, PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
+from cpython.buffer cimport PyObject_CheckBuffer
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.string cimport memchr, memcpy, memcmp
-from libc.stdlib cimport malloc, free, realloc
+from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_DecodeASCII
+from libc.string cimport memchr, memcmp
+from libc.stdlib cimport malloc, free
 from libc.stdio cimport snprintf
 from libc.time cimport tm
 from libc.errno cimport errno, EINTR, EISDIR
@@ -30,12 +29,11 @@ from posix.unistd cimport read as c_read, close as c_close
 from posix.stat cimport fstat, struct_stat, S_ISREG, S_ISDIR
 
 from openssl.crypto cimport OSSL_LIB_CTX, OSSL_LIB_CTX_new, OPENSSL_free
-from openssl.provider cimport OSSL_PROVIDER, OSSL_PROVIDER_load
-from openssl.err cimport ERR_clear_error, ERR_set_mark, ERR_pop_to_mark
-from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free, BIO_get_mem_data, BIO_reset, BIO_new_mem_buf
+from openssl.provider cimport OSSL_PROVIDER_load
+from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free, BIO_get_mem_data
 from openssl.asn1 cimport (
     ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_OBJECT, ASN1_VALUE, V_ASN1_NEG,
-    V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME,
+    V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME, V_ASN1_UTF8STRING, V_ASN1_PRINTABLESTRING,
     ASN1_STRING_length, ASN1_STRING_type, ASN1_STRING_get0_data, ASN1_STRING_to_UTF8,
     ASN1_TIME_to_tm, ASN1_TIME_print, ASN1_item_d2i_ex,
 )
@@ -44,7 +42,7 @@ from openssl.objects cimport (
     NID_ad_OCSP, NID_ad_ca_issuers, OBJ_obj2nid, OBJ_obj2txt,
 )
 from openssl.x509 cimport (
-    X509, X509_NAME, X509_NAME_ENTRY, X509_it, X509_free, X509_up_ref, d2i_X509, i2d_X509,
+    X509, X509_NAME, X509_NAME_ENTRY, X509_it, X509_free, X509_up_ref, i2d_X509,
     X509_get_version, X509_get0_serialNumber, X509_get0_notBefore, X509_get0_notAfter,
     X509_get_subject_name, X509_get_issuer_name, X509_get_ext_d2i,
     X509_NAME_entry_count, X509_NAME_get_entry, X509_NAME_ENTRY_set,
@@ -63,6 +61,13 @@ from _certcore.errors cimport raise_value_error, raise_ssl_error, clear_error_qu
 from _certcore.errors import SSLError
 from _certcore.pem cimport der_to_pem
 from _certcore.asn1time cimport civil_to_seconds
+from _certcore.hostname cimport match_cert_dict, register_certificate_type
+from _certcore.hostname import match_hostname as _match_hostname_dict
+from _certcore.names cimport (
+    NameSummary, summarize_names, openssl_verdict, VERDICT_MATCH, VERDICT_MISMATCH, VERDICT_UNDECIDED,
+)
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH
+from pyunicodeobject cimport PyUnicode_IS_ASCII
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,7 +115,7 @@ cdef Py_ssize_t _der_outer_length(const unsigned char *d, Py_ssize_t n) except -
     return 2 + nbytes + length
 
 
-cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx) except NULL:
+cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx, bint release_gil=False) except NULL:
     """Parse a whole DER certificate (no more, no less) or raise ValueError naming the problem."""
     cdef const unsigned char *d = <const unsigned char *>PyBytes_AS_STRING(der)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(der)
@@ -120,7 +125,7 @@ cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx) except NULL:
         raise ValueError(f"truncated DER certificate: the encoding says {total} bytes, got {n}")
     if total < n:
         raise ValueError(f"trailing data after the DER certificate: {n - total} bytes after {total}")
-    if n >= NOGIL_PARSE_BYTES:
+    if release_gil or n >= NOGIL_PARSE_BYTES:
         with nogil:
             x = _parse_der(d, n, ctx)
     else:
@@ -163,6 +168,7 @@ cdef enum:
     PB_BAD_END = -2         # the END line names another type
     PB_BAD_HEADER = -3      # header lines without the blank line that ends them
     PB_ENCRYPTED = -4       # Proc-Type: 4,ENCRYPTED
+    PB_CERT_HEADER = -5     # other header lines in a certificate block
 
 cdef signed char _B64[256]
 for _i in range(256):
@@ -290,8 +296,11 @@ cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_s
             if k == eol:
                 break
             j = eol + 1
-        if is_cert[0] and memmem(s + body[0], j - body[0], b"ENCRYPTED", 9) != NULL:
-            return PB_ENCRYPTED
+        if is_cert[0]:
+            # OpenSSL then wants "Proc-Type: 4,ENCRYPTED" (and a password) or fails.
+            if memmem(s + body[0], j - body[0], b"ENCRYPTED", 9) != NULL:
+                return PB_ENCRYPTED
+            return PB_CERT_HEADER
         body[0] = eol + 1
     return PB_OK
 
@@ -327,6 +336,8 @@ cdef list _pem_blocks(bytes text, bint first_only):
             raise ValueError(f"bad PEM block #{index}: bad header lines")
         if rc == PB_ENCRYPTED:
             raise ValueError(f"bad PEM block #{index}: encrypted certificate blocks are not supported")
+        if rc == PB_CERT_HEADER:
+            raise ValueError(f"bad PEM block #{index}: header lines in a certificate block")
         if not is_cert:
             # OpenSSL's reader decodes every block it passes, so a broken block of another
             # type before the certificate makes the whole read fail: do the same.
@@ -392,9 +403,27 @@ cdef inline str _attr_name(const ASN1_OBJECT *obj):
     return <str>name
 
 
+cdef inline bint _is_ascii(const unsigned char *p, int n) noexcept nogil:
+    cdef int i
+    for i in range(n):
+        if p[i] >= 0x80:
+            return False
+    return True
+
+
 cdef tuple _attribute(X509_NAME_ENTRY *entry):
+    cdef ASN1_STRING *data = X509_NAME_ENTRY_get_data(entry)
+    cdef int kind = ASN1_STRING_type(data)
+    cdef const unsigned char *raw
     cdef unsigned char *utf8 = NULL
-    cdef int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry))
+    cdef int n
+    if kind == V_ASN1_UTF8STRING or kind == V_ASN1_PRINTABLESTRING:
+        # ASCII content converts to itself: skip ASN1_STRING_to_UTF8's copy.
+        raw = ASN1_STRING_get0_data(data)
+        n = ASN1_STRING_length(data)
+        if _is_ascii(raw, n):
+            return (_attr_name(X509_NAME_ENTRY_get_object(entry)), PyUnicode_DecodeASCII(<const char *>raw, n, NULL))
+    n = ASN1_STRING_to_UTF8(&utf8, data)
     if n < 0:
         raise_ssl_error(SSLError, "cannot convert a name attribute to UTF-8")
     try:
@@ -460,16 +489,27 @@ cdef bytes _bio_first_line(BIO *bio, Py_ssize_t limit):
     return PyBytes_FromStringAndSize(data, n)
 
 
-cdef tuple _printed_general_name(GENERAL_NAME *gen, BIO *bio):
+cdef BIO *_new_mem_bio() except NULL:
+    cdef BIO *bio = BIO_new(BIO_s_mem())
+    if bio == NULL:
+        clear_error_queue()
+        raise MemoryError("failed to allocate BIO")
+    return bio
+
+
+cdef tuple _printed_general_name(GENERAL_NAME *gen):
     """othername / X400 / EDIParty (and unknown kinds): OpenSSL's print form split at ':'."""
     cdef bytes line
     cdef Py_ssize_t colon
     if gen.type not in (GEN_OTHERNAME, GEN_X400, GEN_EDIPARTY, GEN_RID):
         _warnings.warn(f"Unknown general name type {gen.type}", RuntimeWarning, stacklevel=2)
-    BIO_reset(bio)
-    GENERAL_NAME_print(bio, gen)
-    clear_error_queue()
-    line = _bio_first_line(bio, 2047)
+    cdef BIO *bio = _new_mem_bio()
+    try:
+        GENERAL_NAME_print(bio, gen)
+        line = _bio_first_line(bio, 2047)
+    finally:
+        BIO_free(bio)
+        clear_error_queue()
     colon = line.find(b":")
     if colon < 0:
         text = line[:200].decode("utf-8", "replace")
@@ -489,7 +529,7 @@ cdef str _rid_text(ASN1_OBJECT *rid):
     return buf[:n].decode("utf-8")
 
 
-cdef object _alt_names(X509 *x, BIO *bio):
+cdef object _alt_names(X509 *x):
     """The subjectAltName tuple, or None when the certificate has no SAN extension."""
     cdef GENERAL_NAMES *names = <GENERAL_NAMES *>X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)
     cdef GENERAL_NAME *gen
@@ -516,7 +556,7 @@ cdef object _alt_names(X509 *x, BIO *bio):
             elif kind == GEN_RID:
                 out.append(("Registered ID", _rid_text(gen.d.rid)))
             else:
-                out.append(_printed_general_name(gen, bio))
+                out.append(_printed_general_name(gen))
     finally:
         GENERAL_NAMES_free(names)
     return tuple(out)
@@ -576,7 +616,7 @@ cdef const char *_MONTHS[12]
 _MONTHS[:] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"]
 
 
-cdef str _time_text(const ASN1_TIME *t, BIO *bio):
+cdef str _time_text(const ASN1_TIME *t):
     """ASN1_TIME_print's text. The common shapes (UTCTime YYMMDDHHMMSSZ, GeneralizedTime
     YYYYMMDDHHMMSSZ) are formatted here from ASN1_TIME_to_tm, which validates them exactly as
     ASN1_TIME_print does; anything else (fractions, offsets, bad values) goes through OpenSSL."""
@@ -590,28 +630,27 @@ cdef str _time_text(const ASN1_TIME *t, BIO *bio):
         n = snprintf(buf, sizeof(buf), "%s %2d %02d:%02d:%02d %d GMT", _MONTHS[parts.tm_mon],
                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, parts.tm_year + 1900)
         return buf[:n].decode("ascii")
-    BIO_reset(bio)
-    ASN1_TIME_print(bio, t)
-    clear_error_queue()
-    return _bio_first_line(bio, 2047).decode("utf-8")
+    cdef BIO *bio = _new_mem_bio()
+    try:
+        ASN1_TIME_print(bio, t)
+        return _bio_first_line(bio, 2047).decode("utf-8")
+    finally:
+        BIO_free(bio)
+        clear_error_queue()
 
 
 cdef dict decode_x509(X509 *x):
     """The getpeercert() / _test_decode_cert dict for any X509 (CPython 3.11's shape)."""
     cdef dict d = {}
-    cdef BIO *bio = BIO_new(BIO_s_mem())
     cdef AUTHORITY_INFO_ACCESS *info
-    if bio == NULL:
-        clear_error_queue()
-        raise MemoryError("failed to allocate BIO")
     try:
         d["subject"] = _name_tuple(X509_get_subject_name(x))
         d["issuer"] = _name_tuple(X509_get_issuer_name(x))
         d["version"] = X509_get_version(x) + 1
         d["serialNumber"] = _serial_text(X509_get0_serialNumber(x))
-        d["notBefore"] = _time_text(X509_get0_notBefore(x), bio)
-        d["notAfter"] = _time_text(X509_get0_notAfter(x), bio)
-        sans = _alt_names(x, bio)
+        d["notBefore"] = _time_text(X509_get0_notBefore(x))
+        d["notAfter"] = _time_text(X509_get0_notAfter(x))
+        sans = _alt_names(x)
         if sans is not None:
             d["subjectAltName"] = sans
         info = <AUTHORITY_INFO_ACCESS *>X509_get_ext_d2i(x, NID_info_access, NULL, NULL)
@@ -629,7 +668,6 @@ cdef dict decode_x509(X509 *x):
         if crl is not None:
             d["crlDistributionPoints"] = crl
     finally:
-        BIO_free(bio)
         clear_error_queue()
     return d
 
@@ -682,11 +720,9 @@ cdef class Certificate:
     ``Certificate.from_file(path)`` a PEM or DER file. Bad input raises ValueError.
     """
 
-    def __cinit__(self, *args, **kwargs):
-        self._x509 = NULL
-        self._full = NULL
-
     def __init__(self, data):
+        if self._x509 != NULL:
+            raise TypeError("Certificate objects are immutable")
         cdef bytes der = _as_bytes(data, "Certificate()")
         self._x509 = _parse_checked(der, _INSPECT_CTX)
         self._der = der
@@ -785,17 +821,9 @@ cdef class Certificate:
     @property
     def subject_alt_names(self):
         """The subjectAltName entries as getpeercert() gives them; () without the extension."""
-        cdef BIO *bio
         if self._dict is not None:
             return self._dict.get("subjectAltName", ())
-        bio = BIO_new(BIO_s_mem())
-        if bio == NULL:
-            raise MemoryError()
-        try:
-            sans = _alt_names(self._x509, bio)
-        finally:
-            BIO_free(bio)
-            clear_error_queue()
+        sans = _alt_names(self._x509)
         return () if sans is None else sans
 
     cdef dict _decoded(self):
@@ -806,6 +834,31 @@ cdef class Certificate:
     def to_dict(self):
         """Exactly CPython 3.11's getpeercert() / _ssl._test_decode_cert dict (a new dict)."""
         return self._decoded().copy()
+
+    cdef const NameSummary* names(self) except NULL:
+        cdef int rc
+        if not self._names_known:
+            with nogil:
+                rc = summarize_names(self._x509, &self._names)
+            if rc != 0:
+                raise_value_error("cannot decode the certificate's names")
+            self._names_known = True
+        return &self._names
+
+    def match_hostname(self, hostname, *, strict=False):
+        """Check that the certificate is valid for *hostname* (a DNS name or an IP address).
+
+        The verdicts, exceptions and messages are those of ``certcore.match_hostname(
+        self.to_dict(), hostname)`` (CPython 3.11's rules), computed by OpenSSL's
+        ``X509_check_host`` / ``X509_check_ip`` with the GIL released wherever the two provably
+        agree, and by the exact rules otherwise. Returns None; raises ``ssl.CertificateError``
+        on a mismatch. *strict*: never fall back to the subject's commonName (RFC 6125
+        6.4.4 made mandatory), even when the certificate has no subjectAltName.
+        """
+        cdef int verdict = _verdict_for(self, hostname, strict)
+        if verdict == VERDICT_MATCH:
+            return None
+        _exact_match(self, hostname, strict)   # raises the exact error (or, off-domain, decides)
 
     def __eq__(self, other):
         if not isinstance(other, Certificate):
@@ -839,9 +892,9 @@ cdef class Certificate:
         return f"<{type(self).__name__} subject={subject!r} serial=0x{self.serial_number:x}>"
 
 
-cdef Certificate _new_from_der(type cls, bytes der):
+cdef Certificate _new_from_der(type cls, bytes der, bint release_gil=False):
     cdef Certificate cert = <Certificate>cls.__new__(cls)
-    cert._x509 = _parse_checked(der, _INSPECT_CTX)
+    cert._x509 = _parse_checked(der, _INSPECT_CTX, release_gil)
     cert._der = der
     return cert
 
@@ -973,7 +1026,8 @@ def load_certificates(data):
     cdef Py_ssize_t i
     for i, der in enumerate(ders):
         try:
-            out.append(_new_from_der(Certificate, der))
+            # A bundle is a batch: each parse lets other threads run.
+            out.append(_new_from_der(Certificate, der, True))
         except ValueError as exc:
             raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
     return out
@@ -994,3 +1048,113 @@ def _full_matches(Certificate cert):
     """Test hook: certificate_from_x509(cert.full_x509()) round-trips to an equal Certificate."""
     cdef Certificate other = certificate_from_x509(cert.full_x509())
     return other == cert and other.to_dict() == cert.to_dict()
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostname checks on certificates (see _certcore/names.pyx for why there are two engines)
+
+cdef int _verdict_for(Certificate cert, object hostname, bint strict) except -2:
+    """OpenSSL's verdict where it is match_hostname's, else VERDICT_UNDECIDED."""
+    cdef const NameSummary *names
+    cdef const char *host
+    cdef Py_ssize_t n
+    cdef int verdict
+    if type(hostname) is not str or not PyUnicode_IS_ASCII(hostname):
+        return VERDICT_UNDECIDED
+    names = cert.names()
+    host = <const char *>PyUnicode_DATA(hostname)
+    n = PyUnicode_GET_LENGTH(hostname)
+    with nogil:
+        verdict = openssl_verdict(cert._x509, names, host, n, strict)
+    return verdict
+
+
+cdef object _exact_match(Certificate cert, object hostname, bint strict):
+    """The dict rules on the decoded certificate: returns None or raises what they raise."""
+    cdef dict d = cert._decoded()
+    if strict:
+        d = {k: v for k, v in d.items() if k != "subject"}
+    if type(hostname) is str:
+        return match_cert_dict(d, <str>hostname)
+    return _match_hostname_dict(d, hostname)
+
+
+def check_hostnames(certs, hostnames, *, strict=False):
+    """Check many (certificate, hostname) pairs in one call: a list of booleans.
+
+    *certs* is a sequence of ``Certificate`` (or one ``Certificate`` for every hostname) and
+    *hostnames* a sequence of ``str`` of the same length; item ``i`` is ``True`` when
+    ``certs[i].match_hostname(hostnames[i], strict=strict)`` would succeed. The loop runs in C
+    with the GIL released; a pair outside the domain where OpenSSL's verdict is provably the
+    rules' (non-ASCII names, malformed wildcards, ...) is decided by the exact rules afterwards,
+    and any error they raise (CertificateError, ValueError) counts as ``False``.
+    """
+    cdef list certs_list, hosts_list = list(hostnames)
+    cdef Py_ssize_t count = len(hosts_list), i
+    cdef Certificate cert
+    cdef X509 **xs = NULL
+    cdef const NameSummary **sums = NULL
+    cdef const char **hosts = NULL
+    cdef Py_ssize_t *lengths = NULL
+    cdef int *verdicts = NULL
+    cdef bint s = strict
+    if isinstance(certs, Certificate):
+        certs_list = [certs] * count
+    else:
+        certs_list = list(certs)
+        if len(certs_list) != count:
+            raise ValueError(f"check_hostnames() got {len(certs_list)} certificates and {count} hostnames")
+    for i in range(count):
+        if not isinstance(certs_list[i], Certificate):
+            raise TypeError(f"check_hostnames() needs Certificate objects, not {type(certs_list[i]).__name__}")
+        if not isinstance(hosts_list[i], str):
+            raise TypeError(f"check_hostnames() needs str hostnames, not {type(hosts_list[i]).__name__}")
+    xs = <X509 **>malloc(max(count, 1) * sizeof(X509 *))
+    sums = <const NameSummary **>malloc(max(count, 1) * sizeof(NameSummary *))
+    hosts = <const char **>malloc(max(count, 1) * sizeof(char *))
+    lengths = <Py_ssize_t *>malloc(max(count, 1) * sizeof(Py_ssize_t))
+    verdicts = <int *>malloc(max(count, 1) * sizeof(int))
+    try:
+        if xs == NULL or sums == NULL or hosts == NULL or lengths == NULL or verdicts == NULL:
+            raise MemoryError()
+        for i in range(count):
+            cert = <Certificate>certs_list[i]
+            host = hosts_list[i]
+            xs[i] = cert._x509
+            sums[i] = cert.names()
+            if type(host) is str and PyUnicode_IS_ASCII(host):
+                hosts[i] = <const char *>PyUnicode_DATA(host)
+                lengths[i] = PyUnicode_GET_LENGTH(host)
+            else:
+                hosts[i] = NULL                 # str subclass or non-ASCII: the exact rules
+                lengths[i] = 0
+        with nogil:
+            for i in range(count):
+                if hosts[i] == NULL:
+                    verdicts[i] = VERDICT_UNDECIDED
+                else:
+                    verdicts[i] = openssl_verdict(xs[i], sums[i], hosts[i], lengths[i], s)
+        results = [verdicts[i] == VERDICT_MATCH for i in range(count)]
+        for i in range(count):
+            if verdicts[i] == VERDICT_UNDECIDED:
+                try:
+                    _exact_match(<Certificate>certs_list[i], hosts_list[i], s)
+                    results[i] = True
+                except ValueError:              # CertificateError is a ValueError too
+                    results[i] = False
+        return results
+    finally:
+        free(xs)
+        free(sums)
+        free(hosts)
+        free(lengths)
+        free(verdicts)
+
+
+def _openssl_verdict(Certificate cert, hostname, strict=False):
+    """Test hook: OpenSSL's verdict alone -- True, False, or None outside the proven domain."""
+    cdef int verdict = _verdict_for(cert, hostname, strict)
+    return None if verdict == VERDICT_UNDECIDED else verdict == VERDICT_MATCH
+
+
+register_certificate_type(Certificate)

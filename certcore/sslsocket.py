@@ -265,6 +265,9 @@ class SSLContext(_StdContext):
     def _set_alpn_protocols(self, protos):
         self._core._set_alpn_protocols(protos)
 
+    def _set_npn_protocols(self, protos):
+        raise NotImplementedError("The NPN extension requires OpenSSL 1.0.1 or later.")
+
     def set_npn_protocols(self, npn_protocols):
         _warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
         raise NotImplementedError("The NPN extension requires OpenSSL 1.0.1 or later.")

@@ -194,6 +194,9 @@ def test_immutable_eq_hash_pickle_copy_repr():
         a.der = b"x"
     with pytest.raises(AttributeError):
         a.anything = 1
+    with pytest.raises(TypeError, match="immutable"):
+        a.__init__(GEN["plain"])
+    assert a.der == DER
     r = repr(a)
     assert r.startswith("<Certificate subject=") and "everything" in r
 
@@ -292,3 +295,71 @@ def test_memory_flat_over_100k_parse_and_decode():
     gc.collect()
     growth = _rss_bytes() - before
     assert growth < 4 * 1024 * 1024, f"RSS grew by {growth} bytes"
+
+
+def test_load_certificates_agrees_with_openssl_loader():
+    # OpenSSL's own PEM reader (through ssl.SSLContext) finds the same certificates.
+    with open("/etc/ssl/certs/ca-certificates.crt") as f:
+        text = f.read()
+    ours = load_certificates(text)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(cadata=text)
+    theirs = ctx.get_ca_certs(binary_form=True)
+    assert {c.der for c in ours} == set(theirs)
+    # ...and so does ssl.PEM_cert_to_DER_cert block by block.
+    blocks = text.split("-----END CERTIFICATE-----")[:-1]
+    assert [c.der for c in ours] == [
+        ssl.PEM_cert_to_DER_cert(b[b.index("-----BEGIN CERTIFICATE-----"):] + "-----END CERTIFICATE-----")
+        for b in blocks]
+
+
+def test_pem_block_rules():
+    body = PEM[len("-----BEGIN CERTIFICATE-----\n"):-len("-----END CERTIFICATE-----\n")]
+    ok = [
+        "-----BEGIN X509 CERTIFICATE-----\n" + body + "-----END X509 CERTIFICATE-----\n",
+        "-----BEGIN CERTIFICATE-----  \r\n" + body.replace("\n", "\r\n") + "-----END CERTIFICATE-----",
+        "-----BEGIN CERTIFICATE-----\n" + body.replace("\n", "") + "\n-----END CERTIFICATE-----\n",
+        "junk -----BEGIN CERTIFICATE----- junk\n" + PEM,
+    ]
+    for text in ok:
+        assert Certificate.from_pem(text).der == DER, text[:60]
+    bad = [
+        ("-----BEGIN CERTIFICATE-----\n" + body + "-----END PRIVATE KEY-----\n", "does not match"),
+        ("-----BEGIN CERTIFICATE-----\n" + body, "no END line"),
+        ("-----BEGIN CERTIFICATE-----\n" + body[:-3] + "!\n-----END CERTIFICATE-----\n", "base64"),
+        ("-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: x\n\n" + body
+         + "-----END CERTIFICATE-----\n", "encrypted"),
+        ("-----BEGIN CERTIFICATE-----\nComment: x\n\n" + body + "-----END CERTIFICATE-----\n", "header"),
+        ("-----BEGIN TRUSTED CERTIFICATE-----\n" + body + "-----END TRUSTED CERTIFICATE-----\n",
+         "no PEM certificate"),
+    ]
+    for text, message in bad:
+        with pytest.raises(ValueError, match=message):
+            Certificate.from_pem(text)
+
+
+def test_threads_parse_concurrently_and_agree():
+    import threading
+
+    with open("/etc/ssl/certs/ca-certificates.crt", "rb") as f:
+        bundle = f.read()
+    expected = [c.der for c in load_certificates(bundle)]
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(3):
+                certs = load_certificates(bundle)
+                results.append([c.der for c in certs])
+                [c.to_dict() for c in certs[:20]]
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 12 and all(r == expected for r in results)
+    assert error_queue_empty()

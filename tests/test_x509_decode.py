@@ -47,6 +47,8 @@ def _ours_from_path(path):
         if isinstance(exc, UnicodeDecodeError):
             return ("raise", "builtins.UnicodeDecodeError", str(exc))
         return ("refused",)
+    except ssl.SSLError:
+        return ("raise", "ssl.SSLError")
     except Exception as exc:
         return ("raise", f"{type(exc).__module__}.{type(exc).__qualname__}", str(exc))
 
@@ -58,6 +60,11 @@ def _theirs(outcome):
         "('Error decoding PEM-encoded file',)", "('Can't open file',)"
     ):
         return ("refused",)
+    if outcome[1] == "ssl.SSLError":
+        # _ssl.c's _setSSLError describes whatever error is queued: after an OpenSSL call that
+        # fails without queueing one (OBJ_obj2txt on a huge OID) that is "unknown error" or a
+        # stale error left by an earlier call in the same thread. Only the type is behaviour.
+        return ("raise", "ssl.SSLError")
     # _ssl.c appends its source line to OpenSSL-level errors; that number is not behaviour.
     return (outcome[0], outcome[1], re.sub(r" \(_ssl\.c:\d+\)$", "", outcome[2]))
 

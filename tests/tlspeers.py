@@ -33,7 +33,6 @@ class TLSServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, 0))
         self.sock.listen(128)
-        self.sock.settimeout(0.05)
         self.host = host
         self.port = self.sock.getsockname()[1]
         self.infos = []
@@ -64,6 +63,10 @@ class TLSServer:
 
     def __exit__(self, *exc):
         self._stop.set()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)   # wakes the blocked accept() on Linux
+        except OSError:
+            pass
         self._acceptor.join(5)
         for t in list(self._threads):
             t.join(10)
