@@ -316,6 +316,7 @@ cdef class TLSConnection:
     """One SSL* (CPython's ``_ssl._SSLSocket``)."""
     cdef SSL *ssl
     cdef ContextCore _ctx
+    cdef ContextCore _orig_ctx       # the SSL_CTX the SSL was made from (its callbacks' arg)
     cdef object _ctx_owner           # the public SSLContext (strong), returned by .context
     cdef object _sock_ref            # weakref to the Python socket (socket mode)
     cdef int fd
@@ -658,6 +659,7 @@ cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side
                               "PROTOCOL_TLS_CLIENT context", 802, 0, NULL, None)
     conn.fd = -1
     conn._ctx = ctx
+    conn._orig_ctx = ctx
     conn._ctx_owner = ctx_owner
     conn.server_side = server_side
     conn.server_hostname = server_hostname
