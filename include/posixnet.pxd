@@ -1,0 +1,12 @@
+# Declarations from <arpa/inet.h> / <sys/socket.h>: the libc address parsers CPython's socket
+# module calls (socket.inet_aton -> inet_aton, socket.inet_pton -> inet_pton). certcore calls the
+# very same libc functions so that its IP acceptance is the stdlib's on this platform.
+cdef extern from "arpa/inet.h" nogil:
+    struct in_addr:
+        unsigned int s_addr
+    int inet_aton(const char *cp, in_addr *inp)
+    int inet_pton(int af, const char *src, void *dst)
+
+cdef extern from "sys/socket.h" nogil:
+    enum:
+        AF_INET6
