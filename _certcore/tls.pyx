@@ -11,14 +11,19 @@ Memory-BIO mode accepts certcore's ``MemoryBIO`` (whose BIO* is handed to OpenSS
 any object with the stdlib ``ssl.MemoryBIO`` interface (asyncio's): those are pumped through
 a private BIO pair around each operation.
 
-Sessions: ``SSLSession`` holds one reference (SSL_SESSION_up_ref) to OpenSSL's session. It is
-shared by reference instead of CPython's i2d/d2i copy on every get and set. That is safe
-because OpenSSL (>= 1.1.1) never mutates an SSL_SESSION once a handshake has completed with it:
-a client that needs to change a session (new ticket, renegotiation) makes a new one
-(ssl_session_dup), and SSL_set_session only takes a reference. The same-SSL_CTX rule
-(a session is only set on connections of the context that made it) is enforced like CPython's.
-tests/test_tls_sessions.py checks concurrent resumption from one SSLSession across threads and
-that the session's serialised form is unchanged afterwards.
+Sessions: ``SSLSession`` holds one reference (SSL_SESSION_up_ref) to OpenSSL's session; reading
+``.session`` shares the connection's SSL_SESSION by reference (no i2d/d2i). Setting a session on a
+new connection hands OpenSSL an in-memory ``SSL_SESSION_dup`` (a field copy that up-refs the peer
+certificate: a few microseconds, no DER encoding or certificate parsing -- the stdlib's
+i2d/d2i round trip costs ~350 us here with an RSA peer). Why not the shared pointer itself: when a
+connection fails fatally OpenSSL "removes the bad session", writing ``not_resumable = 1`` into the
+SSL_SESSION it used without any per-session lock -- a data race with other threads resuming from
+the same object, and it would poison the user's SSLSession. With the copy, an SSLSession is never
+written by the connections that resume from it (SESSION_COPY_ON_SET below switches this off for
+experiments). Client connections are freed quietly (no bad-session removal) so a session read from
+a connection stays resumable after that connection is closed without close_notify. The
+same-SSL_CTX rule is enforced like CPython's. tests/test_tls_sessions.py checks concurrent
+resumption from one SSLSession across threads and that its serialised form never changes.
 """
 import weakref as _weakref
 
@@ -61,9 +66,9 @@ cdef object _TimeoutError = TimeoutError   # socket.timeout is TimeoutError on 3
 import socket as _socket
 _TimeoutError = _socket.timeout            # and a distinct class on 3.9
 
-# Set a shared session on a new connection by reference (False) or as an in-memory
-# SSL_SESSION_dup (True, no re-encoding). See the module docstring.
-cdef bint SESSION_COPY_ON_SET = False
+# Set a session on a new connection as an in-memory SSL_SESSION_dup (True: isolates the
+# SSLSession from OpenSSL's writes, see the module docstring) or by reference (False).
+cdef bint SESSION_COPY_ON_SET = True
 
 DEF OP_HANDSHAKE = 0
 DEF OP_READ = 1
