@@ -154,7 +154,10 @@ cdef int _run(SSL *ssl, int fd, int op, void *buf, size_t n, double timeout, dou
             st.ssl_err = SSL_ERROR_NONE
             st.count = 0
             return ST_DONE
-        if st.ssl_err == SSL_ERROR_SYSCALL and st.errcode == 0 and st.sys_errno == EINTR:
+        if st.sys_errno == EINTR and (st.ssl_err == SSL_ERROR_WANT_READ or st.ssl_err == SSL_ERROR_WANT_WRITE
+                                      or (st.ssl_err == SSL_ERROR_SYSCALL and st.errcode == 0)):
+            # a signal interrupted the socket call (OpenSSL reports EINTR as "retry"): run the
+            # Python handlers, then call again (CPython checks signals after every SSL call)
             return ST_EINTR
         if st.ssl_err != SSL_ERROR_WANT_READ and st.ssl_err != SSL_ERROR_WANT_WRITE:
             return ST_DONE
