@@ -35,3 +35,7 @@ cdef int parse_ip_ascii(const char *s, Py_ssize_t n, unsigned char *out16) noexc
 # The object level: match_hostname(cert, hostname) for a dict cert and a str hostname, with
 # exactly the stdlib's results, exceptions and messages. Returns None or raises.
 cdef match_cert_dict(dict cert, str hostname)
+
+# certcore.match_hostname(cert, hostname) also takes a _certcore.x509.Certificate, which the x509
+# module (which cimports this one) registers here at import.
+cdef void register_certificate_type(type certificate_type) noexcept

@@ -467,11 +467,24 @@ def match_hostname(cert, hostname):
     dotted-quad IPv4, or IPv6); otherwise DNS subjectAltNames are used, and the subject's
     commonName only when there are no DNS or IP subjectAltNames. Returns None on success;
     raises ssl.CertificateError on a mismatch and ValueError for an empty or missing cert.
+
+    *cert* may also be a certcore.Certificate: the same verdicts and errors, without building
+    the dict (see Certificate.match_hostname).
     """
     cdef str msg
     cdef bint is_dict = type(cert) is dict
+    if not is_dict and _certificate_type is not None and isinstance(cert, _certificate_type):
+        return cert.match_hostname(hostname)
     if not cert:
         raise ValueError(_EMPTY_CERT)
     msg = _walk(cert, hostname, is_dict)
     if msg is not None:
         raise CertificateError(msg)
+
+
+cdef type _certificate_type = None
+
+
+cdef void register_certificate_type(type certificate_type) noexcept:
+    global _certificate_type
+    _certificate_type = certificate_type

@@ -5,6 +5,7 @@
 #   certificate_from_x509   wraps any X509*, taking its own reference (X509_up_ref)
 #   decode_x509             the getpeercert() dict (CPython 3.11 shape) for any X509*
 from openssl.x509 cimport X509
+from _certcore.names cimport NameSummary
 
 
 cdef class Certificate:
@@ -13,9 +14,12 @@ cdef class Certificate:
     cdef object _hash       # cached hash(_der), None until asked
     cdef X509* _full        # lazily made fully-parsed X509 (default libctx, key decoded), or NULL
     cdef object _dict       # cached decode (a dict never handed out: to_dict() copies it)
+    cdef NameSummary _names # what match_hostname needs to know about the names (once _names_known)
+    cdef bint _names_known
 
     cdef X509* full_x509(self) except NULL   # the fully-parsed X509 (borrowed), for verification
     cdef dict _decoded(self)                  # the cached decode_x509 dict (do not mutate)
+    cdef const NameSummary* names(self) except NULL   # summarized on first use
 
 
 cdef Certificate certificate_from_x509(X509* x)

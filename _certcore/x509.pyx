@@ -16,20 +16,24 @@ same exceptions for the undecodable cases (strict UTF-8 for DNS/email/URI and AI
 import os as _os
 import warnings as _warnings
 
-cimport cython
-from cpython.buffer cimport PyObject_CheckBuffer, PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
+from cpython.buffer cimport PyObject_CheckBuffer
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.string cimport memchr, memcpy
-from libc.stdlib cimport malloc, free, realloc
+from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_DecodeASCII
+from libc.string cimport memchr, memcmp
+from libc.stdlib cimport malloc, free
+from libc.stdio cimport snprintf
 from libc.time cimport tm
+from libc.errno cimport errno, EINTR, EISDIR
+from posix.fcntl cimport open as c_open, O_RDONLY, O_CLOEXEC
+from posix.unistd cimport read as c_read, close as c_close
+from posix.stat cimport fstat, struct_stat, S_ISREG, S_ISDIR
 
 from openssl.crypto cimport OSSL_LIB_CTX, OSSL_LIB_CTX_new, OPENSSL_free
-from openssl.provider cimport OSSL_PROVIDER, OSSL_PROVIDER_load
-from openssl.err cimport ERR_clear_error, ERR_set_mark, ERR_pop_to_mark
-from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free, BIO_get_mem_data, BIO_reset, BIO_new_mem_buf
+from openssl.provider cimport OSSL_PROVIDER_load
+from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free, BIO_get_mem_data
 from openssl.asn1 cimport (
     ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_OBJECT, ASN1_VALUE, V_ASN1_NEG,
+    V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME, V_ASN1_UTF8STRING, V_ASN1_PRINTABLESTRING,
     ASN1_STRING_length, ASN1_STRING_type, ASN1_STRING_get0_data, ASN1_STRING_to_UTF8,
     ASN1_TIME_to_tm, ASN1_TIME_print, ASN1_item_d2i_ex,
 )
@@ -38,7 +42,7 @@ from openssl.objects cimport (
     NID_ad_OCSP, NID_ad_ca_issuers, OBJ_obj2nid, OBJ_obj2txt,
 )
 from openssl.x509 cimport (
-    X509, X509_NAME, X509_NAME_ENTRY, X509_it, X509_free, X509_up_ref, d2i_X509, i2d_X509,
+    X509, X509_NAME, X509_NAME_ENTRY, X509_it, X509_free, X509_up_ref, i2d_X509,
     X509_get_version, X509_get0_serialNumber, X509_get0_notBefore, X509_get0_notAfter,
     X509_get_subject_name, X509_get_issuer_name, X509_get_ext_d2i,
     X509_NAME_entry_count, X509_NAME_get_entry, X509_NAME_ENTRY_set,
@@ -52,28 +56,18 @@ from openssl.x509v3 cimport (
     sk_DIST_POINT_num, sk_DIST_POINT_value, CRL_DIST_POINTS_free, GENERAL_NAME_print,
 )
 from openssl.evp cimport EVP_MD, EVP_MD_fetch, EVP_MD_get_size, EVP_Digest, EVP_MAX_MD_SIZE
-from openssl.pem cimport PEM_read_bio
 
 from _certcore.errors cimport raise_value_error, raise_ssl_error, clear_error_queue
 from _certcore.errors import SSLError
-
-# TEMPORARY until helper/timepem's pem.pxd / asn1time.pxd are merged (then cimported instead).
-import binascii as _binascii
-
-cdef str der_to_pem(const unsigned char *der, Py_ssize_t n):
-    b64 = _binascii.b2a_base64(der[:n], newline=False).decode("ascii")
-    body = "".join([b64[i:i + 64] + "\n" for i in range(0, len(b64), 64)])
-    return "-----BEGIN CERTIFICATE-----\n" + body + "-----END CERTIFICATE-----\n"
-
-cdef long long civil_to_seconds(long long year, int month, int day, int hour, int minute, int second) noexcept nogil:
-    cdef long long y = year - (month <= 2)
-    cdef long long era = (y if y >= 0 else y - 399) // 400
-    cdef long long yoe = y - era * 400
-    cdef long long mp = (month + 9) % 12
-    cdef long long doy = (153 * mp + 2) // 5 + day - 1
-    cdef long long doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    cdef long long days = era * 146097 + doe - 719468
-    return days * 86400 + hour * 3600 + minute * 60 + second
+from _certcore.pem cimport der_to_pem
+from _certcore.asn1time cimport civil_to_seconds
+from _certcore.hostname cimport match_cert_dict, register_certificate_type
+from _certcore.hostname import match_hostname as _match_hostname_dict
+from _certcore.names cimport (
+    NameSummary, summarize_names, openssl_verdict, VERDICT_MATCH, VERDICT_MISMATCH, VERDICT_UNDECIDED,
+)
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH
+from pyunicodeobject cimport PyUnicode_IS_ASCII
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,7 +115,7 @@ cdef Py_ssize_t _der_outer_length(const unsigned char *d, Py_ssize_t n) except -
     return 2 + nbytes + length
 
 
-cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx) except NULL:
+cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx, bint release_gil=False) except NULL:
     """Parse a whole DER certificate (no more, no less) or raise ValueError naming the problem."""
     cdef const unsigned char *d = <const unsigned char *>PyBytes_AS_STRING(der)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(der)
@@ -131,7 +125,7 @@ cdef X509 *_parse_checked(bytes der, OSSL_LIB_CTX *ctx) except NULL:
         raise ValueError(f"truncated DER certificate: the encoding says {total} bytes, got {n}")
     if total < n:
         raise ValueError(f"trailing data after the DER certificate: {n - total} bytes after {total}")
-    if n >= NOGIL_PARSE_BYTES:
+    if release_gil or n >= NOGIL_PARSE_BYTES:
         with nogil:
             x = _parse_der(d, n, ctx)
     else:
@@ -163,77 +157,213 @@ cdef bytes _pem_input(object data):
     return _as_bytes(data, "PEM data")
 
 
+cdef extern from "string.h" nogil:
+    void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen)
+
+# Results of _next_block.
+cdef enum:
+    PB_OK = 0
+    PB_NONE = 1             # no further BEGIN line
+    PB_NO_END = -1          # BEGIN without a matching END line
+    PB_BAD_END = -2         # the END line names another type
+    PB_BAD_HEADER = -3      # header lines without the blank line that ends them
+    PB_ENCRYPTED = -4       # Proc-Type: 4,ENCRYPTED
+    PB_CERT_HEADER = -5     # other header lines in a certificate block
+
+cdef signed char _B64[256]
+for _i in range(256):
+    _B64[_i] = -1
+for _i, _c in enumerate(list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")):
+    _B64[<int>_c] = _i
+for _c in (32, 9, 13, 10):   # space, tab, CR, LF: skipped
+    _B64[<int>_c] = -2
+_B64[61] = -3                # the padding character
+
+
+cdef Py_ssize_t _b64_decode(const unsigned char *s, Py_ssize_t n, unsigned char *out) noexcept nogil:
+    """Strict base64 (OpenSSL's PEM body rules): alphabet and whitespace only, complete quanta,
+    at most two '=' and nothing but whitespace after them. Returns the length or -1."""
+    cdef Py_ssize_t i, o = 0
+    cdef unsigned int acc = 0
+    cdef int k = 0, pads = 0
+    cdef signed char v
+    for i in range(n):
+        v = _B64[s[i]]
+        if v >= 0:
+            if pads:
+                return -1
+            acc = (acc << 6) | <unsigned int>v
+            k += 1
+            if k == 4:
+                out[o] = (acc >> 16) & 0xFF
+                out[o + 1] = (acc >> 8) & 0xFF
+                out[o + 2] = acc & 0xFF
+                o += 3
+                k = 0
+                acc = 0
+        elif v == -3:
+            pads += 1
+            if pads > 2 or k + pads > 4:
+                return -1
+            if k + pads == 4:
+                if k < 2:
+                    return -1
+                acc <<= 6 * pads
+                out[o] = (acc >> 16) & 0xFF
+                if k == 3:
+                    out[o + 1] = (acc >> 8) & 0xFF
+                o += k - 1
+                k = 0
+                acc = 0
+        elif v == -1:
+            return -1
+    if k != 0:
+        return -1
+    return o
+
+
+cdef inline Py_ssize_t _line_end(const unsigned char *s, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    """Index of the '\n' ending the line at i (or n)."""
+    cdef const unsigned char *nl = <const unsigned char *>memchr(s + i, b'\n', n - i)
+    return n if nl == NULL else nl - s
+
+
+cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_ssize_t *body,
+                     Py_ssize_t *body_end, bint *is_cert) noexcept nogil:
+    """Find the next PEM block from *pos, as OpenSSL's reader does: "-----BEGIN <label>-----" at
+    the start of a line, optional RFC 1421 headers, the body, "-----END <label>-----"."""
+    cdef Py_ssize_t i = pos[0], eol, lab, lab_end, j, end_line, k
+    cdef const unsigned char *hit
+    while True:
+        if i >= n:
+            return PB_NONE
+        hit = <const unsigned char *>memmem(s + i, n - i, b"-----BEGIN ", 11)
+        if hit == NULL:
+            return PB_NONE
+        i = hit - s
+        eol = _line_end(s, n, i)
+        if i > 0 and s[i - 1] != b'\n':
+            i = eol
+            continue
+        lab = i + 11
+        # The label runs to the first "-----" on the line, which must then end the line
+        # (trailing whitespace and CR tolerated).
+        lab_end = -1
+        j = lab
+        while j + 5 <= eol:
+            if s[j] == b'-' and memcmp(s + j, b"-----", 5) == 0:
+                lab_end = j
+                break
+            j += 1
+        if lab_end < 0:
+            i = eol
+            continue
+        j = lab_end + 5
+        while j < eol and (s[j] == b' ' or s[j] == b'\t' or s[j] == b'\r'):
+            j += 1
+        if j != eol:
+            i = eol
+            continue
+        break
+    is_cert[0] = ((lab_end - lab == 11 and memcmp(s + lab, b"CERTIFICATE", 11) == 0) or
+                  (lab_end - lab == 16 and memcmp(s + lab, b"X509 CERTIFICATE", 16) == 0))
+    body[0] = eol + 1 if eol < n else n
+    # The END line: the first line starting with "-----END ".
+    j = body[0]
+    while True:
+        if j >= n:
+            return PB_NO_END
+        if n - j >= 9 and memcmp(s + j, b"-----END ", 9) == 0:
+            break
+        j = _line_end(s, n, j) + 1
+    end_line = j
+    if (n - end_line < 14 + (lab_end - lab) or memcmp(s + end_line + 9, s + lab, lab_end - lab) != 0
+            or memcmp(s + end_line + 9 + (lab_end - lab), b"-----", 5) != 0):
+        return PB_BAD_END
+    body_end[0] = end_line
+    pos[0] = _line_end(s, n, end_line)
+    # RFC 1421 headers ("Proc-Type: ...") when the first body line has a ':'; a blank line ends them.
+    eol = _line_end(s, n, body[0])
+    if eol > body[0] and memchr(s + body[0], b':', eol - body[0]) != NULL:
+        j = body[0]
+        while True:
+            if j >= end_line:
+                return PB_BAD_HEADER
+            eol = _line_end(s, n, j)
+            k = j
+            while k < eol and (s[k] == b' ' or s[k] == b'\t' or s[k] == b'\r'):
+                k += 1
+            if k == eol:
+                break
+            j = eol + 1
+        if is_cert[0]:
+            # OpenSSL then wants "Proc-Type: 4,ENCRYPTED" (and a password) or fails.
+            if memmem(s + body[0], j - body[0], b"ENCRYPTED", 9) != NULL:
+                return PB_ENCRYPTED
+            return PB_CERT_HEADER
+        body[0] = eol + 1
+    return PB_OK
+
+
 cdef list _pem_blocks(bytes text, bint first_only):
     """DER bytes of the CERTIFICATE blocks in a PEM text, in order.
 
     Like OpenSSL's PEM reader: text outside the blocks is ignored, blocks of other types
-    (keys, CRLs, parameters) are skipped; a CERTIFICATE block that does not decode is an error.
+    (keys, CRLs, parameters) are skipped; a malformed CERTIFICATE block is an error.
     """
-    cdef BIO *bio
-    cdef char *name = NULL
-    cdef char *header = NULL
-    cdef unsigned char *body = NULL
-    cdef long length = 0
-    cdef int ok
-    cdef list out = []
+    cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(text)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(text)
+    cdef Py_ssize_t pos = 0, body = 0, body_end = 0, m
+    cdef bint is_cert = False
+    cdef int rc
     cdef int index = 0
+    cdef list out = []
+    cdef bytes der
+    cdef unsigned char *out_buf
+    cdef unsigned char *scratch
     if n == 0:
         raise ValueError("empty PEM data")
-    if n > 0x7FFFFFFF:
-        raise ValueError("PEM data too large")
-    bio = BIO_new_mem_buf(PyBytes_AS_STRING(text), <int>n)
-    if bio == NULL:
-        raise MemoryError()
-    try:
-        while True:
+    while True:
+        rc = _next_block(s, n, &pos, &body, &body_end, &is_cert)
+        if rc == PB_NONE:
+            break
+        index += 1
+        if rc == PB_NO_END:
+            raise ValueError(f"bad PEM block #{index}: no END line")
+        if rc == PB_BAD_END:
+            raise ValueError(f"bad PEM block #{index}: the END line does not match the BEGIN line")
+        if rc == PB_BAD_HEADER:
+            raise ValueError(f"bad PEM block #{index}: bad header lines")
+        if rc == PB_ENCRYPTED:
+            raise ValueError(f"bad PEM block #{index}: encrypted certificate blocks are not supported")
+        if rc == PB_CERT_HEADER:
+            raise ValueError(f"bad PEM block #{index}: header lines in a certificate block")
+        if not is_cert:
+            # OpenSSL's reader decodes every block it passes, so a broken block of another
+            # type before the certificate makes the whole read fail: do the same.
+            scratch = <unsigned char *>malloc((body_end - body) // 4 * 3 + 3)
+            if scratch == NULL:
+                raise MemoryError()
+            m = _b64_decode(s + body, body_end - body, scratch)
+            free(scratch)
+            if m < 0:
+                raise ValueError(f"bad PEM block #{index}: bad base64 decode")
+            continue
+        der = PyBytes_FromStringAndSize(NULL, (body_end - body) // 4 * 3 + 3)
+        out_buf = <unsigned char *>PyBytes_AS_STRING(der)
+        if body_end - body >= 65536:
             with nogil:
-                ok = PEM_read_bio(bio, &name, &header, &body, &length)
-            if not ok:
-                # End of input (no further start line) or a malformed block.
-                detail = _pem_failure_reason()
-                if detail is None:
-                    break
-                raise ValueError(f"bad PEM block #{index + 1}: {detail}")
-            try:
-                index += 1
-                if name == b"CERTIFICATE" or name == b"X509 CERTIFICATE":
-                    if header[0] != 0 and b"ENCRYPTED" in <bytes>header:
-                        raise ValueError("encrypted PEM certificate blocks are not supported")
-                    out.append(PyBytes_FromStringAndSize(<char *>body, length))
-                    if first_only:
-                        break
-            finally:
-                OPENSSL_free(name)
-                OPENSSL_free(header)
-                OPENSSL_free(body)
-                name = header = NULL
-                body = NULL
-    finally:
-        BIO_free(bio)
-        clear_error_queue()
+                m = _b64_decode(s + body, body_end - body, out_buf)
+        else:
+            m = _b64_decode(s + body, body_end - body, out_buf)
+        if m < 0:
+            raise ValueError(f"bad PEM block #{index}: bad base64 decode")
+        out.append(der[:m])
+        if first_only:
+            break
     if not out:
         raise ValueError("no PEM certificate found (no -----BEGIN CERTIFICATE----- block)")
     return out
-
-
-from openssl.err cimport ERR_peek_last_error, ERR_GET_REASON, ERR_GET_LIB, ERR_reason_error_string, ERR_LIB_PEM
-
-cdef extern from "openssl/pem.h" nogil:
-    enum:
-        PEM_R_NO_START_LINE
-
-
-cdef object _pem_failure_reason():
-    """None when PEM_read_bio stopped because no further block starts; else the reason text."""
-    cdef unsigned long code = ERR_peek_last_error()
-    cdef const char *text
-    if code == 0 or (ERR_GET_LIB(code) == ERR_LIB_PEM and ERR_GET_REASON(code) == PEM_R_NO_START_LINE):
-        ERR_clear_error()
-        return None
-    text = ERR_reason_error_string(code)
-    ERR_clear_error()
-    return text.decode("utf-8", "replace") if text != NULL else "malformed PEM"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,7 +378,7 @@ cdef str _obj_text(const ASN1_OBJECT *obj):
     cdef char *big
     cdef int n = OBJ_obj2txt(buf, sizeof(buf), obj, 0)
     if n < 0:
-        raise_ssl_error(SSLError, "OBJ_obj2txt failed")
+        raise_ssl_error(SSLError, "unknown error")   # CPython: _setSSLError, nothing queued
     if n < <int>sizeof(buf):
         return buf[:n].decode("utf-8")
     big = <char *>malloc(n + 1)
@@ -273,9 +403,27 @@ cdef inline str _attr_name(const ASN1_OBJECT *obj):
     return <str>name
 
 
+cdef inline bint _is_ascii(const unsigned char *p, int n) noexcept nogil:
+    cdef int i
+    for i in range(n):
+        if p[i] >= 0x80:
+            return False
+    return True
+
+
 cdef tuple _attribute(X509_NAME_ENTRY *entry):
+    cdef ASN1_STRING *data = X509_NAME_ENTRY_get_data(entry)
+    cdef int kind = ASN1_STRING_type(data)
+    cdef const unsigned char *raw
     cdef unsigned char *utf8 = NULL
-    cdef int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry))
+    cdef int n
+    if kind == V_ASN1_UTF8STRING or kind == V_ASN1_PRINTABLESTRING:
+        # ASCII content converts to itself: skip ASN1_STRING_to_UTF8's copy.
+        raw = ASN1_STRING_get0_data(data)
+        n = ASN1_STRING_length(data)
+        if _is_ascii(raw, n):
+            return (_attr_name(X509_NAME_ENTRY_get_object(entry)), PyUnicode_DecodeASCII(<const char *>raw, n, NULL))
+    n = ASN1_STRING_to_UTF8(&utf8, data)
     if n < 0:
         raise_ssl_error(SSLError, "cannot convert a name attribute to UTF-8")
     try:
@@ -341,16 +489,27 @@ cdef bytes _bio_first_line(BIO *bio, Py_ssize_t limit):
     return PyBytes_FromStringAndSize(data, n)
 
 
-cdef tuple _printed_general_name(GENERAL_NAME *gen, BIO *bio):
+cdef BIO *_new_mem_bio() except NULL:
+    cdef BIO *bio = BIO_new(BIO_s_mem())
+    if bio == NULL:
+        clear_error_queue()
+        raise MemoryError("failed to allocate BIO")
+    return bio
+
+
+cdef tuple _printed_general_name(GENERAL_NAME *gen):
     """othername / X400 / EDIParty (and unknown kinds): OpenSSL's print form split at ':'."""
     cdef bytes line
     cdef Py_ssize_t colon
     if gen.type not in (GEN_OTHERNAME, GEN_X400, GEN_EDIPARTY, GEN_RID):
         _warnings.warn(f"Unknown general name type {gen.type}", RuntimeWarning, stacklevel=2)
-    BIO_reset(bio)
-    GENERAL_NAME_print(bio, gen)
-    clear_error_queue()
-    line = _bio_first_line(bio, 2047)
+    cdef BIO *bio = _new_mem_bio()
+    try:
+        GENERAL_NAME_print(bio, gen)
+        line = _bio_first_line(bio, 2047)
+    finally:
+        BIO_free(bio)
+        clear_error_queue()
     colon = line.find(b":")
     if colon < 0:
         text = line[:200].decode("utf-8", "replace")
@@ -362,7 +521,7 @@ cdef str _rid_text(ASN1_OBJECT *rid):
     cdef char buf[2048]
     cdef int n = OBJ_obj2txt(buf, 2047, rid, 0)
     if n < 0:
-        raise_ssl_error(SSLError, "OBJ_obj2txt failed")
+        raise_ssl_error(SSLError, "unknown error")   # CPython: _setSSLError, nothing queued
     if n >= 2048:
         return "<INVALID>"
     if n == 2047:   # CPython reads one byte past the truncated text: its terminating NUL
@@ -370,7 +529,7 @@ cdef str _rid_text(ASN1_OBJECT *rid):
     return buf[:n].decode("utf-8")
 
 
-cdef object _alt_names(X509 *x, BIO *bio):
+cdef object _alt_names(X509 *x):
     """The subjectAltName tuple, or None when the certificate has no SAN extension."""
     cdef GENERAL_NAMES *names = <GENERAL_NAMES *>X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)
     cdef GENERAL_NAME *gen
@@ -397,7 +556,7 @@ cdef object _alt_names(X509 *x, BIO *bio):
             elif kind == GEN_RID:
                 out.append(("Registered ID", _rid_text(gen.d.rid)))
             else:
-                out.append(_printed_general_name(gen, bio))
+                out.append(_printed_general_name(gen))
     finally:
         GENERAL_NAMES_free(names)
     return tuple(out)
@@ -453,29 +612,45 @@ cdef str _serial_text(const ASN1_INTEGER *serial):
     return sign + p[:n].hex().upper()
 
 
-cdef str _time_text(const ASN1_TIME *t, BIO *bio):
-    BIO_reset(bio)
-    ASN1_TIME_print(bio, t)
-    clear_error_queue()
-    return _bio_first_line(bio, 2047).decode("utf-8")
+cdef const char *_MONTHS[12]
+_MONTHS[:] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"]
+
+
+cdef str _time_text(const ASN1_TIME *t):
+    """ASN1_TIME_print's text. The common shapes (UTCTime YYMMDDHHMMSSZ, GeneralizedTime
+    YYYYMMDDHHMMSSZ) are formatted here from ASN1_TIME_to_tm, which validates them exactly as
+    ASN1_TIME_print does; anything else (fractions, offsets, bad values) goes through OpenSSL."""
+    cdef tm parts
+    cdef char buf[64]
+    cdef int n, kind = ASN1_STRING_type(t), length = ASN1_STRING_length(t)
+    cdef const unsigned char *data = ASN1_STRING_get0_data(t)
+    if (((kind == V_ASN1_UTCTIME and length == 13) or (kind == V_ASN1_GENERALIZEDTIME and length == 15))
+            and data[length - 1] == b'Z' and ASN1_TIME_to_tm(t, &parts) == 1
+            and 0 <= parts.tm_mon < 12):
+        n = snprintf(buf, sizeof(buf), "%s %2d %02d:%02d:%02d %d GMT", _MONTHS[parts.tm_mon],
+                     parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, parts.tm_year + 1900)
+        return buf[:n].decode("ascii")
+    cdef BIO *bio = _new_mem_bio()
+    try:
+        ASN1_TIME_print(bio, t)
+        return _bio_first_line(bio, 2047).decode("utf-8")
+    finally:
+        BIO_free(bio)
+        clear_error_queue()
 
 
 cdef dict decode_x509(X509 *x):
     """The getpeercert() / _test_decode_cert dict for any X509 (CPython 3.11's shape)."""
     cdef dict d = {}
-    cdef BIO *bio = BIO_new(BIO_s_mem())
     cdef AUTHORITY_INFO_ACCESS *info
-    if bio == NULL:
-        clear_error_queue()
-        raise MemoryError("failed to allocate BIO")
     try:
         d["subject"] = _name_tuple(X509_get_subject_name(x))
         d["issuer"] = _name_tuple(X509_get_issuer_name(x))
         d["version"] = X509_get_version(x) + 1
         d["serialNumber"] = _serial_text(X509_get0_serialNumber(x))
-        d["notBefore"] = _time_text(X509_get0_notBefore(x), bio)
-        d["notAfter"] = _time_text(X509_get0_notAfter(x), bio)
-        sans = _alt_names(x, bio)
+        d["notBefore"] = _time_text(X509_get0_notBefore(x))
+        d["notAfter"] = _time_text(X509_get0_notAfter(x))
+        sans = _alt_names(x)
         if sans is not None:
             d["subjectAltName"] = sans
         info = <AUTHORITY_INFO_ACCESS *>X509_get_ext_d2i(x, NID_info_access, NULL, NULL)
@@ -493,7 +668,6 @@ cdef dict decode_x509(X509 *x):
         if crl is not None:
             d["crlDistributionPoints"] = crl
     finally:
-        BIO_free(bio)
         clear_error_queue()
     return d
 
@@ -546,11 +720,9 @@ cdef class Certificate:
     ``Certificate.from_file(path)`` a PEM or DER file. Bad input raises ValueError.
     """
 
-    def __cinit__(self, *args, **kwargs):
-        self._x509 = NULL
-        self._full = NULL
-
     def __init__(self, data):
+        if self._x509 != NULL:
+            raise TypeError("Certificate objects are immutable")
         cdef bytes der = _as_bytes(data, "Certificate()")
         self._x509 = _parse_checked(der, _INSPECT_CTX)
         self._der = der
@@ -649,7 +821,10 @@ cdef class Certificate:
     @property
     def subject_alt_names(self):
         """The subjectAltName entries as getpeercert() gives them; () without the extension."""
-        return self._decoded().get("subjectAltName", ())
+        if self._dict is not None:
+            return self._dict.get("subjectAltName", ())
+        sans = _alt_names(self._x509)
+        return () if sans is None else sans
 
     cdef dict _decoded(self):
         if self._dict is None:
@@ -659,6 +834,31 @@ cdef class Certificate:
     def to_dict(self):
         """Exactly CPython 3.11's getpeercert() / _ssl._test_decode_cert dict (a new dict)."""
         return self._decoded().copy()
+
+    cdef const NameSummary* names(self) except NULL:
+        cdef int rc
+        if not self._names_known:
+            with nogil:
+                rc = summarize_names(self._x509, &self._names)
+            if rc != 0:
+                raise_value_error("cannot decode the certificate's names")
+            self._names_known = True
+        return &self._names
+
+    def match_hostname(self, hostname, *, strict=False):
+        """Check that the certificate is valid for *hostname* (a DNS name or an IP address).
+
+        The verdicts, exceptions and messages are those of ``certcore.match_hostname(
+        self.to_dict(), hostname)`` (CPython 3.11's rules), computed by OpenSSL's
+        ``X509_check_host`` / ``X509_check_ip`` with the GIL released wherever the two provably
+        agree, and by the exact rules otherwise. Returns None; raises ``ssl.CertificateError``
+        on a mismatch. *strict*: never fall back to the subject's commonName (RFC 6125
+        6.4.4 made mandatory), even when the certificate has no subjectAltName.
+        """
+        cdef int verdict = _verdict_for(self, hostname, strict)
+        if verdict == VERDICT_MATCH:
+            return None
+        _exact_match(self, hostname, strict)   # raises the exact error (or, off-domain, decides)
 
     def __eq__(self, other):
         if not isinstance(other, Certificate):
@@ -692,9 +892,9 @@ cdef class Certificate:
         return f"<{type(self).__name__} subject={subject!r} serial=0x{self.serial_number:x}>"
 
 
-cdef Certificate _new_from_der(type cls, bytes der):
+cdef Certificate _new_from_der(type cls, bytes der, bint release_gil=False):
     cdef Certificate cert = <Certificate>cls.__new__(cls)
-    cert._x509 = _parse_checked(der, _INSPECT_CTX)
+    cert._x509 = _parse_checked(der, _INSPECT_CTX, release_gil)
     cert._der = der
     return cert
 
@@ -733,12 +933,58 @@ cdef Certificate certificate_from_x509(X509 *x):
 # Module functions
 
 cdef bytes _read_file(object path):
+    """The whole file, read with the GIL released (open/fstat/read); OSError like open()'s."""
+    cdef bytes fs
+    cdef const char *cpath
+    cdef int fd, err = 0
+    cdef struct_stat st
+    cdef Py_ssize_t size, got = 0, r = 0
+    cdef bytes data
+    cdef char *buf
     try:
         fspath = _os.fspath(path)
     except TypeError:
         raise TypeError(f"expected str, bytes or os.PathLike object, not {type(path).__name__}") from None
-    with open(fspath, "rb") as f:
-        return f.read()
+    fs = _os.fsencode(fspath)
+    if b"\0" in fs:
+        raise ValueError("embedded null byte")
+    cpath = fs
+    with nogil:
+        fd = c_open(cpath, O_RDONLY | O_CLOEXEC)
+        if fd < 0:
+            err = errno
+        elif fstat(fd, &st) != 0:
+            err = errno
+            c_close(fd)
+            fd = -1
+    if fd < 0:
+        raise OSError(err, _os.strerror(err), fspath)
+    try:
+        if S_ISDIR(st.st_mode):
+            raise OSError(EISDIR, _os.strerror(EISDIR), fspath)
+        size = st.st_size if S_ISREG(st.st_mode) else 0
+        if size <= 0:   # not a regular file, or empty: read in Python (pipes, /proc files)
+            with open(fd, "rb", closefd=False) as f:
+                return f.read()
+        data = PyBytes_FromStringAndSize(NULL, size)
+        buf = PyBytes_AS_STRING(data)
+        with nogil:
+            while got < size:
+                r = c_read(fd, buf + got, size - got)
+                if r < 0:
+                    if errno == EINTR:
+                        continue
+                    err = errno
+                    break
+                if r == 0:
+                    break
+                got += r
+        if r < 0:
+            raise OSError(err, _os.strerror(err), fspath)
+        return data if got == size else data[:got]
+    finally:
+        with nogil:
+            c_close(fd)
 
 
 cdef inline bint _looks_der(bytes data):
@@ -780,7 +1026,135 @@ def load_certificates(data):
     cdef Py_ssize_t i
     for i, der in enumerate(ders):
         try:
-            out.append(_new_from_der(Certificate, der))
+            # A bundle is a batch: each parse lets other threads run.
+            out.append(_new_from_der(Certificate, der, True))
         except ValueError as exc:
             raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
     return out
+
+
+def _decode_full(data):
+    """Test hook: decode after a normal parse in the default library context (public key
+    decoded, as CPython and the TLS layer parse), to prove it equals the provider-less parse."""
+    cdef bytes der = _as_bytes(data, "_decode_full()")
+    cdef X509 *x = _parse_checked(der, NULL)
+    try:
+        return decode_x509(x)
+    finally:
+        X509_free(x)
+
+
+def _full_matches(Certificate cert):
+    """Test hook: certificate_from_x509(cert.full_x509()) round-trips to an equal Certificate."""
+    cdef Certificate other = certificate_from_x509(cert.full_x509())
+    return other == cert and other.to_dict() == cert.to_dict()
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostname checks on certificates (see _certcore/names.pyx for why there are two engines)
+
+cdef int _verdict_for(Certificate cert, object hostname, bint strict) except -2:
+    """OpenSSL's verdict where it is match_hostname's, else VERDICT_UNDECIDED."""
+    cdef const NameSummary *names
+    cdef const char *host
+    cdef Py_ssize_t n
+    cdef int verdict
+    if type(hostname) is not str or not PyUnicode_IS_ASCII(hostname):
+        return VERDICT_UNDECIDED
+    names = cert.names()
+    host = <const char *>PyUnicode_DATA(hostname)
+    n = PyUnicode_GET_LENGTH(hostname)
+    with nogil:
+        verdict = openssl_verdict(cert._x509, names, host, n, strict)
+    return verdict
+
+
+cdef object _exact_match(Certificate cert, object hostname, bint strict):
+    """The dict rules on the decoded certificate: returns None or raises what they raise."""
+    cdef dict d = cert._decoded()
+    if strict:
+        d = {k: v for k, v in d.items() if k != "subject"}
+    if type(hostname) is str:
+        return match_cert_dict(d, <str>hostname)
+    return _match_hostname_dict(d, hostname)
+
+
+def check_hostnames(certs, hostnames, *, strict=False):
+    """Check many (certificate, hostname) pairs in one call: a list of booleans.
+
+    *certs* is a sequence of ``Certificate`` (or one ``Certificate`` for every hostname) and
+    *hostnames* a sequence of ``str`` of the same length; item ``i`` is ``True`` when
+    ``certs[i].match_hostname(hostnames[i], strict=strict)`` would succeed. The loop runs in C
+    with the GIL released; a pair outside the domain where OpenSSL's verdict is provably the
+    rules' (non-ASCII names, malformed wildcards, ...) is decided by the exact rules afterwards,
+    and any error they raise (CertificateError, ValueError) counts as ``False``.
+    """
+    cdef list certs_list, hosts_list = list(hostnames)
+    cdef Py_ssize_t count = len(hosts_list), i
+    cdef Certificate cert
+    cdef X509 **xs = NULL
+    cdef const NameSummary **sums = NULL
+    cdef const char **hosts = NULL
+    cdef Py_ssize_t *lengths = NULL
+    cdef int *verdicts = NULL
+    cdef bint s = strict
+    if isinstance(certs, Certificate):
+        certs_list = [certs] * count
+    else:
+        certs_list = list(certs)
+        if len(certs_list) != count:
+            raise ValueError(f"check_hostnames() got {len(certs_list)} certificates and {count} hostnames")
+    for i in range(count):
+        if not isinstance(certs_list[i], Certificate):
+            raise TypeError(f"check_hostnames() needs Certificate objects, not {type(certs_list[i]).__name__}")
+        if not isinstance(hosts_list[i], str):
+            raise TypeError(f"check_hostnames() needs str hostnames, not {type(hosts_list[i]).__name__}")
+    xs = <X509 **>malloc(max(count, 1) * sizeof(X509 *))
+    sums = <const NameSummary **>malloc(max(count, 1) * sizeof(NameSummary *))
+    hosts = <const char **>malloc(max(count, 1) * sizeof(char *))
+    lengths = <Py_ssize_t *>malloc(max(count, 1) * sizeof(Py_ssize_t))
+    verdicts = <int *>malloc(max(count, 1) * sizeof(int))
+    try:
+        if xs == NULL or sums == NULL or hosts == NULL or lengths == NULL or verdicts == NULL:
+            raise MemoryError()
+        for i in range(count):
+            cert = <Certificate>certs_list[i]
+            host = hosts_list[i]
+            xs[i] = cert._x509
+            sums[i] = cert.names()
+            if type(host) is str and PyUnicode_IS_ASCII(host):
+                hosts[i] = <const char *>PyUnicode_DATA(host)
+                lengths[i] = PyUnicode_GET_LENGTH(host)
+            else:
+                hosts[i] = NULL                 # str subclass or non-ASCII: the exact rules
+                lengths[i] = 0
+        with nogil:
+            for i in range(count):
+                if hosts[i] == NULL:
+                    verdicts[i] = VERDICT_UNDECIDED
+                else:
+                    verdicts[i] = openssl_verdict(xs[i], sums[i], hosts[i], lengths[i], s)
+        results = [verdicts[i] == VERDICT_MATCH for i in range(count)]
+        for i in range(count):
+            if verdicts[i] == VERDICT_UNDECIDED:
+                try:
+                    _exact_match(<Certificate>certs_list[i], hosts_list[i], s)
+                    results[i] = True
+                except ValueError:              # CertificateError is a ValueError too
+                    results[i] = False
+        return results
+    finally:
+        free(xs)
+        free(sums)
+        free(hosts)
+        free(lengths)
+        free(verdicts)
+
+
+def _openssl_verdict(Certificate cert, hostname, strict=False):
+    """Test hook: OpenSSL's verdict alone -- True, False, or None outside the proven domain."""
+    cdef int verdict = _verdict_for(cert, hostname, strict)
+    return None if verdict == VERDICT_UNDECIDED else verdict == VERDICT_MATCH
+
+
+register_certificate_type(Certificate)

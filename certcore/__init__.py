@@ -21,6 +21,8 @@ from _certcore.errors import (
 from _certcore.hostname import match_hostname
 from _certcore.paths import DefaultVerifyPaths, get_default_verify_paths
 from _certcore.pem import PEM_FOOTER, PEM_HEADER, DER_cert_to_PEM_cert, PEM_cert_to_DER_cert
+from _certcore.store import enum_certificates, enum_crls
+from _certcore.x509 import Certificate, check_hostnames, decode_cert, load_certificates
 from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER
 
 from certcore.sslsocket import MemoryBIO, SSLContext, SSLObject, SSLSession, SSLSocket
@@ -59,12 +61,18 @@ PROTOCOL_TLS_SERVER = _ssl.PROTOCOL_TLS_SERVER
 
 __all__ = [
     "get_include",
+    "Certificate",
+    "decode_cert",
+    "load_certificates",
+    "check_hostnames",
     "match_hostname",
     "cert_time_to_seconds",
     "DER_cert_to_PEM_cert",
     "PEM_cert_to_DER_cert",
     "get_default_verify_paths",
     "DefaultVerifyPaths",
+    "enum_certificates",
+    "enum_crls",
     "PEM_HEADER",
     "PEM_FOOTER",
     "CERT_NONE",

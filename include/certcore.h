@@ -59,6 +59,10 @@ typedef struct {
     /* Is hostname valid for cert under match_hostname's rules (RFC 6125 as CPython 3.7-3.11:
      * DNS and IP subjectAltNames, commonName fallback when there are none)?
      * hostname: a DNS name (A-labels) or an IPv4/IPv6 address literal, hostname_len bytes.
+     * Names are compared as bytes, ASCII case-insensitively; bytes >= 0x80 compare exactly (CPython
+     * lower-cases str names with Unicode rules, so there U+212A KELVIN SIGN matches "k"; here it
+     * does not). A subjectAltName IP address of a length other than 4 or 16, met while matching
+     * an IP address, gives CERTCORE_EINVAL (match_hostname raises ValueError for it).
      * Returns CERTCORE_OK, CERTCORE_MISMATCH, CERTCORE_EWILDCARD or CERTCORE_EINVAL. */
     int (*match_x509)(X509 *cert, const char *hostname, size_t hostname_len, unsigned int flags);
 
@@ -88,6 +92,7 @@ typedef struct {
                       unsigned char *out, size_t out_cap, size_t *out_len);
 } CertcoreCAPI;
 
+#ifndef CERTCORE_PROVIDER   /* defined only by certcore's own module that fills the table */
 static const CertcoreCAPI *CertcoreAPI = NULL;
 
 /* Import the API table; 0 on success, -1 with a Python exception set. Needs the GIL. */
@@ -105,6 +110,7 @@ static inline int certcore_import(void)
     CertcoreAPI = api;
     return 0;
 }
+#endif /* CERTCORE_PROVIDER */
 
 #ifdef __cplusplus
 }

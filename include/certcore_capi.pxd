@@ -29,15 +29,15 @@ cdef extern from "certcore.h" nogil:
     ctypedef struct CertcoreCAPI:
         unsigned int version
         size_t size
-        int (*match_x509)(X509 *cert, const char *hostname, size_t hostname_len, unsigned int flags)
+        int (*match_x509)(X509 *cert, const char *hostname, size_t hostname_len, unsigned int flags) noexcept nogil
         int (*match_dns_pattern)(const char *pattern, size_t pattern_len,
-                                 const char *hostname, size_t hostname_len)
-        int (*cert_time_to_seconds)(const char *text, size_t text_len, int64_t *seconds)
-        int (*asn1_time_to_seconds)(const ASN1_TIME *time, int64_t *seconds)
+                                 const char *hostname, size_t hostname_len) noexcept nogil
+        int (*cert_time_to_seconds)(const char *text, size_t text_len, int64_t *seconds) noexcept nogil
+        int (*asn1_time_to_seconds)(const ASN1_TIME *time, int64_t *seconds) noexcept nogil
         int (*der_to_pem)(const unsigned char *der, size_t der_len,
-                          char *out, size_t out_cap, size_t *out_len)
+                          char *out, size_t out_cap, size_t *out_len) noexcept nogil
         int (*pem_to_der)(const char *pem, size_t pem_len,
-                          unsigned char *out, size_t out_cap, size_t *out_len)
+                          unsigned char *out, size_t out_cap, size_t *out_len) noexcept nogil
 
     const CertcoreCAPI *CertcoreAPI
     int certcore_import() except -1

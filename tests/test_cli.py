@@ -1,10 +1,24 @@
 """python -m certcore and the certcore console script, run for real in a subprocess."""
+import datetime
+import ipaddress
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 import certcore
+
+UTC = datetime.timezone.utc
+SUBCOMMANDS = ["info", "store", "show", "check", "time", "pem2der", "der2pem", "paths", "fetch"]
 
 
 def run(args, tmp_path, **env):
@@ -15,10 +29,113 @@ def run(args, tmp_path, **env):
     )
 
 
+def cli(tmp_path, *args, input=None, binary=False, env=None):
+    """Run `python -m certcore ARGS` (stdin from `input`); text output unless binary."""
+    return subprocess.run(
+        [sys.executable, "-m", "certcore", *args], cwd=tmp_path, input=input, capture_output=True,
+        text=not binary, timeout=60, env=dict(os.environ, **(env or {})),
+    )
+
+
+def assert_one_line_error(proc, *fragments, status=1):
+    stderr = proc.stderr.decode() if isinstance(proc.stderr, bytes) else proc.stderr
+    assert proc.returncode == status, (proc.returncode, stderr)
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("certcore: error: ") or status == 2, stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+# ------------------------------------------------------------------------------------------
+# Certificates for the tests.
+
+def _name(cn, org=None):
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, cn)]
+    if org:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
+    return x509.Name(attrs)
+
+
+def make_cert(cn, *, key, issuer=None, issuer_key=None, days=(-1, 30), sans=(), ca=False, org=None):
+    now = datetime.datetime.now(UTC).replace(microsecond=0)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(cn, org))
+        .issuer_name(issuer or _name(cn, org))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now + datetime.timedelta(days=days[0]))
+        .not_valid_after(now + datetime.timedelta(days=days[1]))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
+    if sans:
+        entries = []
+        for san in sans:
+            try:
+                entries.append(x509.IPAddress(ipaddress.ip_address(san)))
+            except ValueError:
+                entries.append(x509.DNSName(san))
+        builder = builder.add_extension(x509.SubjectAlternativeName(entries), critical=False)
+    return builder.sign(issuer_key or key, hashes.SHA256())
+
+
+def pem(cert):
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def der(cert):
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+class Files:
+    pass
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("certs")
+    f = Files()
+    ca_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    f.ca = make_cert("Test Root", key=ca_key, ca=True, org="certcore tests", days=(-1, 20))
+    f.old_ca = make_cert("Old Root", key=ec.generate_private_key(ec.SECP256R1()), ca=True, days=(-400, -10))
+    f.late_ca = make_cert("Late Root", key=ec.generate_private_key(ec.SECP256R1()), ca=True, days=(-1, 3000))
+    f.leaf = make_cert("www.example.com", key=leaf_key, issuer=f.ca.subject, issuer_key=ca_key,
+                       sans=["www.example.com", "*.example.org", "192.0.2.1", "2001:db8::1"])
+    f.expired = make_cert("expired.example.com", key=leaf_key, sans=["expired.example.com"], days=(-30, -1))
+    f.future = make_cert("future.example.com", key=leaf_key, sans=["future.example.com"], days=(5, 30))
+    f.leaf_key = leaf_key
+    for name, data in [
+        ("leaf.pem", pem(f.leaf)),
+        ("leaf.der", der(f.leaf)),
+        ("bundle.pem", pem(f.leaf) + pem(f.ca)),
+        ("expired.pem", pem(f.expired)),
+        ("future.pem", pem(f.future)),
+        ("garbage.pem", b"-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n"),
+        ("garbage.der", b"\x30\x82\x01\x00" + os.urandom(64)),
+        ("empty.pem", b""),
+        ("text.txt", b"hello, world\n"),
+        ("store.pem", pem(f.late_ca) + pem(f.old_ca) + pem(f.ca) + pem(f.leaf)),
+        ("key.pem", leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption())),
+    ]:
+        (d / name).write_bytes(data)
+    f.dir = d
+    return f
+
+
+def path(files, name):
+    return str(files.dir / name)
+
+
+# ------------------------------------------------------------------------------------------
+# info (the default job), help, usage errors
+
 def test_info_offline_job(tmp_path):
     bundle = tmp_path / "bundle.pem"
-    der = bytes(range(256)) * 4
-    bundle.write_text(certcore.DER_cert_to_PEM_cert(der) * 3 + "junk\n")
+    der_bytes = bytes(range(256)) * 4
+    bundle.write_text(certcore.DER_cert_to_PEM_cert(der_bytes) * 3 + "junk\n")
     hashed = tmp_path / "hashed"
     hashed.mkdir()
     for name in ["0123abcd.0", "0123abcd.1", "deadbeef.r0", "README"]:
@@ -30,6 +147,14 @@ def test_info_offline_job(tmp_path):
     assert certcore.OPENSSL_VERSION in out
     assert f"cafile               {bundle}" in out
     assert "trust anchors: 3 in cafile, 2 in capath" in out
+    # blocks that are not certificates are not trust anchors
+    assert "trust store: 0 distinct trust anchors, 0 other certificates, 0 CRLs" in out
+
+
+def test_info_counts_the_real_store(tmp_path, files):
+    proc = cli(tmp_path, "info", env={"SSL_CERT_FILE": path(files, "store.pem"), "SSL_CERT_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert "trust store: 3 distinct trust anchors, 1 other certificates, 0 CRLs" in proc.stdout
 
 
 def test_info_missing_store(tmp_path):
@@ -46,6 +171,16 @@ def test_console_script(tmp_path):
     proc = run([script, "--help"], tmp_path)
     assert proc.returncode == 0
     assert "usage: certcore" in proc.stdout
+    for command in SUBCOMMANDS:
+        assert command in proc.stdout
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_help_on_every_subcommand(tmp_path, command):
+    proc = cli(tmp_path, command, "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"usage: certcore {command}")
+    assert proc.stderr == ""
 
 
 def test_unknown_command_is_one_line_error(tmp_path):
@@ -53,3 +188,331 @@ def test_unknown_command_is_one_line_error(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "invalid choice" in proc.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    proc = cli(tmp_path, "--debug", "show", str(tmp_path / "missing.pem"))
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["show"], ["check", "x.pem"], ["time"], ["store", "--expiring", "soon"],
+                                  ["fetch"], ["fetch", "h", "--timeout", "x"], ["show", "a", "b"]])
+def test_usage_errors(tmp_path, args):
+    proc = cli(tmp_path, *args)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("usage: certcore")
+
+
+# ------------------------------------------------------------------------------------------
+# show
+
+def test_show_pem(tmp_path, files):
+    proc = cli(tmp_path, "show", path(files, "leaf.pem"))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("certificate\n")
+    assert "subject:      CN=www.example.com\n" in out
+    assert "issuer:       CN=Test Root, O=certcore tests\n" in out
+    assert ("alt names:    DNS:www.example.com, DNS:*.example.org, IP Address:192.0.2.1, "
+            "IP Address:2001:DB8:0:0:0:0:0:1\n") in out
+    assert "days left)" in out
+    fingerprint = files.leaf.fingerprint(hashes.SHA256()).hex(":").upper()
+    assert f"sha256:       {fingerprint}\n" in out
+
+
+def test_show_der_and_stdin(tmp_path, files):
+    from_file = cli(tmp_path, "show", path(files, "leaf.pem")).stdout
+    assert cli(tmp_path, "show", path(files, "leaf.der")).stdout == from_file
+    proc = cli(tmp_path, "show", "-", input=der(files.leaf), binary=True)
+    assert proc.returncode == 0 and proc.stdout.decode() == from_file
+    proc = cli(tmp_path, "show", "-", input=pem(files.leaf), binary=True)
+    assert proc.returncode == 0 and proc.stdout.decode() == from_file
+
+
+def test_show_bundle(tmp_path, files):
+    proc = cli(tmp_path, "show", path(files, "bundle.pem"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("certificate 1 of 2\n")
+    assert "\ncertificate 2 of 2\n" in proc.stdout
+    assert "subject:      CN=Test Root, O=certcore tests" in proc.stdout
+
+
+def test_show_json_is_the_getpeercert_dict(tmp_path, files):
+    proc = cli(tmp_path, "show", "--json", path(files, "leaf.pem"))
+    assert proc.returncode == 0, proc.stderr
+    expected = json.loads(json.dumps(certcore.decode_cert(pem(files.leaf))))
+    assert json.loads(proc.stdout) == expected
+    assert expected["subjectAltName"][2] == ["IP Address", "192.0.2.1"]
+    # the stdlib's decoder agrees (CPython's test hook reads a file)
+    import ssl
+
+    assert expected == json.loads(json.dumps(ssl._ssl._test_decode_cert(path(files, "leaf.pem"))))
+    proc = cli(tmp_path, "show", "--json", path(files, "bundle.pem"))
+    assert [d["subject"] for d in json.loads(proc.stdout)] == [
+        [[["commonName", "www.example.com"]]],
+        [[["commonName", "Test Root"]], [["organizationName", "certcore tests"]]],
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, fragment",
+    [
+        ("missing.pem", "cannot read"),
+        ("garbage.pem", "not a PEM or DER certificate"),
+        ("garbage.der", "not a PEM or DER certificate"),
+        ("empty.pem", "empty input"),
+        ("text.txt", "not a PEM or DER certificate"),
+        ("key.pem", "not a PEM or DER certificate"),
+    ],
+)
+def test_show_bad_input(tmp_path, files, name, fragment):
+    assert_one_line_error(cli(tmp_path, "show", path(files, name)), fragment)
+
+
+def test_show_directory(tmp_path):
+    assert_one_line_error(cli(tmp_path, "show", str(tmp_path)), "cannot read")
+
+
+# ------------------------------------------------------------------------------------------
+# check
+
+def test_check_all_names_match(tmp_path, files):
+    proc = cli(tmp_path, "check", path(files, "leaf.pem"), "www.example.com", "a.example.org", "192.0.2.1",
+               "2001:db8::1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [
+        "ok    www.example.com", "ok    a.example.org", "ok    192.0.2.1", "ok    2001:db8::1",
+    ]
+
+
+def test_check_says_which_name_fails_and_why(tmp_path, files):
+    proc = cli(tmp_path, "check", path(files, "bundle.pem"), "www.example.com", "example.com", "a.b.example.org",
+               "192.0.2.2")
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "ok    www.example.com"
+    assert lines[1].startswith("FAIL  example.com: hostname 'example.com' doesn't match either of")
+    assert lines[2].startswith("FAIL  a.b.example.org: ")
+    assert lines[3].startswith("FAIL  192.0.2.2: ")
+    assert "Traceback" not in proc.stderr
+
+
+def test_check_validity_period(tmp_path, files):
+    proc = cli(tmp_path, "check", path(files, "expired.pem"), "expired.example.com")
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[0] == "ok    expired.example.com"
+    assert "FAIL  the certificate expired on " in proc.stdout
+    assert cli(tmp_path, "check", "--ignore-time", path(files, "expired.pem"), "expired.example.com").returncode == 0
+    proc = cli(tmp_path, "check", path(files, "future.pem"), "future.example.com")
+    assert proc.returncode == 1 and "not valid before" in proc.stdout
+
+
+def test_check_stdin(tmp_path, files):
+    proc = cli(tmp_path, "check", "-", "www.example.com", input=pem(files.leaf), binary=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_check_bad_input(tmp_path, files):
+    assert_one_line_error(cli(tmp_path, "check", path(files, "garbage.pem"), "x"), "not a PEM or DER")
+    assert_one_line_error(cli(tmp_path, "check", path(files, "missing"), "x"), "cannot read")
+
+
+# ------------------------------------------------------------------------------------------
+# time, pem2der, der2pem, paths
+
+def test_time(tmp_path):
+    proc = cli(tmp_path, "time", "Jan  5 09:34:43 2018 GMT", "Jan 5 09:34:43 2018 GMT")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1515144883", "1515144883"]
+
+
+@pytest.mark.parametrize("text", ["Jan  5 09:34:43 2018", "yesterday", "", "Jan  5 09:34:43 2018 UTC"])
+def test_time_bad(tmp_path, text):
+    assert_one_line_error(cli(tmp_path, "time", text), "does not match format")
+
+
+def test_pem_der_round_trip_is_binary_safe(tmp_path, files):
+    proc = cli(tmp_path, "der2pem", input=der(files.leaf), binary=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode() == certcore.DER_cert_to_PEM_cert(der(files.leaf))
+    back = cli(tmp_path, "pem2der", input=proc.stdout, binary=True)
+    assert back.returncode == 0 and back.stdout == der(files.leaf)
+    # a bundle gives the certificates' DER one after the other; a file argument works too
+    proc = cli(tmp_path, "pem2der", path(files, "bundle.pem"), binary=True)
+    assert proc.stdout == der(files.leaf) + der(files.ca)
+    proc = cli(tmp_path, "der2pem", path(files, "leaf.der"), binary=True)
+    assert proc.stdout == pem(files.leaf)
+
+
+def test_pem2der_der2pem_bad_input(tmp_path, files):
+    assert_one_line_error(cli(tmp_path, "pem2der", input=der(files.leaf), binary=True), "not PEM")
+    assert_one_line_error(cli(tmp_path, "pem2der", input=b"hello", binary=True), "Invalid PEM encoding")
+    assert_one_line_error(cli(tmp_path, "der2pem", input=pem(files.leaf), binary=True), "PEM already")
+    assert_one_line_error(cli(tmp_path, "der2pem", input=b"", binary=True), "empty input")
+    assert_one_line_error(cli(tmp_path, "der2pem", input=b"\x30\x03abc", binary=True), "not a DER certificate")
+
+
+def test_paths(tmp_path, files):
+    env = {"SSL_CERT_FILE": path(files, "store.pem"), "SSL_CERT_DIR": str(tmp_path / "missing")}
+    proc = cli(tmp_path, "paths", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert f"cafile               {path(files, 'store.pem')}\n" in proc.stdout
+    assert "capath               None\n" in proc.stdout
+    data = json.loads(cli(tmp_path, "paths", "--json", env=env).stdout)
+    assert data["cafile"] == path(files, "store.pem") and data["capath"] is None
+    assert list(data) == list(certcore.DefaultVerifyPaths._fields)
+
+
+# ------------------------------------------------------------------------------------------
+# store
+
+def store_env(files, tmp_path, name="store.pem"):
+    return {"SSL_CERT_FILE": path(files, name), "SSL_CERT_DIR": str(tmp_path)}
+
+
+def test_store_lists_anchors_soonest_expiry_first(tmp_path, files):
+    proc = cli(tmp_path, "store", env=store_env(files, tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 4
+    assert lines[0].endswith("Old Root") and "EXPIRED 10 days ago" in lines[0]
+    assert lines[1].endswith("Test Root") and "19 days left" in lines[1]
+    assert lines[2].endswith("Late Root")
+    assert lines[3] == "3 trust anchors"
+    expiry = files.ca.not_valid_after_utc if hasattr(files.ca, "not_valid_after_utc") else files.ca.not_valid_after
+    assert lines[1].startswith(expiry.strftime("%Y-%m-%d"))
+
+
+def test_store_expiring(tmp_path, files):
+    proc = cli(tmp_path, "store", "--expiring", "30", env=store_env(files, tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [line.split()[-2:] for line in lines[:-1]] == [["Old", "Root"], ["Test", "Root"]]
+    assert lines[-1] == "2 trust anchors expire within 30 days"
+    proc = cli(tmp_path, "store", "--expiring", "0", env=store_env(files, tmp_path))
+    assert proc.stdout.splitlines()[-1] == "1 trust anchors expire within 0 days"
+    assert_one_line_error(cli(tmp_path, "store", "--expiring", "-1", env=store_env(files, tmp_path)), "days")
+
+
+def test_store_json_and_ca(tmp_path, files):
+    proc = cli(tmp_path, "store", "--json", "--ca", env=store_env(files, tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert [(row["store"], row["subject"][0][0][1]) for row in rows] == [
+        ("ROOT", "Old Root"), ("ROOT", "Test Root"), ("CA", "www.example.com"), ("ROOT", "Late Root"),
+    ]
+    assert all(row["trust"] is True for row in rows)
+    test_root = rows[1]
+    assert test_root["notAfter"] == certcore.Certificate(der(files.ca)).not_after
+    assert test_root["daysLeft"] == 19
+    assert test_root["sha256"] == files.ca.fingerprint(hashes.SHA256()).hex()
+
+
+def test_store_trust_settings_shown(tmp_path, files):
+    openssl = shutil.which("openssl")
+    assert openssl
+    src = tmp_path / "ca.pem"
+    src.write_bytes(pem(files.ca))
+    trusted = subprocess.run([openssl, "x509", "-in", str(src), "-addtrust", "serverAuth", "-addtrust",
+                              "emailProtection"], check=True, capture_output=True).stdout
+    bundle = tmp_path / "trusted.pem"
+    bundle.write_bytes(trusted)
+    env = {"SSL_CERT_FILE": str(bundle), "SSL_CERT_DIR": str(tmp_path)}
+    proc = cli(tmp_path, "store", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0].endswith("Test Root  [trusted for: emailProtection,serverAuth]")
+    rows = json.loads(cli(tmp_path, "store", "--json", env=env).stdout)
+    assert rows[0]["trust"] == ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.4"]
+
+
+def test_store_empty(tmp_path):
+    proc = cli(tmp_path, "store", env={"SSL_CERT_FILE": str(tmp_path / "none"), "SSL_CERT_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "0 trust anchors\n"
+
+
+def test_store_system(tmp_path):
+    proc = cli(tmp_path, "store")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == f"{len(certcore.enum_certificates('ROOT'))} trust anchors"
+    assert len(json.loads(cli(tmp_path, "store", "--json").stdout)) == len(certcore.enum_certificates("ROOT"))
+
+
+# ------------------------------------------------------------------------------------------
+# fetch
+
+@pytest.mark.parametrize("address, fragment", [("[::1", "missing ']'"), ("host:0", "bad port"),
+                                               ("host:http", "bad port"), (":443", "no host")])
+def test_fetch_bad_address(tmp_path, address, fragment):
+    assert_one_line_error(cli(tmp_path, "fetch", address), fragment)
+
+
+def _closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+needs_client = pytest.mark.skipif(
+    not hasattr(certcore, "get_server_certificate"),
+    reason="certcore.get_server_certificate comes with helper/tls (not merged into this build)",
+)
+
+
+@needs_client
+def test_fetch_connection_refused(tmp_path):
+    assert_one_line_error(cli(tmp_path, "fetch", f"127.0.0.1:{_closed_port()}", "--timeout", "5"), "127.0.0.1")
+
+
+@pytest.fixture
+def s_server(tmp_path, files):
+    """`openssl s_server` on 127.0.0.1 presenting leaf + CA."""
+    openssl = shutil.which("openssl")
+    assert openssl, "openssl is needed (installed by .ci/run)"
+    key = tmp_path / "key.pem"
+    key.write_bytes(files.leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()))
+    cert, chain = tmp_path / "cert.pem", tmp_path / "chain.pem"
+    cert.write_bytes(pem(files.leaf))
+    chain.write_bytes(pem(files.ca))
+    for _ in range(5):
+        port = _closed_port()
+        proc = subprocess.Popen(
+            [openssl, "s_server", "-accept", f"127.0.0.1:{port}", "-cert", str(cert), "-key", str(key),
+             "-cert_chain", str(chain), "-quiet", "-naccept", "20"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        if proc.poll() is None:
+            break
+    else:
+        pytest.fail("openssl s_server did not start")
+    yield port
+    proc.kill()
+    proc.wait()
+
+
+@needs_client
+def test_fetch_from_s_server(tmp_path, files, s_server):
+    proc = cli(tmp_path, "fetch", f"127.0.0.1:{s_server}")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == certcore.DER_cert_to_PEM_cert(der(files.leaf))
+    proc = cli(tmp_path, "fetch", f"127.0.0.1:{s_server}", "--chain")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (pem(files.leaf) + pem(files.ca)).decode()
+    cafile = tmp_path / "ca.pem"
+    cafile.write_bytes(pem(files.ca))
+    proc = cli(tmp_path, "fetch", f"127.0.0.1:{s_server}", "--cafile", str(cafile))
+    assert proc.returncode == 0, proc.stderr
+    other = tmp_path / "other.pem"
+    other.write_bytes(pem(files.late_ca))
+    assert_one_line_error(cli(tmp_path, "fetch", f"127.0.0.1:{s_server}", "--cafile", str(other)),
+                          "certificate verification failed")

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import certcore
 from oracle import outcome
+from scale import examples
 
 match_hostname = certcore.match_hostname
 
@@ -608,7 +609,7 @@ def weird_cert_and_hostname(draw):
     return cert, host
 
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @SETTINGS

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import certcore
 from _certcore import pem as pem_module
 from oracle import outcome
+from scale import examples
 
 # CPython's own test certificates (3.10+: Lib/test/certdata, before: Lib/test), read as a corpus.
 CERTDATA = next((d for d in (os.path.join(os.path.dirname(ssl.__file__), "test", "certdata"),
@@ -162,7 +163,7 @@ def test_big_input_releases_gil_and_matches():
     assert certcore.PEM_cert_to_DER_cert(ssl.DER_cert_to_PEM_cert(der)) == der
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.binary(max_size=4096), min_size=25, max_size=25))
 def test_random_der_vs_oracle(oracle, batch):
     same_as_oracle(oracle, "DER_cert_to_PEM_cert", batch)
@@ -279,14 +280,14 @@ def broken_pems(draw, der):
     return text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_broken_pem_vs_oracle(oracle, data):
     batch = [data.draw(broken_pems(data.draw(st.binary(max_size=600)))) for _ in range(50)]
     same_as_oracle(oracle, "PEM_cert_to_DER_cert", batch)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.text(alphabet=st.sampled_from("ABCab09+/=\n\r \t-:é\x00"), max_size=30), min_size=50, max_size=50))
 def test_random_bodies_vs_oracle(oracle, batch):
     same_as_oracle(oracle, "PEM_cert_to_DER_cert", [HEADER + b + FOOTER for b in batch])
@@ -302,7 +303,7 @@ def test_c_der_to_pem_into(cert_der):
     assert pem_module._test_pem_length(-1) == -1
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.text(alphabet=st.sampled_from("ABCab09+/=\n\r \t-:\x00"), max_size=40), min_size=30, max_size=30))
 def test_c_pem_body_to_der(batch):
     for body in batch:

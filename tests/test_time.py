@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import certcore
 from _certcore import asn1time
 from oracle import outcome
+from scale import examples
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -248,20 +249,20 @@ def time_strings(draw):
     return s
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(time_strings(), min_size=100, max_size=100))
 def test_generated_vs_oracle(oracle, batch):
     same_as_oracle(oracle, batch)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.text(max_size=40), min_size=100, max_size=100))
 def test_random_text_vs_oracle(oracle, batch):
     same_as_oracle(oracle, batch + ["Jan  5 09:34:43 2018 GMT" + t for t in batch[:20]]
                    + ["Jan " + t + " 1:2:3 2018 GMT" for t in batch[20:40]])
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 9999), st.integers(0, 11), st.integers(1, 31), st.integers(0, 23),
                           st.integers(0, 59), st.integers(0, 61)), min_size=50, max_size=50))
 def test_valid_dates_match_timegm(batch):

@@ -25,6 +25,8 @@ cdef extern from "openssl/asn1.h" nogil:
         V_ASN1_NEG_INTEGER
         V_ASN1_UTCTIME
         V_ASN1_GENERALIZEDTIME
+        V_ASN1_UTF8STRING
+        V_ASN1_PRINTABLESTRING
 
     int ASN1_STRING_length(const ASN1_STRING *x)
     int ASN1_STRING_type(const ASN1_STRING *x)

@@ -4,6 +4,7 @@ from openssl.asn1 cimport ASN1_OBJECT
 cdef extern from "openssl/objects.h" nogil:
     enum:
         NID_undef
+        NID_commonName
         NID_subject_alt_name
         NID_info_access
         NID_crl_distribution_points

@@ -37,3 +37,7 @@ cdef extern from "openssl/x509.h" nogil:
     int X509_NAME_ENTRY_set(const X509_NAME_ENTRY *ne)
     ASN1_OBJECT *X509_NAME_ENTRY_get_object(const X509_NAME_ENTRY *ne)
     ASN1_STRING *X509_NAME_ENTRY_get_data(const X509_NAME_ENTRY *ne)
+
+    # Looking up entries and extensions by NID (-1: none after lastpos).
+    int X509_NAME_get_index_by_NID(const X509_NAME *name, int nid, int lastpos)
+    int X509_get_ext_by_NID(const X509 *x, int nid, int lastpos)

@@ -1,7 +1,7 @@
 # Declarations from <openssl/x509v3.h>: GeneralName, AIA and CRL distribution points.
 from openssl.asn1 cimport ASN1_OBJECT, ASN1_STRING, ASN1_IA5STRING, ASN1_OCTET_STRING, ASN1_TYPE
 from openssl.bio cimport BIO
-from openssl.x509 cimport X509_NAME
+from openssl.x509 cimport X509, X509_NAME
 
 cdef extern from "openssl/x509v3.h" nogil:
     enum:
@@ -55,3 +55,15 @@ cdef extern from "openssl/x509v3.h" nogil:
     void CRL_DIST_POINTS_free(CRL_DIST_POINTS *a)
 
     int GENERAL_NAME_print(BIO *out, GENERAL_NAME *gen)
+
+    # Hostname / IP checks against a certificate's subjectAltNames (and subject CN).
+    enum:
+        X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT
+        X509_CHECK_FLAG_NO_WILDCARDS
+        X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+        X509_CHECK_FLAG_MULTI_LABEL_WILDCARDS
+        X509_CHECK_FLAG_SINGLE_LABEL_SUBDOMAINS
+        X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
+    int X509_check_host(X509 *x, const char *chk, size_t chklen, unsigned int flags, char **peername)
+    int X509_check_ip(X509 *x, const unsigned char *chk, size_t chklen, unsigned int flags)
+    int X509_check_ip_asc(X509 *x, const char *ipasc, unsigned int flags)

@@ -73,6 +73,18 @@ def compare(benchmark, request):
     return run
 
 
+@pytest.fixture
+def record_ratio(request):
+    """record_ratio(name, peer, ours_ns, theirs_ns, target): a ratio measured by the test itself
+    (e.g. threads against one thread), printed in the same table. A no-op unless enabled."""
+
+    def record(name, peer, ours_ns, theirs_ns, target=None):
+        _RESULTS.append((name, peer, ours_ns, theirs_ns, target))
+
+    record.enabled = not request.config.getoption("benchmark_disable")
+    return record
+
+
 def pytest_terminal_summary(terminalreporter):
     if not _RESULTS:
         return

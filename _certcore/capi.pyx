@@ -1,0 +1,172 @@
+"""Fills the C API table declared in include/certcore.h and publishes it as a capsule.
+
+Each entry is a thin adapter from the header's (pointer, size_t length) contract to the nogil
+cores of the other modules: argument checks, then the core, then its result mapped to the
+CERTCORE_* return codes. Nothing here touches a Python object or the OpenSSL error queue it
+leaves behind (cores clear what they cause), so every entry is callable without the GIL.
+"""
+from cpython.pycapsule cimport PyCapsule_New
+from libc.stdint cimport int64_t
+from libc.stdlib cimport malloc, free
+from libc.string cimport memchr, memcpy
+from libc.time cimport tm
+
+from openssl.asn1 cimport ASN1_TIME, ASN1_TIME_to_tm
+from openssl.err cimport ERR_clear_error
+from openssl.x509 cimport X509
+from _certcore.asn1time cimport civil_to_seconds, parse_cert_time_ascii, CT_OK
+from _certcore.hostname cimport dns_match_ascii, DNS_MATCH, DNS_NO_MATCH
+from _certcore.names cimport rules_verdict
+from _certcore.pem cimport (
+    pem_length, der_to_pem_into, der_max_length, pem_body_to_der, pem_find_body,
+)
+
+cdef extern from *:
+    """
+    #define CERTCORE_PROVIDER 1
+    """
+
+cdef extern from "certcore.h" nogil:
+    enum:
+        CERTCORE_CAPI_VERSION
+        CERTCORE_OK
+        CERTCORE_MISMATCH
+        CERTCORE_EINVAL
+        CERTCORE_EWILDCARD
+        CERTCORE_ENOSPACE
+        CERTCORE_ENOMEM
+        CERTCORE_NO_CN_FALLBACK
+    const char *CERTCORE_CAPSULE_NAME
+
+    ctypedef struct CertcoreCAPI:
+        unsigned int version
+        size_t size
+        int (*match_x509)(X509 *cert, const char *hostname, size_t hostname_len,
+                          unsigned int flags) noexcept nogil
+        int (*match_dns_pattern)(const char *pattern, size_t pattern_len,
+                                 const char *hostname, size_t hostname_len) noexcept nogil
+        int (*cert_time_to_seconds)(const char *text, size_t text_len,
+                                    int64_t *seconds) noexcept nogil
+        int (*asn1_time_to_seconds)(const ASN1_TIME *time, int64_t *seconds) noexcept nogil
+        int (*der_to_pem)(const unsigned char *der, size_t der_len, char *out, size_t out_cap,
+                          size_t *out_len) noexcept nogil
+        int (*pem_to_der)(const char *pem, size_t pem_len, unsigned char *out, size_t out_cap,
+                          size_t *out_len) noexcept nogil
+
+# Lengths beyond this cannot be indexed by the Py_ssize_t cores.
+cdef size_t _MAX_LEN = <size_t>(<Py_ssize_t>(-1 ^ (<size_t>1 << (sizeof(Py_ssize_t) * 8 - 1))))
+
+
+cdef int _match_x509(X509 *cert, const char *hostname, size_t hostname_len,
+                     unsigned int flags) noexcept nogil:
+    if cert == NULL or hostname == NULL or hostname_len == 0 or hostname_len > _MAX_LEN:
+        return CERTCORE_EINVAL
+    if flags & ~(<unsigned int>CERTCORE_NO_CN_FALLBACK):
+        return CERTCORE_EINVAL
+    return rules_verdict(cert, hostname, <Py_ssize_t>hostname_len,
+                         (flags & CERTCORE_NO_CN_FALLBACK) != 0)
+
+
+cdef int _match_dns_pattern(const char *pattern, size_t pattern_len,
+                            const char *hostname, size_t hostname_len) noexcept nogil:
+    cdef int rc
+    if pattern == NULL or hostname == NULL or pattern_len > _MAX_LEN or hostname_len > _MAX_LEN:
+        return CERTCORE_EINVAL
+    if (memchr(pattern, 0, pattern_len) != NULL or memchr(hostname, 0, hostname_len) != NULL):
+        return CERTCORE_EINVAL
+    rc = dns_match_ascii(pattern, <Py_ssize_t>pattern_len, hostname, <Py_ssize_t>hostname_len)
+    if rc == DNS_MATCH:
+        return CERTCORE_OK
+    if rc == DNS_NO_MATCH:
+        return CERTCORE_MISMATCH
+    return CERTCORE_EWILDCARD
+
+
+cdef int _cert_time_to_seconds(const char *text, size_t text_len, int64_t *seconds) noexcept nogil:
+    cdef long long value
+    if text == NULL or seconds == NULL or text_len > _MAX_LEN:
+        return CERTCORE_EINVAL
+    if memchr(text, 0, text_len) != NULL:
+        return CERTCORE_EINVAL
+    if parse_cert_time_ascii(text, <Py_ssize_t>text_len, &value) != CT_OK:
+        return CERTCORE_EINVAL
+    seconds[0] = value
+    return CERTCORE_OK
+
+
+cdef int _asn1_time_to_seconds(const ASN1_TIME *time, int64_t *seconds) noexcept nogil:
+    cdef tm t
+    if time == NULL or seconds == NULL:
+        return CERTCORE_EINVAL
+    if ASN1_TIME_to_tm(time, &t) != 1:
+        ERR_clear_error()
+        return CERTCORE_EINVAL
+    seconds[0] = civil_to_seconds(<long long>t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
+                                  t.tm_hour, t.tm_min, t.tm_sec)
+    return CERTCORE_OK
+
+
+cdef int _der_to_pem(const unsigned char *der, size_t der_len, char *out, size_t out_cap,
+                     size_t *out_len) noexcept nogil:
+    cdef Py_ssize_t need
+    if (der == NULL and der_len) or out_len == NULL or der_len > _MAX_LEN:
+        return CERTCORE_EINVAL
+    need = pem_length(<Py_ssize_t>der_len)
+    if need < 0:
+        return CERTCORE_EINVAL
+    out_len[0] = <size_t>need
+    if out == NULL or out_cap < <size_t>need:
+        return CERTCORE_ENOSPACE
+    der_to_pem_into(der, <Py_ssize_t>der_len, out, <Py_ssize_t>need)
+    return CERTCORE_OK
+
+
+cdef int _pem_to_der(const char *pem, size_t pem_len, unsigned char *out, size_t out_cap,
+                     size_t *out_len) noexcept nogil:
+    cdef Py_ssize_t start, end, i, cap, n
+    cdef unsigned char *buf
+    if pem == NULL or out_len == NULL or pem_len > _MAX_LEN:
+        return CERTCORE_EINVAL
+    if pem_find_body(pem, <Py_ssize_t>pem_len, &start, &end) != 0:
+        return CERTCORE_EINVAL
+    for i in range(start, end):
+        if <unsigned char>pem[i] >= 0x80:           # the stdlib's .encode('ASCII') fails
+            return CERTCORE_EINVAL
+    cap = der_max_length(end - start)
+    if out != NULL and out_cap >= <size_t>cap:
+        n = pem_body_to_der(pem + start, end - start, out, cap)
+        if n < 0:
+            return CERTCORE_EINVAL
+        out_len[0] = <size_t>n
+        return CERTCORE_OK
+    # The caller's buffer may or may not be enough: decode aside to learn the exact size.
+    buf = <unsigned char *>malloc(cap if cap > 0 else 1)
+    if buf == NULL:
+        return CERTCORE_ENOMEM
+    n = pem_body_to_der(pem + start, end - start, buf, cap)
+    if n < 0:
+        free(buf)
+        return CERTCORE_EINVAL
+    out_len[0] = <size_t>n
+    if out == NULL or out_cap < <size_t>n:
+        free(buf)
+        return CERTCORE_ENOSPACE
+    memcpy(out, buf, n)
+    free(buf)
+    return CERTCORE_OK
+
+
+cdef CertcoreCAPI _API
+_API.version = CERTCORE_CAPI_VERSION
+_API.size = sizeof(CertcoreCAPI)
+_API.match_x509 = _match_x509
+_API.match_dns_pattern = _match_dns_pattern
+_API.cert_time_to_seconds = _cert_time_to_seconds
+_API.asn1_time_to_seconds = _asn1_time_to_seconds
+_API.der_to_pem = _der_to_pem
+_API.pem_to_der = _pem_to_der
+
+#: The capsule that certcore_import() (include/certcore.h) looks up as "_certcore.capi.CAPI".
+CAPI = PyCapsule_New(<void *>&_API, CERTCORE_CAPSULE_NAME, NULL)
+#: The version of the table behind CAPI.
+CAPI_VERSION = CERTCORE_CAPI_VERSION
