@@ -54,9 +54,12 @@ cdef object _fs(object path, str what):
     if path is None:
         return None
     try:
-        return _os.fsencode(path)
+        b = _os.fsencode(path)
     except TypeError:
         raise TypeError(f"{what} should be a valid filesystem path") from None
+    if b"\0" in b:
+        raise ValueError("embedded null byte")
+    return b
 
 
 # --- password callback -------------------------------------------------------------------
@@ -519,6 +522,13 @@ cdef class ContextCore:
         if not SSL_CTX_set_cipher_list(self.ctx, cipherlist.encode("ascii")):
             ERR_clear_error()
             raise _SSLError("No cipher can be selected.")
+
+    def set_ecdh_curve(self, name):
+        """The one ECDH group to offer/accept (CPython: SSL_CTX_set1_curves with one NID)."""
+        cdef bytes b = name.encode("ascii") if isinstance(name, str) else bytes(name)
+        if b"\0" in b or b":" in b or not SSL_CTX_set1_groups_list(self.ctx, b):
+            ERR_clear_error()
+            raise ValueError(f"unknown elliptic curve name {name!r}")
 
     def set_ciphersuites(self, str suites):
         """TLS 1.3 cipher suites (SSL_CTX_set_ciphersuites); a certcore extension, the stdlib

@@ -11,14 +11,19 @@ Memory-BIO mode accepts certcore's ``MemoryBIO`` (whose BIO* is handed to OpenSS
 any object with the stdlib ``ssl.MemoryBIO`` interface (asyncio's): those are pumped through
 a private BIO pair around each operation.
 
-Sessions: ``SSLSession`` holds one reference (SSL_SESSION_up_ref) to OpenSSL's session. It is
-shared by reference instead of CPython's i2d/d2i copy on every get and set. That is safe
-because OpenSSL (>= 1.1.1) never mutates an SSL_SESSION once a handshake has completed with it:
-a client that needs to change a session (new ticket, renegotiation) makes a new one
-(ssl_session_dup), and SSL_set_session only takes a reference. The same-SSL_CTX rule
-(a session is only set on connections of the context that made it) is enforced like CPython's.
-tests/test_tls_sessions.py checks concurrent resumption from one SSLSession across threads and
-that the session's serialised form is unchanged afterwards.
+Sessions: ``SSLSession`` holds one reference (SSL_SESSION_up_ref) to OpenSSL's session; reading
+``.session`` shares the connection's SSL_SESSION by reference (no i2d/d2i). Setting a session on a
+new connection hands OpenSSL an in-memory ``SSL_SESSION_dup`` (a field copy that up-refs the peer
+certificate: a few microseconds, no DER encoding or certificate parsing -- the stdlib's
+i2d/d2i round trip costs ~350 us here with an RSA peer). Why not the shared pointer itself: when a
+connection fails fatally OpenSSL "removes the bad session", writing ``not_resumable = 1`` into the
+SSL_SESSION it used without any per-session lock -- a data race with other threads resuming from
+the same object, and it would poison the user's SSLSession. With the copy, an SSLSession is never
+written by the connections that resume from it (SESSION_COPY_ON_SET below switches this off for
+experiments). Client connections are freed quietly (no bad-session removal) so a session read from
+a connection stays resumable after that connection is closed without close_notify. The
+same-SSL_CTX rule is enforced like CPython's. tests/test_tls_sessions.py checks concurrent
+resumption from one SSLSession across threads and that its serialised form never changes.
 """
 import weakref as _weakref
 
@@ -61,9 +66,9 @@ cdef object _TimeoutError = TimeoutError   # socket.timeout is TimeoutError on 3
 import socket as _socket
 _TimeoutError = _socket.timeout            # and a distinct class on 3.9
 
-# Set a shared session on a new connection by reference (False) or as an in-memory
-# SSL_SESSION_dup (True, no re-encoding). See the module docstring.
-cdef bint SESSION_COPY_ON_SET = False
+# Set a session on a new connection as an in-memory SSL_SESSION_dup (True: isolates the
+# SSLSession from OpenSSL's writes, see the module docstring) or by reference (False).
+cdef bint SESSION_COPY_ON_SET = True
 
 DEF OP_HANDSHAKE = 0
 DEF OP_READ = 1
@@ -149,7 +154,10 @@ cdef int _run(SSL *ssl, int fd, int op, void *buf, size_t n, double timeout, dou
             st.ssl_err = SSL_ERROR_NONE
             st.count = 0
             return ST_DONE
-        if st.ssl_err == SSL_ERROR_SYSCALL and st.errcode == 0 and st.sys_errno == EINTR:
+        if st.sys_errno == EINTR and (st.ssl_err == SSL_ERROR_WANT_READ or st.ssl_err == SSL_ERROR_WANT_WRITE
+                                      or (st.ssl_err == SSL_ERROR_SYSCALL and st.errcode == 0)):
+            # a signal interrupted the socket call (OpenSSL reports EINTR as "retry"): run the
+            # Python handlers, then call again (CPython checks signals after every SSL call)
             return ST_EINTR
         if st.ssl_err != SSL_ERROR_WANT_READ and st.ssl_err != SSL_ERROR_WANT_WRITE:
             return ST_DONE
@@ -316,6 +324,7 @@ cdef class TLSConnection:
     """One SSL* (CPython's ``_ssl._SSLSocket``)."""
     cdef SSL *ssl
     cdef ContextCore _ctx
+    cdef ContextCore _orig_ctx       # the SSL_CTX the SSL was made from (its callbacks' arg)
     cdef object _ctx_owner           # the public SSLContext (strong), returned by .context
     cdef object _sock_ref            # weakref to the Python socket (socket mode)
     cdef int fd
@@ -658,6 +667,7 @@ cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side
                               "PROTOCOL_TLS_CLIENT context", 802, 0, NULL, None)
     conn.fd = -1
     conn._ctx = ctx
+    conn._orig_ctx = ctx
     conn._ctx_owner = ctx_owner
     conn.server_side = server_side
     conn.server_hostname = server_hostname

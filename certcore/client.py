@@ -7,6 +7,8 @@ import ssl as _ssl
 import sys as _sys
 import warnings as _warnings
 
+from _certcore.pem import DER_cert_to_PEM_cert
+
 from certcore.sslsocket import SSLContext
 
 Purpose = _ssl.Purpose
@@ -17,20 +19,6 @@ PROTOCOL_TLS_CLIENT = _ssl.PROTOCOL_TLS_CLIENT
 PROTOCOL_TLS_SERVER = _ssl.PROTOCOL_TLS_SERVER
 _ASN1Object = _ssl._ASN1Object
 _GLOBAL_DEFAULT_TIMEOUT = _socket._GLOBAL_DEFAULT_TIMEOUT
-
-
-def DER_cert_to_PEM_cert(der_cert_bytes):
-    """PEM text of a DER certificate (certcore's compiled one once _certcore.pem has it)."""
-    try:
-        from _certcore.pem import DER_cert_to_PEM_cert as compiled
-
-        return compiled(der_cert_bytes)
-    except NotImplementedError:
-        import base64
-
-        f = base64.standard_b64encode(der_cert_bytes).decode("ascii")
-        lines = [_ssl.PEM_HEADER] + [f[i:i + 64] for i in range(0, len(f), 64)]
-        return "\n".join(lines + [_ssl.PEM_FOOTER + "\n"])
 
 
 def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None):

@@ -285,7 +285,7 @@ class SSLContext(_StdContext):
         raise NotImplementedError("certcore: load_dh_params is not implemented")
 
     def set_ecdh_curve(self, name):
-        raise NotImplementedError("certcore: set_ecdh_curve is not implemented")
+        self._core.set_ecdh_curve(name)
 
     def __reduce__(self):
         raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")

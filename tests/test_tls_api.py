@@ -127,6 +127,9 @@ def test_loader_errors_like_stdlib(tmp_path):
         ("set_alpn_protocols", (["x" * 256],), {}),
         ("load_default_certs", ("x",), {}),
         ("set_default_verify_paths", (), {}),
+        ("set_ecdh_curve", ("prime256v1",), {}),
+        ("set_ecdh_curve", ("nonsense",), {}),
+        ("load_verify_locations", ("a\0b",), {}),
     ]
     for name, args, kwargs in calls:
         a = outcome(getattr(ours, name), *args, **kwargs)

@@ -251,3 +251,45 @@ def test_messages_byte_identical_to_3_11_7():
         return out
 
     assert run(certcore) == run(ssl)
+
+
+def test_signal_interrupts_blocking_read_and_handshake():
+    import signal
+
+    class Interrupted(Exception):
+        pass
+
+    def on_alarm(signum, frame):
+        raise Interrupted()
+
+    hold = threading.Event()
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    main = threading.get_ident()
+
+    def alarm_main_thread_soon():
+        # pthread_kill: the signal must hit the thread blocked in OpenSSL, not a server thread
+        t = threading.Timer(0.2, signal.pthread_kill, (main, signal.SIGALRM))
+        t.daemon = True
+        t.start()
+
+    try:
+        # a blocking handshake against a silent peer, then a blocking read on a silent TLS peer
+        with RawServer(lambda conn: hold.wait(10)) as srv:
+            raw = socket.create_connection(srv.addr)
+            alarm_main_thread_soon()
+            with pytest.raises(Interrupted):
+                ctx().wrap_socket(raw, server_hostname="localhost")
+            hold.set()
+        hold.clear()
+        sctx = certcore.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        sctx.load_cert_chain(*pki.ecdsa)
+        with TLSServer(sctx, lambda s, i: hold.wait(10)) as srv2:
+            with socket.create_connection(srv2.addr) as raw:
+                with ctx().wrap_socket(raw, server_hostname="localhost") as s:
+                    alarm_main_thread_soon()
+                    with pytest.raises(Interrupted):
+                        s.recv(10)
+            hold.set()
+    finally:
+        hold.set()
+        signal.signal(signal.SIGALRM, old)

@@ -92,3 +92,37 @@ def test_session_from_stdlib_is_rejected():
                 assert str(e) == "Value is not a SSLSession."
             else:
                 raise AssertionError("accepted a stdlib session")
+
+
+def test_fatal_error_on_a_resumed_connection_does_not_poison_the_session():
+    def handler(s, info):
+        s.recv(1)
+        if info.get("session_reused"):
+            # a forged application-data record: the client fails with a fatal alert
+            socket.socket.send(s, b"\x17\x03\x03\x00\x20" + b"\x00" * 32)
+        else:
+            s.sendall(b"a")
+        s.recv(1)
+
+    sctx = certcore.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(*pki.ecdsa)
+    with TLSServer(sctx, handler) as srv:
+        ctx = certcore.create_default_context(cafile=pki.ca)
+        sess = _first_session(ctx, srv.addr)
+        # no new tickets: the failing connection's session stays the one it resumed from
+        sctx.num_tickets = 0
+        for _ in range(2):
+            with socket.create_connection(srv.addr) as raw:
+                with ctx.wrap_socket(raw, server_hostname="localhost", session=sess) as s:
+                    assert s.session_reused
+                    s.sendall(b"b")
+                    try:
+                        s.recv(1)
+                    except ssl.SSLError as e:
+                        assert e.reason in ("DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "BAD_RECORD_MAC")
+                    else:
+                        raise AssertionError("forged record accepted")
+        # the SSLSession used by the failed connections is still resumable
+        with socket.create_connection(srv.addr) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost", session=sess) as s:
+                assert s.session_reused

@@ -131,3 +131,61 @@ def test_bench_resumed_handshake_tls13(compare, servers, key):
             lambda: handshake(ours, addr, s_ours), lambda: handshake(theirs, addr, s_theirs),
             target=1.5)
     assert handshake(ours, addr, s_ours) == ("TLSv1.3", True)
+
+
+# --- the same handshakes over memory BIOs: CPU cost only (no sockets, threads or scheduler) ----
+def _server_ctx(key):
+    ctx = certcore.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*getattr(pki, key))
+    return ctx
+
+
+def bio_handshake(lib, cctx, sctx, session=None, want_session=False):
+    c_in, c_out = lib.MemoryBIO(), lib.MemoryBIO()
+    s_in, s_out = certcore.MemoryBIO(), certcore.MemoryBIO()
+    c = cctx.wrap_bio(c_in, c_out, server_hostname="localhost", session=session)
+    s = sctx.wrap_bio(s_in, s_out, server_side=True)
+    cdone = sdone = False
+    while not (cdone and sdone):
+        if not cdone:
+            try:
+                c.do_handshake()
+                cdone = True
+            except ssl.SSLWantReadError:
+                pass
+        s_in.write(c_out.read())
+        if not sdone:
+            try:
+                s.do_handshake()
+                sdone = True
+            except ssl.SSLWantReadError:
+                pass
+        c_in.write(s_out.read())
+    if want_session:
+        try:
+            c.read(1)          # processes the TLS 1.3 session tickets
+        except ssl.SSLWantReadError:
+            pass
+        return c.session
+    return (c.version(), c.session_reused)
+
+
+@pytest.mark.parametrize("key", ["ecdsa", "rsa"])
+def test_bench_bio_full_handshake_tls13(compare, key):
+    sctx = _server_ctx(key)
+    ours, theirs = client_ctx(certcore), client_ctx(ssl)
+    compare(f"tls: full TLS1.3 handshake, {key}, memory BIO",
+            lambda: bio_handshake(certcore, ours, sctx), lambda: bio_handshake(ssl, theirs, sctx),
+            target=1.0)
+
+
+@pytest.mark.parametrize("key", ["ecdsa", "rsa"])
+def test_bench_bio_resumed_handshake_tls13(compare, key):
+    sctx = _server_ctx(key)
+    ours, theirs = client_ctx(certcore), client_ctx(ssl)
+    s_ours = bio_handshake(certcore, ours, sctx, want_session=True)
+    s_theirs = bio_handshake(ssl, theirs, sctx, want_session=True)
+    compare(f"tls: resumed TLS1.3 handshake, {key}, memory BIO",
+            lambda: bio_handshake(certcore, ours, sctx, s_ours),
+            lambda: bio_handshake(ssl, theirs, sctx, s_theirs), target=1.5)
+    assert bio_handshake(certcore, ours, sctx, s_ours) == ("TLSv1.3", True)
