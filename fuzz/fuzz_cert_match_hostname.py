@@ -41,6 +41,13 @@ def _init():
 
 def build(data):
     """Fuzz bytes -> (DER certificate, hostname), or None if cryptography cannot encode it."""
+    try:
+        return _build(data)
+    except (ValueError, TypeError, UnicodeError):  # e.g. lone surrogates in a name
+        return None
+
+
+def _build(data):
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
@@ -132,4 +139,4 @@ def setup():
 
 
 if __name__ == "__main__":
-    main(check, instrument_funcs=[build, ssl.match_hostname, ssl._dnsname_match, ssl._ipaddress_match], setup=setup)
+    main(check, instrument_funcs=[_build, ssl.match_hostname, ssl._dnsname_match, ssl._ipaddress_match], setup=setup)
