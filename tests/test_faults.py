@@ -5,7 +5,8 @@ Each case must end in a clean exception (an OSError: ssl.SSLError and its subcla
 socket.timeout/TimeoutError, ConnectionError) within its time bound, leave no file
 descriptor open (/proc/self/fd is counted around it) and leave the process healthy (a good
 handshake still works afterwards). Every case also runs against CPython's own ssl as a control:
-for the deterministic faults certcore must raise the same exception class as the stdlib.
+for the deterministic faults certcore must raise the same exception class as the stdlib (on
+3.11, the version certcore mirrors).
 
 Faults (what the peer does once the TCP connection is up):
     close      reads the first flight, then closes (mid-handshake)
@@ -198,7 +199,8 @@ def test_fault(impl, role, fault, mode, material):
     key = (role, fault, mode)
     if impl == "stdlib":
         _seen[key] = type(exc)
-    elif fault in DETERMINISTIC and key in _seen:
+    elif fault in DETERMINISTIC and key in _seen and sys.version_info[:2] == (3, 11):
+        # (certcore behaves like 3.11's ssl on every Python; other stdlibs are no reference)
         assert type(exc) is _seen[key], f"certcore raised {exc!r}, the stdlib {_seen[key].__name__}"
 
 
