@@ -37,7 +37,7 @@ cdef str _EMPTY_CERT = (
 # Byte-level cores (nogil, no Python objects)
 
 cdef inline unsigned char _lower(unsigned char c) noexcept nogil:
-    return c + 32 if c - 65 < 26 else c     # 'A'..'Z' only, as str.lower() on ASCII
+    return c + 32 if 65 <= c <= 90 else c     # 'A'..'Z' only, as str.lower() on ASCII
 
 
 cdef inline bint _ieq(const char *a, Py_ssize_t alen, const char *b, Py_ssize_t blen) noexcept nogil:

@@ -1,0 +1,385 @@
+"""The workloads of the leak checks: one iteration of each certcore API, hit and error paths.
+
+Used by test_leak.py (100,000 iterations each, 1,000 for TLS connections, RSS must stay flat)
+and by ci/valgrind (``python tests/leak/loops.py --scale 0.005``: the same loops, fewer times,
+under valgrind memcheck). A workload whose API is not in certcore yet raises Unavailable.
+
+    python tests/leak/loops.py [--scale F] [--only NAME ...] [--list]
+"""
+import datetime
+import os
+import socket
+import ssl
+import sys
+import tempfile
+import threading
+
+import certcore
+
+CALLS = 100_000
+CONNECTIONS = 1_000
+
+
+class Unavailable(Exception):
+    """The API this workload needs is not implemented yet."""
+
+
+def need(obj, name, *probe):
+    func = getattr(obj, name, None)
+    if func is None:
+        raise Unavailable(f"{getattr(obj, '__name__', type(obj).__name__)}.{name} does not exist")
+    if probe:
+        try:
+            func(*probe)
+        except NotImplementedError:
+            raise Unavailable(f"{name} is a placeholder") from None
+        except Exception:
+            pass
+    return func
+
+
+def expect(exc_type, func, *args):
+    """One call that must raise exc_type (the error path is where leaks like to hide)."""
+    try:
+        func(*args)
+    except exc_type:
+        return
+    raise AssertionError(f"{func.__name__}{args!r:.80} did not raise {exc_type.__name__}")
+
+
+# --- material ------------------------------------------------------------------------------
+
+class Material:
+    """Certificates made once per process with `cryptography` (ECDSA P-256, fast)."""
+
+    _made = None
+
+    @classmethod
+    def get(cls):
+        if cls._made is None:
+            cls._made = cls()
+        return cls._made
+
+    def __init__(self):
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.dir = tempfile.mkdtemp(prefix="certcore-leak-")
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "certcore leak CA")])
+        ca = (
+            x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+            .public_key(ca_key.public_key()).serial_number(1)
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(ca_key, hashes.SHA256())
+        )
+        key = ec.generate_private_key(ec.SECP256R1())
+        leaf = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost"),
+                                     x509.NameAttribute(NameOID.ORGANIZATION_NAME, "certcore")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(0x1234567890ABCDEF)
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([
+                x509.DNSName("localhost"), x509.DNSName("*.example.com"),
+                x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1")),
+                x509.RFC822Name("a@example.com"), x509.UniformResourceIdentifier("https://example.com/"),
+            ]), critical=False)
+            .add_extension(x509.AuthorityInformationAccess([
+                x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
+                                       x509.UniformResourceIdentifier("http://ocsp.example.com/")),
+                x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
+                                       x509.UniformResourceIdentifier("http://ca.example.com/ca.der")),
+            ]), critical=False)
+            .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+                [x509.UniformResourceIdentifier("http://crl.example.com/a.crl")], None, None, None)]), critical=False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        pem = serialization.Encoding.PEM
+        self.der = leaf.public_bytes(serialization.Encoding.DER)
+        self.pem = leaf.public_bytes(pem).decode()
+        self.ca_pem = ca.public_bytes(pem).decode()
+        self.ca = os.path.join(self.dir, "ca.pem")
+        self.chain = os.path.join(self.dir, "chain.pem")
+        self.key = os.path.join(self.dir, "key.pem")
+        self.cert_file = os.path.join(self.dir, "leaf.pem")
+        with open(self.ca, "w") as f:
+            f.write(self.ca_pem)
+        with open(self.cert_file, "w") as f:
+            f.write(self.pem)
+        with open(self.chain, "w") as f:
+            f.write(self.pem + self.ca_pem)
+        with open(self.key, "wb") as f:
+            f.write(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        self.dict = ssl._ssl._test_decode_cert(self.cert_file)
+
+
+# --- the workloads: name -> (factory returning a one-iteration callable, iterations) ----------
+
+WORKLOADS = {}
+
+
+def workload(count=CALLS):
+    def register(factory):
+        WORKLOADS[factory.__name__] = (factory, count)
+        return factory
+    return register
+
+
+@workload()
+def match_hostname_hit():
+    m = need(certcore, "match_hostname", {"subject": ((("commonName", "a"),),)}, "a")
+    d = Material.get().dict
+    return lambda: m(d, "www.example.com")
+
+
+@workload()
+def match_hostname_miss():
+    m = need(certcore, "match_hostname", {"subject": ((("commonName", "a"),),)}, "a")
+    d = Material.get().dict
+    return lambda: expect(ssl.CertificateError, m, d, "www.example.org")
+
+
+@workload()
+def match_hostname_ip_miss():
+    m = need(certcore, "match_hostname", {"subject": ((("commonName", "a"),),)}, "a")
+    d = Material.get().dict
+    return lambda: expect(ssl.CertificateError, m, d, "::1")
+
+
+@workload()
+def cert_time_ok():
+    f = need(certcore, "cert_time_to_seconds", "Jan  5 09:34:43 2018 GMT")
+    return lambda: f("Jan  5 09:34:43 2018 GMT")
+
+
+@workload()
+def cert_time_error():
+    f = need(certcore, "cert_time_to_seconds", "Jan  5 09:34:43 2018 GMT")
+    return lambda: expect(ValueError, f, "Foo  5 09:34:43 2018 GMT")
+
+
+@workload()
+def pem_to_der_ok():
+    f = need(certcore, "PEM_cert_to_DER_cert", "x")
+    pem = Material.get().pem
+    return lambda: f(pem)
+
+
+@workload()
+def pem_to_der_error():
+    f = need(certcore, "PEM_cert_to_DER_cert", "x")
+    bad = ssl.PEM_HEADER + "\nM\n" + ssl.PEM_FOOTER + "\n"
+    return lambda: expect((ValueError, __import__("binascii").Error), f, bad)
+
+
+@workload()
+def der_to_pem_ok():
+    f = need(certcore, "DER_cert_to_PEM_cert", b"")
+    der = Material.get().der
+    return lambda: f(der)
+
+
+@workload()
+def der_to_pem_error():
+    f = need(certcore, "DER_cert_to_PEM_cert", b"")
+    return lambda: expect(TypeError, f, "not bytes")
+
+
+def _certificate():
+    return need(certcore, "Certificate")
+
+
+@workload()
+def certificate_from_der():
+    C = _certificate()
+    der = Material.get().der
+    return lambda: C.from_der(der)
+
+
+@workload()
+def certificate_from_pem():
+    C = _certificate()
+    pem = Material.get().pem
+    return lambda: C.from_pem(pem)
+
+
+@workload()
+def certificate_to_dict():
+    C = _certificate()
+    cert = C.from_der(Material.get().der)
+    return lambda: cert.to_dict()
+
+
+@workload()
+def certificate_properties():
+    C = _certificate()
+    der = Material.get().der
+
+    def once():
+        cert = C.from_der(der)
+        cert.not_before, cert.not_after, cert.subject, cert.issuer, cert.serial_number
+        cert.subject_alt_names, cert.fingerprint("sha256"), cert.pem, hash(cert), cert == cert
+    return once
+
+
+@workload()
+def certificate_errors():
+    C = _certificate()
+    der = Material.get().der
+
+    def once():
+        expect(ValueError, C.from_der, der[:200])
+        expect(ValueError, C.from_der, der + b"\x00")
+        expect(ValueError, C.from_der, b"garbage")
+        expect(ValueError, C.from_pem, "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n")
+    return once
+
+
+@workload()
+def decode_cert():
+    f = need(certcore, "decode_cert")
+    der = Material.get().der
+    return lambda: f(der)
+
+
+@workload()
+def load_certificates():
+    f = need(certcore, "load_certificates")
+    bundle = Material.get().pem + Material.get().ca_pem
+    return lambda: f(bundle)
+
+
+@workload()
+def certificate_match_hostname():
+    C = _certificate()
+    cert = C.from_der(Material.get().der)
+    m = getattr(cert, "match_hostname", None)
+    if m is None:
+        raise Unavailable("Certificate.match_hostname does not exist")
+
+    def once():
+        m("www.example.com")
+        expect(ssl.CertificateError, m, "www.example.org")
+    return once
+
+
+# --- TLS ---------------------------------------------------------------------------------------
+
+def _tls_contexts():
+    need(certcore, "SSLContext")
+    need(certcore, "MemoryBIO")
+    m = Material.get()
+    server = certcore.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(m.chain, m.key)
+    client = certcore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    client.load_verify_locations(m.ca)
+    return client, server
+
+
+def bio_handshake(client_ctx, server_ctx, hostname="localhost"):
+    """A full handshake + one record each way between two certcore SSLObjects in memory."""
+    c_in, c_out, s_in, s_out = (certcore.MemoryBIO() for _ in range(4))
+    c = client_ctx.wrap_bio(c_in, c_out, server_hostname=hostname)
+    s = server_ctx.wrap_bio(s_in, s_out, server_side=True)
+    c_done = s_done = False
+    for _ in range(20):
+        for obj, done in ((c, c_done), (s, s_done)):
+            if not done:
+                try:
+                    obj.do_handshake()
+                    if obj is c:
+                        c_done = True
+                    else:
+                        s_done = True
+                except ssl.SSLWantReadError:
+                    pass
+        s_in.write(c_out.read())
+        c_in.write(s_out.read())
+        if c_done and s_done:
+            break
+    c.write(b"ping")
+    s_in.write(c_out.read())
+    assert s.read(4) == b"ping"
+    c.getpeercert()
+    c.getpeercert(True)
+    c.cipher(), c.version()
+    return c, s
+
+
+@workload(CONNECTIONS)
+def tls_memory_bio():
+    client, server = _tls_contexts()
+    return lambda: bio_handshake(client, server)
+
+
+@workload(CONNECTIONS)
+def tls_memory_bio_verify_error():
+    client, server = _tls_contexts()
+    return lambda: expect(ssl.SSLCertVerificationError, bio_handshake, client, server, "wrong.example")
+
+
+@workload(CONNECTIONS)
+def tls_loopback_sockets():
+    client, server = _tls_contexts()
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    # one server thread per process, serving connections one at a time
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                with server.wrap_socket(conn, server_side=True) as tls:
+                    tls.sendall(tls.recv(16))
+            except (OSError, ssl.SSLError):
+                pass
+    threading.Thread(target=serve, daemon=True).start()
+
+    def once():
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            with client.wrap_socket(raw, server_hostname="localhost") as tls:
+                tls.sendall(b"ping")
+                assert tls.recv(16) == b"ping"
+                tls.getpeercert()
+    return once
+
+
+def run(names=None, scale=1.0, out=sys.stdout):
+    """Run workloads (for valgrind): returns {name: iterations or 'unavailable: why'}."""
+    done = {}
+    for name, (factory, count) in WORKLOADS.items():
+        if names and name not in names:
+            continue
+        try:
+            once = factory()
+        except Unavailable as exc:
+            done[name] = f"unavailable: {exc}"
+            print(f"{name}: unavailable ({exc})", file=out, flush=True)
+            continue
+        n = max(1, int(count * scale))
+        for _ in range(n):
+            once()
+        done[name] = n
+        print(f"{name}: {n} iterations", file=out, flush=True)
+    return done
+
+
+if __name__ == "__main__":
+    import argparse
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--only", nargs="*")
+    p.add_argument("--list", action="store_true")
+    a = p.parse_args()
+    if a.list:
+        print("\n".join(WORKLOADS))
+    else:
+        run(a.only, a.scale)
