@@ -282,7 +282,7 @@ class SSLContext(_StdContext):
         return self._core.session_stats()
 
     def load_dh_params(self, path):
-        raise NotImplementedError("certcore: load_dh_params is not implemented")
+        self._core.load_dh_params(path)
 
     # CPython 3.13 added TLS 1.3 PSK callbacks to ssl.SSLContext; certcore has CPython 3.11's
     # surface. Overridden so that the inherited stdlib method never configures the unused base
