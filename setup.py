@@ -77,8 +77,12 @@ class BuildExtChecked(build_ext):
             try:
                 with redirect_fd(2, log):
                     objs = self.compiler.compile([src], output_dir=tmp, include_dirs=ext.include_dirs)
+                    # distutils links executables without the environment's LDFLAGS/CFLAGS;
+                    # a sanitizer build (ci/asan) needs them to link the probe at all.
+                    link_flags = shlex.split(os.environ.get("CFLAGS", "")) + shlex.split(os.environ.get("LDFLAGS", ""))
                     self.compiler.link_executable(
-                        objs, "probe", output_dir=tmp, libraries=ext.libraries, library_dirs=ext.library_dirs
+                        objs, "probe", output_dir=tmp, libraries=ext.libraries,
+                        library_dirs=ext.library_dirs, extra_postargs=link_flags,
                     )
             except Exception:  # CompileError/LinkError
                 with open(log, errors="replace") as f:

@@ -26,10 +26,17 @@ from openssl.x509_vfy cimport *
 from openssl.tls_extra cimport (
     PEM_read_bio_X509, d2i_X509_bio, X509_check_ca,
     PEM_R_NO_START_LINE, ASN1_R_HEADER_TOO_LONG, X509_R_CERT_ALREADY_IN_HASH_TABLE,
+    PEM_bytes_read_bio, PEM_STRING_DHPARAMS, d2i_KeyParams, BIO_new_fp, BIO_CLOSE, EVP_PKEY_free,
+    EVP_PKEY_DH, SSL_CTX_set0_tmp_dh_pkey,
 )
 from _certcore.errors cimport (
     raise_from_queue, SITE_CERT_CHAIN, SITE_VERIFY_LOCATIONS, SITE_CADATA, SITE_CONTEXT,
+    SITE_DH_PARAMS, SITE_DH_SET,
 )
+from libc.stdio cimport FILE, fopen, fclose
+from posix.stdio cimport fileno
+from posix.stat cimport struct_stat, fstat, S_ISDIR
+from libc.errno cimport EISDIR
 from _certcore.x509 cimport decode_x509
 
 from ssl import SSLError as _SSLError
@@ -522,6 +529,51 @@ cdef class ContextCore:
         if not SSL_CTX_set_cipher_list(self.ctx, cipherlist.encode("ascii")):
             ERR_clear_error()
             raise _SSLError("No cipher can be selected.")
+
+    def load_dh_params(self, filepath):
+        """Diffie-Hellman parameters (PEM "DH PARAMETERS") for DHE key exchange, as CPython:
+        OSError naming the file when it cannot be opened (IsADirectoryError for a directory),
+        SSLError when it holds no parameters or OpenSSL refuses them (e.g. too small)."""
+        cdef bytes path = _os.fsencode(filepath)
+        cdef const char *cpath
+        cdef FILE *f
+        cdef BIO *bio
+        cdef EVP_PKEY *pkey = NULL
+        cdef unsigned char *der = NULL
+        cdef const unsigned char *p
+        cdef long der_len = 0
+        cdef struct_stat st
+        cdef int saved_errno = 0, ok = 0
+        if b"\0" in path:
+            raise ValueError("embedded null byte")
+        cpath = path
+        with nogil:
+            set_errno(0)
+            f = fopen(cpath, "rb")
+            if f == NULL:
+                saved_errno = get_errno()
+            elif fstat(fileno(f), &st) == 0 and S_ISDIR(st.st_mode):
+                fclose(f)
+                f = NULL
+                saved_errno = EISDIR
+        if f == NULL:
+            raise OSError(saved_errno, _os.strerror(saved_errno), filepath)
+        bio = BIO_new_fp(f, BIO_CLOSE)
+        if bio == NULL:
+            fclose(f)
+            raise_from_queue(SITE_DH_PARAMS)
+        with nogil:
+            ok = PEM_bytes_read_bio(&der, &der_len, NULL, PEM_STRING_DHPARAMS, bio, NULL, NULL)
+            BIO_free(bio)
+            if ok:
+                p = der
+                pkey = d2i_KeyParams(EVP_PKEY_DH, NULL, &p, der_len)
+                OPENSSL_free(der)
+        if pkey == NULL:
+            raise_from_queue(SITE_DH_PARAMS)
+        if not SSL_CTX_set0_tmp_dh_pkey(self.ctx, pkey):     # takes pkey only on success
+            EVP_PKEY_free(pkey)
+            raise_from_queue(SITE_DH_SET)
 
     def set_ecdh_curve(self, name):
         """The one ECDH group to offer/accept (CPython: SSL_CTX_set1_curves with one NID)."""

@@ -15,6 +15,8 @@ cdef enum Site:
     SITE_CADATA = 4020
     SITE_CONTEXT = 3182
     SITE_PHA = 2717
+    SITE_DH_PARAMS = 4202
+    SITE_DH_SET = 4208
 
 # Existing helpers (kept for the certificate modules).
 cdef int raise_ssl_error(object exc_type, object fallback) except -1

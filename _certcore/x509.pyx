@@ -180,43 +180,64 @@ for _c in (32, 9, 13, 10):   # space, tab, CR, LF: skipped
 _B64[61] = -3                # the padding character
 
 
+cdef inline bint _eay_junk(unsigned char c) noexcept nogil:
+    """A byte OpenSSL's PEM reader strips from the end of every line (sanitize_line in
+    PEM_FLAG_EAY_COMPATIBLE mode compares a plain, signed, char with ' ': so control characters,
+    NUL, space and every byte >= 0x80)."""
+    return c <= 0x20 or c >= 0x80
+
+
+cdef inline Py_ssize_t _stripped_end(const unsigned char *s, Py_ssize_t start, Py_ssize_t eol) noexcept nogil:
+    """End of the line s[start:eol] without its trailing _eay_junk bytes."""
+    while eol > start and _eay_junk(s[eol - 1]):
+        eol -= 1
+    return eol
+
+
 cdef Py_ssize_t _b64_decode(const unsigned char *s, Py_ssize_t n, unsigned char *out) noexcept nogil:
-    """Strict base64 (OpenSSL's PEM body rules): alphabet and whitespace only, complete quanta,
-    at most two '=' and nothing but whitespace after them. Returns the length or -1."""
-    cdef Py_ssize_t i, o = 0
+    """Strict base64 (OpenSSL's PEM body rules): each line first loses its trailing junk
+    (_eay_junk), then alphabet and whitespace only, complete quanta, at most two '=' and nothing
+    but whitespace after them. Returns the length or -1."""
+    cdef Py_ssize_t i = 0, j, o = 0, line_end, keep_end
     cdef unsigned int acc = 0
     cdef int k = 0, pads = 0
     cdef signed char v
-    for i in range(n):
-        v = _B64[s[i]]
-        if v >= 0:
-            if pads:
-                return -1
-            acc = (acc << 6) | <unsigned int>v
-            k += 1
-            if k == 4:
-                out[o] = (acc >> 16) & 0xFF
-                out[o + 1] = (acc >> 8) & 0xFF
-                out[o + 2] = acc & 0xFF
-                o += 3
-                k = 0
-                acc = 0
-        elif v == -3:
-            pads += 1
-            if pads > 2 or k + pads > 4:
-                return -1
-            if k + pads == 4:
-                if k < 2:
+    cdef const unsigned char *nl
+    while i < n:
+        nl = <const unsigned char *>memchr(s + i, b'\n', n - i)
+        line_end = n if nl == NULL else nl - s
+        keep_end = _stripped_end(s, i, line_end)
+        for j in range(i, keep_end):
+            v = _B64[s[j]]
+            if v >= 0:
+                if pads:
                     return -1
-                acc <<= 6 * pads
-                out[o] = (acc >> 16) & 0xFF
-                if k == 3:
+                acc = (acc << 6) | <unsigned int>v
+                k += 1
+                if k == 4:
+                    out[o] = (acc >> 16) & 0xFF
                     out[o + 1] = (acc >> 8) & 0xFF
-                o += k - 1
-                k = 0
-                acc = 0
-        elif v == -1:
-            return -1
+                    out[o + 2] = acc & 0xFF
+                    o += 3
+                    k = 0
+                    acc = 0
+            elif v == -3:
+                pads += 1
+                if pads > 2 or k + pads > 4:
+                    return -1
+                if k + pads == 4:
+                    if k < 2:
+                        return -1
+                    acc <<= 6 * pads
+                    out[o] = (acc >> 16) & 0xFF
+                    if k == 3:
+                        out[o + 1] = (acc >> 8) & 0xFF
+                    o += k - 1
+                    k = 0
+                    acc = 0
+            elif v == -1:
+                return -1
+        i = line_end + 1
     if k != 0:
         return -1
     return o
@@ -242,28 +263,17 @@ cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_s
             return PB_NONE
         i = hit - s
         eol = _line_end(s, n, i)
-        if i > 0 and s[i - 1] != b'\n':
+        if i > 0 and s[i - 1] != b'\n' and not (i == 3 and memcmp(s, b"\xef\xbb\xbf", 3) == 0):
             i = eol
             continue
         lab = i + 11
-        # The label runs to the first "-----" on the line, which must then end the line
-        # (trailing whitespace and CR tolerated).
-        lab_end = -1
-        j = lab
-        while j + 5 <= eol:
-            if s[j] == b'-' and memcmp(s + j, b"-----", 5) == 0:
-                lab_end = j
-                break
-            j += 1
-        if lab_end < 0:
+        # OpenSSL strips the line's trailing junk, then wants it to end with "-----": the label is
+        # everything in between.
+        j = _stripped_end(s, i, eol)
+        if j - i < 16 or memcmp(s + j - 5, b"-----", 5) != 0:
             i = eol
             continue
-        j = lab_end + 5
-        while j < eol and (s[j] == b' ' or s[j] == b'\t' or s[j] == b'\r'):
-            j += 1
-        if j != eol:
-            i = eol
-            continue
+        lab_end = j - 5
         break
     is_cert[0] = ((lab_end - lab == 11 and memcmp(s + lab, b"CERTIFICATE", 11) == 0) or
                   (lab_end - lab == 16 and memcmp(s + lab, b"X509 CERTIFICATE", 16) == 0))
@@ -277,7 +287,8 @@ cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_s
             break
         j = _line_end(s, n, j) + 1
     end_line = j
-    if (n - end_line < 14 + (lab_end - lab) or memcmp(s + end_line + 9, s + lab, lab_end - lab) != 0
+    k = _stripped_end(s, end_line, _line_end(s, n, end_line))
+    if (k - end_line != 14 + (lab_end - lab) or memcmp(s + end_line + 9, s + lab, lab_end - lab) != 0
             or memcmp(s + end_line + 9 + (lab_end - lab), b"-----", 5) != 0):
         return PB_BAD_END
     body_end[0] = end_line
@@ -291,7 +302,7 @@ cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_s
                 return PB_BAD_HEADER
             eol = _line_end(s, n, j)
             k = j
-            while k < eol and (s[k] == b' ' or s[k] == b'\t' or s[k] == b'\r'):
+            while k < eol and _eay_junk(s[k]):
                 k += 1
             if k == eol:
                 break

@@ -282,7 +282,16 @@ class SSLContext(_StdContext):
         return self._core.session_stats()
 
     def load_dh_params(self, path):
-        raise NotImplementedError("certcore: load_dh_params is not implemented")
+        self._core.load_dh_params(path)
+
+    # CPython 3.13 added TLS 1.3 PSK callbacks to ssl.SSLContext; certcore has CPython 3.11's
+    # surface. Overridden so that the inherited stdlib method never configures the unused base
+    # context silently.
+    def set_psk_client_callback(self, callback):
+        raise NotImplementedError("certcore: PSK callbacks (CPython 3.13) are not implemented")
+
+    def set_psk_server_callback(self, callback, identity_hint=None):
+        raise NotImplementedError("certcore: PSK callbacks (CPython 3.13) are not implemented")
 
     def set_ecdh_curve(self, name):
         self._core.set_ecdh_curve(name)

@@ -56,7 +56,13 @@ def test_typing_files_installed():
     assert (Path(certcore.__file__).parent / "py.typed").exists()
     pkg = Path(_certcore.__file__).parent
     assert (pkg / "py.typed").exists()
-    assert (pkg / "paths.pyi").exists()
+    # every compiled module ships its stub
+    for module in pkg.glob("*.pyx") or ():
+        assert module.with_suffix(".pyi").exists(), module
+    compiled = {p.name.split(".")[0] for p in pkg.iterdir() if p.suffix in (".so", ".pyd")}
+    assert compiled, "no compiled modules found"
+    for name in compiled:
+        assert (pkg / f"{name}.pyi").exists(), name
 
 
 def test_get_include_has_the_c_api():

@@ -23,6 +23,7 @@ CASES = {
     "unknown_ca": ("unknown_ca", "localhost", 20),
     "missing_intermediate": ("missing_inter", "localhost", 20),
     "wrong_eku": ("wrong_eku", "localhost", 26),
+    "weak_key": ("weak_key", "localhost", 66),         # EE certificate key too weak (RSA-1024)
 }
 
 
@@ -32,6 +33,8 @@ def _strip_line(msg):
 
 def _server(attr):
     sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if attr == "weak_key":
+        sctx.set_ciphers("DEFAULT:@SECLEVEL=0")      # only so that the server can load the key
     sctx.load_cert_chain(*getattr(pki, attr))
     return TLSServer(sctx, handler=lambda s, info: None)
 

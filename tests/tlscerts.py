@@ -33,6 +33,8 @@ def _name(cn):
 def _key(kind):
     if kind == "rsa":
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if kind == "rsa1024":   # below OpenSSL's default security level 2 (112-bit)
+        return rsa.generate_private_key(public_exponent=65537, key_size=1024)
     return ec.generate_private_key(ec.SECP256R1())
 
 
@@ -84,6 +86,7 @@ class Pki:
     missing_inter: tuple = ()
     with_inter: tuple = ()
     wrong_eku: tuple = ()
+    weak_key: tuple = ()
     client: tuple = ()
 
 
@@ -137,6 +140,7 @@ def make_pki(directory):
     pki.with_inter = leaf("with_inter", issuer=("certcore test intermediate", inter_key),
                           sans=GOOD_SANS, extra_chain=(inter,))
     pki.wrong_eku = leaf("wrong_eku", sans=GOOD_SANS, eku=[ExtendedKeyUsageOID.CLIENT_AUTH])
+    pki.weak_key = leaf("weak_key", "rsa1024", sans=GOOD_SANS)
     pki.client = leaf("client", eku=[ExtendedKeyUsageOID.CLIENT_AUTH],
                       sans=[x509.DNSName("client.example")])
     return pki

@@ -5,6 +5,8 @@ from openssl.x509 cimport X509
 from openssl.bio cimport BIO, BIO_METHOD
 from openssl.asn1 cimport ASN1_OCTET_STRING
 from openssl.x509_vfy cimport X509_CRL
+from openssl.ssl cimport EVP_PKEY, SSL_CTX
+from libc.stdio cimport FILE
 
 cdef extern from "openssl/bio.h" nogil:
     int BIO_up_ref(BIO *a)
@@ -16,6 +18,25 @@ cdef extern from "openssl/bio.h" nogil:
 cdef extern from "openssl/pem.h" nogil:
     ctypedef int (*pem_password_cb2 "pem_password_cb *")(char *buf, int size, int rwflag, void *userdata)
     X509 *PEM_read_bio_X509(BIO *bp, X509 **x, void *cb, void *u)
+    int PEM_bytes_read_bio(unsigned char **pdata, long *plen, char **pnm, const char *name, BIO *bp,
+                           void *cb, void *u)
+    const char *PEM_STRING_DHPARAMS
+
+cdef extern from "openssl/x509.h" nogil:
+    EVP_PKEY *d2i_KeyParams(int type, EVP_PKEY **a, const unsigned char **pp, long length)
+
+cdef extern from "openssl/bio.h" nogil:
+    BIO *BIO_new_fp(FILE *stream, int close_flag)
+    enum:
+        BIO_CLOSE
+
+cdef extern from "openssl/evp.h" nogil:
+    void EVP_PKEY_free(EVP_PKEY *pkey)
+    enum:
+        EVP_PKEY_DH
+
+cdef extern from "openssl/ssl.h" nogil:
+    int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey)
 
 cdef extern from "openssl/x509.h" nogil:
     X509 *d2i_X509_bio(BIO *bp, X509 **x509)

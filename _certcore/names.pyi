@@ -1,0 +1,2 @@
+"""_certcore.names has no Python-level names: its functions are cimported by _certcore.x509 and
+_certcore.capi (see names.pxd)."""

@@ -1,0 +1,55 @@
+"""Certificate.from_pem / load_certificates read PEM lines as OpenSSL's PEM reader does: each
+line loses its trailing control characters, NULs, spaces and bytes >= 0x80; a UTF-8 BOM may
+precede the first line; the END line must be exactly "-----END <label>-----". The reference is
+OpenSSL itself, through the interpreter's ssl._ssl._test_decode_cert (any Python version: it is
+the same OpenSSL reading the same file). Found by fuzz/fuzz_pem_bundle.py."""
+import ssl
+
+import pytest
+
+import certcore
+from certgen import build
+
+DER = build()
+PEM = ssl.DER_cert_to_PEM_cert(DER).encode()
+BEGIN = b"-----BEGIN CERTIFICATE-----"
+END = b"-----END CERTIFICATE-----"
+
+VARIANTS = {
+    "plain": PEM,
+    "NUL after BEGIN": PEM.replace(BEGIN, BEGIN + b"\x00\x00", 1),
+    "control char after BEGIN": PEM.replace(BEGIN, BEGIN + b"\x0e", 1),
+    "0xff after BEGIN": PEM.replace(BEGIN, BEGIN + b"\xff", 1),
+    "spaces and CR after BEGIN": PEM.replace(BEGIN, BEGIN + b"  \r", 1),
+    "junk after END": PEM.replace(END, END + b"xyz"),
+    "control chars after END": PEM.replace(END, END + b"\x01\x7f"),
+    "NUL at end of a body line": PEM.replace(b"\n", b"\x00\n", 2),
+    "NUL inside a body line": PEM[:40] + b"\x00" + PEM[40:],
+    "UTF-8 BOM before BEGIN": b"\xef\xbb\xbf" + PEM,
+    "BOM after junk": b"junk\n\xef\xbb\xbf" + PEM,
+    "junk before BEGIN on the line": b"x" + PEM,
+    "BEGIN label with dashes": PEM.replace(BEGIN, b"-----BEGIN CERTIFICATE-----X-----", 1),
+    "leading space before BEGIN": b" " + PEM,
+}
+
+
+def openssl_reads(tmp_path, data):
+    path = tmp_path / "c.pem"
+    path.write_bytes(data)
+    try:
+        return ssl._ssl._test_decode_cert(str(path))
+    except (ssl.SSLError, ValueError):
+        return None
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_from_pem_accepts_what_openssl_accepts(tmp_path, name):
+    data = VARIANTS[name]
+    expected = openssl_reads(tmp_path, data)
+    try:
+        got = certcore.Certificate.from_pem(data).to_dict()
+    except ValueError:
+        got = None
+    assert got == expected
+    if expected is not None:
+        assert certcore.load_certificates(data)[0].der == DER
