@@ -17,6 +17,7 @@ cdef enum Site:
     SITE_PHA = 2717
     SITE_DH_PARAMS = 4202
     SITE_DH_SET = 4208
+    SITE_NAME_ATTRIBUTE = 1080      # _create_tuple_for_attribute: ASN1_STRING_to_UTF8 failed
 
 # Existing helpers (kept for the certificate modules).
 cdef int raise_ssl_error(object exc_type, object fallback) except -1

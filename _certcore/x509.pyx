@@ -57,7 +57,9 @@ from openssl.x509v3 cimport (
 )
 from openssl.evp cimport EVP_MD, EVP_MD_fetch, EVP_MD_get_size, EVP_Digest, EVP_MAX_MD_SIZE
 
-from _certcore.errors cimport raise_value_error, raise_ssl_error, clear_error_queue
+from _certcore.errors cimport (
+    raise_value_error, raise_ssl_error, raise_from_queue, clear_error_queue, SITE_NAME_ATTRIBUTE,
+)
 from _certcore.errors import SSLError
 from _certcore.pem cimport der_to_pem
 from _certcore.asn1time cimport civil_to_seconds
@@ -436,7 +438,7 @@ cdef tuple _attribute(X509_NAME_ENTRY *entry):
             return (_attr_name(X509_NAME_ENTRY_get_object(entry)), PyUnicode_DecodeASCII(<const char *>raw, n, NULL))
     n = ASN1_STRING_to_UTF8(&utf8, data)
     if n < 0:
-        raise_ssl_error(SSLError, "cannot convert a name attribute to UTF-8")
+        raise_from_queue(SITE_NAME_ATTRIBUTE)    # CPython: _setSSLError, as 3.11.7 words it
     try:
         value = PyUnicode_DecodeUTF8(<char *>utf8, n, NULL)
     finally:

@@ -185,7 +185,10 @@ def test_session_resumption(version):
         with socket.create_connection(srv.addr) as raw:
             with pytest.raises(ValueError, match="Session refers to a different SSLContext."):
                 other.wrap_socket(raw, server_hostname="localhost", session=sess)
-    assert [i["session_reused"] for i in srv.infos[:4]] == [False, True, True, True]
+    # the server's per-connection records arrive in completion order (one thread each), not in
+    # connection order: count them (the client side checked the order above)
+    reused = [i.get("session_reused") for i in srv.infos]
+    assert reused.count(True) == 3 and reused.count(False) >= 2
 
 
 def test_unwrap_to_plain_tcp():
