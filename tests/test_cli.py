@@ -455,13 +455,6 @@ def _closed_port():
         return s.getsockname()[1]
 
 
-needs_client = pytest.mark.skipif(
-    not hasattr(certcore, "get_server_certificate"),
-    reason="certcore.get_server_certificate comes with helper/tls (not merged into this build)",
-)
-
-
-@needs_client
 def test_fetch_connection_refused(tmp_path):
     assert_one_line_error(cli(tmp_path, "fetch", f"127.0.0.1:{_closed_port()}", "--timeout", "5"), "127.0.0.1")
 
@@ -500,7 +493,6 @@ def s_server(tmp_path, files):
     proc.wait()
 
 
-@needs_client
 def test_fetch_from_s_server(tmp_path, files, s_server):
     proc = cli(tmp_path, "fetch", f"127.0.0.1:{s_server}")
     assert proc.returncode == 0, proc.stderr
