@@ -3,55 +3,23 @@ s_server, CPython's ssl and certcore's own server side -- over 127.0.0.1 and ::1
 names, verification with ca_certs, and the timeout bounding a server that never answers."""
 import socket
 import ssl
-import subprocess
 import time
 
 import pytest
 
 import certcore
 from tlscerts import get_pki
-from tlspeers import OPENSSL, TLSServer, free_port
+from tlspeers import OpenSSLServer, TLSServer, free_port
 
 pki = get_pki()
 HOSTS = ["127.0.0.1", "::1"]
-
-
-class SServer:
-    """openssl s_server bound to one address (IPv4 or IPv6)."""
-
-    def __init__(self, host, cert, key, *extra):
-        self.host, self.port = host, free_port()
-        accept = f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
-        self.cmd = [OPENSSL, "s_server", "-accept", accept, "-cert", cert, "-key", key, "-quiet", "-www", *extra]
-
-    def __enter__(self):
-        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(self.addr, timeout=1).close()
-                return self
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stderr.read().decode())
-                time.sleep(0.02)
-        raise RuntimeError("s_server did not start")
-
-    def __exit__(self, *exc):
-        self.proc.kill()
-        self.proc.communicate()
-
-    @property
-    def addr(self):
-        return (self.host, self.port)
 
 
 def server(kind, host, leaf="ecdsa"):
     cert, key = getattr(pki, leaf)
     if kind == "openssl":
         # s_server sends only the first certificate of -cert; the intermediates go in -cert_chain
-        return SServer(host, cert, key, *(["-cert_chain", pki.inter] if leaf == "with_inter" else []))
+        return OpenSSLServer(cert, key, *(["-cert_chain", pki.inter] if leaf == "with_inter" else []), host=host)
     lib = ssl if kind == "stdlib" else certcore
     ctx = lib.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)

@@ -121,11 +121,15 @@ def free_port():
 
 
 class OpenSSLServer:
-    """``openssl s_server`` on 127.0.0.1 (``-www`` by default: answers GET with a status page)."""
+    """``openssl s_server`` (reached on 127.0.0.1, or on ``host``; ``-www`` by default: answers GET
+    with a status page)."""
 
-    def __init__(self, cert, key, *args, www=True):
+    def __init__(self, cert, key, *args, www=True, host=None):
         self.port = free_port()
-        cmd = [OPENSSL, "s_server", "-accept", str(self.port), "-cert", cert, "-key", key, "-quiet"]
+        self.host = host or "127.0.0.1"
+        # no host: every address (as before); else exactly that one ("[::1]:port" for IPv6)
+        accept = str(self.port) if host is None else (f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}")
+        cmd = [OPENSSL, "s_server", "-accept", accept, "-cert", cert, "-key", key, "-quiet"]
         if www:
             cmd.append("-www")
         cmd += list(args)
@@ -137,7 +141,7 @@ class OpenSSLServer:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                socket.create_connection(self.addr, timeout=1).close()
                 return self
             except OSError:
                 if self.proc.poll() is not None:
@@ -151,7 +155,7 @@ class OpenSSLServer:
 
     @property
     def addr(self):
-        return ("127.0.0.1", self.port)
+        return (self.host, self.port)
 
 
 def s_client(port, *args, data=b"", timeout=20):
