@@ -81,7 +81,9 @@ def record_ratio(request):
     def record(name, peer, ours_ns, theirs_ns, target=None):
         _RESULTS.append((name, peer, ours_ns, theirs_ns, target))
 
-    record.enabled = not request.config.getoption("benchmark_disable")
+    # the same switch as pytest-benchmark's: --benchmark-enable wins over the addopts' --benchmark-disable
+    opt = request.config.getoption
+    record.enabled = bool(opt("benchmark_enable", False)) or not opt("benchmark_disable", False)
     return record
 
 
