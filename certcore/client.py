@@ -21,6 +21,19 @@ _ASN1Object = _ssl._ASN1Object
 _GLOBAL_DEFAULT_TIMEOUT = _socket._GLOBAL_DEFAULT_TIMEOUT
 
 
+def _load_trust_and_keylog(context, purpose, cafile, capath, cadata):
+    """The common end of both context factories (as in CPython): the given trust anchors, else
+    the system's when verifying; SSLKEYLOGFILE unless -E."""
+    if cafile or capath or cadata:
+        context.load_verify_locations(cafile, capath, cadata)
+    elif context.verify_mode != CERT_NONE:
+        context.load_default_certs(purpose)
+    keylogfile = _os.environ.get("SSLKEYLOGFILE")
+    if keylogfile and not _sys.flags.ignore_environment:
+        context.keylog_filename = keylogfile
+    return context
+
+
 def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None):
     """A certcore SSLContext with the stdlib's secure defaults (CPython 3.11)."""
     if not isinstance(purpose, _ASN1Object):
@@ -33,15 +46,7 @@ def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=N
         context = SSLContext(PROTOCOL_TLS_SERVER)
     else:
         raise ValueError(purpose)
-    if cafile or capath or cadata:
-        context.load_verify_locations(cafile, capath, cadata)
-    elif context.verify_mode != CERT_NONE:
-        context.load_default_certs(purpose)
-    if hasattr(context, "keylog_filename"):
-        keylogfile = _os.environ.get("SSLKEYLOGFILE")
-        if keylogfile and not _sys.flags.ignore_environment:
-            context.keylog_filename = keylogfile
-    return context
+    return _load_trust_and_keylog(context, purpose, cafile, capath, cadata)
 
 
 def _create_unverified_context(protocol=None, *, cert_reqs=CERT_NONE, check_hostname=False,
@@ -70,15 +75,7 @@ def _create_unverified_context(protocol=None, *, cert_reqs=CERT_NONE, check_host
         raise ValueError("certfile must be specified")
     if certfile or keyfile:
         context.load_cert_chain(certfile, keyfile)
-    if cafile or capath or cadata:
-        context.load_verify_locations(cafile, capath, cadata)
-    elif context.verify_mode != CERT_NONE:
-        context.load_default_certs(purpose)
-    if hasattr(context, "keylog_filename"):
-        keylogfile = _os.environ.get("SSLKEYLOGFILE")
-        if keylogfile and not _sys.flags.ignore_environment:
-            context.keylog_filename = keylogfile
-    return context
+    return _load_trust_and_keylog(context, purpose, cafile, capath, cadata)
 
 
 _create_stdlib_context = _create_unverified_context
