@@ -12,16 +12,25 @@ A real certificate is built from that with `cryptography` (Ed25519, fast), then:
     Certificate.match_hostname(h)                    (if the attribute exists)
     certcore.match_hostname(Certificate, h)          (if it accepts a Certificate)
     certcore.match_hostname(cert.to_dict(), h)
-must all give the outcome ssl.match_hostname gives on ssl._ssl._test_decode_cert's dict.
+must all give the outcome ssl.match_hostname gives on ssl._ssl._test_decode_cert's dict;
+    Certificate.match_hostname(h, strict=True)
+the outcome it gives on that dict without its "subject" (no commonName fallback); and
+    check_hostnames([cert], [h], strict=False/True)
+[True] exactly when the matching call above returns None (any error is False there).
 """
 import datetime
 import ipaddress
 import os
 import ssl
 import tempfile
+import warnings
 
 import certcore
 from _common import decode_text, main, missing, outcome, same
+
+# cryptography warns about every over-long or empty attribute it is told not to validate.
+warnings.filterwarnings("ignore", category=UserWarning, module="cryptography")
+warnings.filterwarnings("ignore", message="Attribute's length must be", category=UserWarning)
 
 _tmpdir = tempfile.mkdtemp(prefix="certcore-fuzz-names-")
 _path = os.path.join(_tmpdir, "cert.pem")
@@ -116,13 +125,23 @@ def check(data):
     if _accepts_certificate:
         same("match_hostname(Certificate)", outcome(certcore.match_hostname, cert, hostname), theirs,
              (stdlib_dict, hostname))
+    if _has_strict:
+        no_subject = {k: v for k, v in stdlib_dict.items() if k != "subject"}
+        theirs_strict = outcome(ssl.match_hostname, no_subject, hostname)
+        same("Certificate.match_hostname(strict=True)", outcome(cert.match_hostname, hostname, strict=True),
+             theirs_strict, (no_subject, hostname))
+        for strict, expected in ((False, theirs), (True, theirs_strict)):
+            same(f"check_hostnames(strict={strict})",
+                 outcome(certcore.check_hostnames, [cert], [hostname], strict=strict),
+                 ("ok", [expected == ("ok", None)]), (stdlib_dict, hostname))
 
 
 _accepts_certificate = False
+_has_strict = False
 
 
 def setup():
-    global _accepts_certificate
+    global _accepts_certificate, _has_strict
     if getattr(certcore, "Certificate", None) is None:
         missing("certcore.Certificate does not exist yet")
     built = build(b"a.example\nS:DNS=a.example")
@@ -132,6 +151,7 @@ def setup():
         _accepts_certificate = True
     except Exception:
         print("NOTE: certcore.match_hostname does not accept a Certificate (yet)", flush=True)
+    _has_strict = hasattr(cert, "match_hostname") and hasattr(certcore, "check_hostnames")
     if not hasattr(cert, "match_hostname"):
         if not _accepts_certificate:
             missing("Certificate.match_hostname does not exist yet (nor does match_hostname accept a Certificate)")
