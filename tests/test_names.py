@@ -201,6 +201,7 @@ def test_system_trust_store_certificates():
             assert outcome(cert.match_hostname, host) == dict_outcome(cert, host)
 
 
+@pytest.mark.rss
 def test_no_memory_growth_over_100k_checks():
     cert = Certificate.from_der(build(extensions=[raw_san(gn_dns(b"*.example.com"))]))
     hosts = ["www.example.com", "www.example.org"] * 500

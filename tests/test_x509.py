@@ -269,6 +269,7 @@ def _rss_bytes():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+@pytest.mark.rss
 def test_memory_flat_over_100k_parse_and_decode():
     ders = [GEN["everything"], GEN["san_basic"], GEN["rsa"]]
     pem = ssl.DER_cert_to_PEM_cert(ders[0])
