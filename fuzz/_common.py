@@ -11,6 +11,7 @@ raises the stdlib's own exception classes, so outcomes of certcore and of CPytho
 ``ssl`` compare directly.
 """
 import os
+import shlex
 import sys
 import warnings
 
@@ -112,15 +113,18 @@ def main(check, instrument_funcs=(), setup=None):
     if setup is not None:
         setup()
     instrument(check, _feature, *instrument_funcs)
-    atheris.Setup(sys.argv, check)
+    # libFuzzer runs argv[0] through the shell for -merge=1 (and -fork): make it a command that
+    # starts this interpreter on this script, not the bare script name.
+    command = shlex.join([sys.executable, os.path.abspath(sys.argv[0])])
+    atheris.Setup([command] + sys.argv[1:], check)
     atheris.Fuzz()
 
 
 def _make_feature(n=256):
     # A function with one branch per bucket: once atheris instruments it, every distinct
     # bucket value is new coverage. It turns progress that happens in native code (which
-    # atheris cannot see: certcore and OpenSSL are built with gcc, without libFuzzer's
-    # coverage hooks) into feedback -- e.g. which error an input reached, how far a
+    # libFuzzer cannot see in a gcc build, and never inside OpenSSL, which is not rebuilt with
+    # its coverage hooks) into feedback -- e.g. which error an input reached, how far a
     # handshake got -- so that the fuzzer keeps inputs that get further.
     src = ["def feature(bucket):"]
     src += [f"    if bucket == {i}:\n        return {i}" for i in range(n)]
