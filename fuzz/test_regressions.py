@@ -1,5 +1,5 @@
-"""Replay every committed fuzz input (the seed corpora and fuzz/regressions/) through the
-targets' ``check`` as plain pytest cases: a finding, once fixed, stays fixed.
+"""Replay every committed fuzz input (the seed corpora, fuzz/regressions/, fuzz/grown/) through
+the targets' ``check`` as plain pytest cases: a finding, once fixed, stays fixed.
 
     pytest fuzz/test_regressions.py          (ci/harden and ci/asan run it)
 
@@ -58,6 +58,27 @@ def test_replay(target, path):
     mod = target_module(target)
     with open(path, "rb") as f:
         mod.check(f.read())
+
+
+def _grown_targets():
+    return [t for t in sorted(TARGETS) if os.path.isdir(os.path.join(HERE, "grown", t))]
+
+
+@pytest.mark.parametrize("target", _grown_targets())
+def test_replay_grown_corpus(target):
+    """fuzz/grown/<target>/: the inputs the 30-minute sanitizer runs kept (merged, so each adds
+    coverage). Hundreds per target, so one test per target that names the input that fails."""
+    mod = target_module(target)
+    d = os.path.join(HERE, "grown", target)
+    names = sorted(os.listdir(d))
+    assert names, f"{d} is empty"
+    for name in names:
+        with open(os.path.join(d, name), "rb") as f:
+            data = f.read()
+        try:
+            mod.check(data)
+        except BaseException as exc:
+            raise AssertionError(f"fuzz/grown/{target}/{name}: {exc!r}") from exc
 
 
 # --- known, unfixed divergences (reported; xfail(strict) so a fix shows up as XPASS) -----------
