@@ -105,7 +105,6 @@ def _build(data):
 
 
 def check(data):
-
     built = build(data)
     if built is None:
         return
