@@ -138,3 +138,33 @@ def test_from_pem_reads_lines_like_openssl(variant, tmp_path):
     except ValueError:
         mine = ("error", "ValueError")
     assert (mine[0], mine[1] if mine[0] == "ok" else None) == (theirs[0], theirs[1] if theirs[0] == "ok" else None)
+
+
+def test_main_gives_libfuzzer_a_command_it_can_rerun(monkeypatch, tmp_path):
+    """libFuzzer's -merge=1 re-runs argv[0] through the shell: it must start this interpreter on
+    the target script (the bare script name once merged nothing, with exit status 0)."""
+    import shlex
+    import subprocess
+    import types
+
+    import _common
+
+    seen = {}
+    fake = types.SimpleNamespace(instrument_func=lambda f: None,
+                                 Setup=lambda argv, check: seen.update(argv=argv, check=check),
+                                 Fuzz=lambda: None)
+    monkeypatch.setitem(sys.modules, "atheris", fake)
+    script = tmp_path / "fuzz_probe.py"
+    script.write_text("import sys; print('ran', sys.argv[1:])\n")
+    monkeypatch.setattr(sys, "argv", ["fuzz_probe.py", "-merge=1", "grown", "new"])
+    monkeypatch.chdir(tmp_path)
+
+    def check(data):
+        pass
+
+    _common.main(check)
+    command, *rest = seen["argv"]
+    assert rest == ["-merge=1", "grown", "new"] and seen["check"] is check
+    assert shlex.split(command) == [sys.executable, str(script)]
+    out = subprocess.run(command + " -merge_inner=1", shell=True, cwd="/", capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout == "ran ['-merge_inner=1']\n", out
