@@ -849,13 +849,20 @@ cdef class Certificate:
         return self._decoded().copy()
 
     cdef const NameSummary* names(self) except NULL:
+        # Threads may ask for the same certificate's summary at once, and the summary is built
+        # with the GIL released: it goes into a local first and is published, complete, under
+        # the GIL. A thread that sees _names_known therefore never reads a half-written summary
+        # (one with ip_sans still 0 would let X509_check_host fall back to the commonName).
+        cdef NameSummary local
         cdef int rc
         if not self._names_known:
             with nogil:
-                rc = summarize_names(self._x509, &self._names)
+                rc = summarize_names(self._x509, &local)
             if rc != 0:
                 raise_value_error("cannot decode the certificate's names")
-            self._names_known = True
+            if not self._names_known:
+                self._names = local
+                self._names_known = True
         return &self._names
 
     def match_hostname(self, hostname, *, strict=False):
