@@ -8,11 +8,13 @@ cdef struct AlpnData:
 
 cdef struct PwInfo:
     void *callable      # borrowed PyObject* (bytes or callable)
-    int error           # the Python callback raised / returned a bad value
+    void *exc           # owned PyObject*: what the Python callback raised, or NULL
     int is_bytes
 
 cdef class ContextCore:
     cdef SSL_CTX *ctx
+    cdef void *lock                 # the configuration lock (see context.pyx): setters exclusive,
+                                    # SSL_new and every OpenSSL call on a connection shared
     cdef readonly int protocol
     cdef bint _check_hostname
     cdef bint _post_handshake_auth
@@ -20,16 +22,27 @@ cdef class ContextCore:
     cdef AlpnData alpn
     cdef object _sni_callback
     cdef object _keylog_filename
-    cdef object _keylog_file
+    cdef int _keylog_fd             # certcore's own descriptor (O_APPEND), or -1
     cdef object _owner_ref          # weakref to the public certcore.SSLContext
     cdef object __weakref__
 
     cdef object owner(self)
+    cdef int _lock_exclusive(self) noexcept
     cdef int _set_verify_mode(self, int n) except -1
     cdef int _set_version(self, int v, bint is_max) except -1
     cdef int _load_fail(self, PwInfo *info, int err) except -1
     cdef int _add_ca_certs(self, bytes data, bint pem) except -1
+    cdef int _load_verify_locked(self, bytes cf, bytes cp, object cadata) except -1
 
 
 cdef bytes x509_to_der(X509 *cert)
 cdef dict cipher_to_dict(const SSL_CIPHER *c)
+
+
+# The configuration lock, for the connection module. Tokens: pass what the take returned to
+# ctx_unlock. ctx_try_lock_shared returns -1 when the lock is busy; the other two wait (the
+# _gil one lets the GIL go while it waits; the nogil one must be called without the GIL).
+cdef int ctx_lock_shared(void *lock) noexcept nogil
+cdef int ctx_try_lock_shared(void *lock) noexcept nogil
+cdef int ctx_lock_shared_gil(void *lock) noexcept
+cdef void ctx_unlock(void *lock, int token) noexcept nogil

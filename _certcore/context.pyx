@@ -11,6 +11,8 @@ import weakref as _weakref
 from operator import index as _index
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF, Py_XDECREF
 from posixsys.errnoval cimport set_errno, get_errno
 from libc.string cimport memcpy, strlen
 from libc.stdlib cimport malloc, free
@@ -34,12 +36,116 @@ from _certcore.errors cimport (
     SITE_DH_PARAMS, SITE_DH_SET,
 )
 from libc.stdio cimport FILE, fopen, fclose
+from posix.unistd cimport close as c_close
 from posix.stdio cimport fileno
 from posix.stat cimport struct_stat, fstat, S_ISDIR
 from libc.errno cimport EISDIR
 from _certcore.x509 cimport decode_x509
 
 from ssl import SSLError as _SSLError
+
+
+# --- the configuration lock ----------------------------------------------------------------
+# OpenSSL reads an SSL_CTX's configuration (cipher lists, certificate and key, verify
+# parameters, the ALPN buffer certcore's callback reads) from inside SSL_new, handshakes and
+# reads/writes on every connection made from it, and frees the old value when a setter replaces
+# it: a setter running while another thread handshakes is a use-after-free. Each ContextCore
+# therefore has one reader/writer lock. Every OpenSSL call on a connection (tls.pyx, one call at
+# a time, never while waiting in poll()) and every SSL_new holds it shared; every setter holds
+# it exclusively. A thread never waits for it while holding the GIL (callbacks that run inside
+# an OpenSSL call need the GIL), and the locks a thread holds are remembered per thread so that
+# a callback that re-enters (an SNI callback reading from another connection, a password
+# callback touching the same context) does not wait for itself. The one thing a lock cannot
+# give is an upgrade: a callback that changes the very context whose handshake is calling it
+# changes it unprotected against other threads, as the stdlib always does.
+cdef extern from *:
+    """
+    #include <pthread.h>
+    #include <stdlib.h>
+    #include <string.h>
+    #include <errno.h>
+
+    typedef struct { pthread_rwlock_t rw; } certcore_ctxlock;
+
+    /* The context locks this thread holds, innermost last. This module alone defines it: the
+       other modules reach the locks only through the functions context.pxd exports. */
+    #define CERTCORE_HELD_MAX 32
+    static __thread certcore_ctxlock *certcore_held[CERTCORE_HELD_MAX];
+    static __thread int certcore_nheld;
+
+    static void *certcore_ctxlock_new(void) {
+        certcore_ctxlock *l = (certcore_ctxlock *)malloc(sizeof *l);
+        if (l != NULL && pthread_rwlock_init(&l->rw, NULL) != 0) { free(l); l = NULL; }
+        return l;
+    }
+    static void certcore_ctxlock_free(void *p) {
+        certcore_ctxlock *l = (certcore_ctxlock *)p;
+        if (l != NULL) { pthread_rwlock_destroy(&l->rw); free(l); }
+    }
+    static int certcore_held_here(certcore_ctxlock *l) {
+        int i;
+        for (i = 0; i < certcore_nheld && i < CERTCORE_HELD_MAX; i++)
+            if (certcore_held[i] == l) return 1;
+        return 0;
+    }
+    /* Tokens: 0 = this thread already holds it (nothing to release), 1 = acquired and
+       remembered, 2 = acquired, too deeply nested to remember, -1 = busy (try only). */
+    static int certcore_ctxlock_take(void *p, int exclusive, int try_only) {
+        certcore_ctxlock *l = (certcore_ctxlock *)p;
+        int rc;
+        if (l == NULL || certcore_held_here(l)) return 0;
+        if (try_only)
+            rc = exclusive ? pthread_rwlock_trywrlock(&l->rw) : pthread_rwlock_tryrdlock(&l->rw);
+        else
+            rc = exclusive ? pthread_rwlock_wrlock(&l->rw) : pthread_rwlock_rdlock(&l->rw);
+        if (rc == EBUSY) return -1;
+        if (rc != 0) return 0;   /* EDEADLK/EAGAIN: only under misuse; proceed as the stdlib does */
+        if (certcore_nheld >= CERTCORE_HELD_MAX) return 2;
+        certcore_held[certcore_nheld++] = l;
+        return 1;
+    }
+    static void certcore_ctxlock_release(void *p, int token) {
+        certcore_ctxlock *l = (certcore_ctxlock *)p;
+        int i;
+        if (token <= 0 || l == NULL) return;
+        if (token == 1) {
+            for (i = certcore_nheld - 1; i >= 0; i--) {
+                if (certcore_held[i] == l) {
+                    memmove(&certcore_held[i], &certcore_held[i + 1],
+                            (size_t)(certcore_nheld - i - 1) * sizeof certcore_held[0]);
+                    certcore_nheld--;
+                    break;
+                }
+            }
+        }
+        pthread_rwlock_unlock(&l->rw);
+    }
+    """
+    void *certcore_ctxlock_new() nogil
+    void certcore_ctxlock_free(void *lock) nogil
+    int certcore_ctxlock_take(void *lock, int exclusive, int try_only) nogil
+    void certcore_ctxlock_release(void *lock, int token) nogil
+
+
+cdef int ctx_lock_shared(void *lock) noexcept nogil:
+    return certcore_ctxlock_take(lock, 0, 0)
+
+
+cdef int ctx_try_lock_shared(void *lock) noexcept nogil:
+    return certcore_ctxlock_take(lock, 0, 1)
+
+
+cdef void ctx_unlock(void *lock, int token) noexcept nogil:
+    certcore_ctxlock_release(lock, token)
+
+
+cdef int ctx_lock_shared_gil(void *lock) noexcept:
+    """The shared lock, taken by a thread that holds the GIL: it lets the GIL go while it waits."""
+    cdef int token = certcore_ctxlock_take(lock, 0, 1)
+    if token == -1:
+        with nogil:
+            token = certcore_ctxlock_take(lock, 0, 0)
+    return token
 
 # CPython's protocol numbers (ssl._SSLMethod).
 DEF P_TLSv1 = 3
@@ -70,10 +176,7 @@ cdef object _fs(object path, str what):
 
 
 # --- password callback -------------------------------------------------------------------
-cdef object _pw_exc = None
-
 cdef int _password_cb(char *buf, int size, int rwflag, void *userdata) noexcept with gil:
-    global _pw_exc
     cdef PwInfo *info = <PwInfo *>userdata
     cdef object obj = <object>info.callable
     cdef bytes data
@@ -93,8 +196,9 @@ cdef int _password_cb(char *buf, int size, int rwflag, void *userdata) noexcept 
         memcpy(buf, PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
         return <int>PyBytes_GET_SIZE(data)
     except BaseException as exc:
-        info.error = 1
-        _pw_exc = exc
+        if info.exc == NULL:        # the first failure is the one reported
+            Py_INCREF(exc)
+            info.exc = <PyObject *>exc
         return -1
 
 
@@ -158,15 +262,45 @@ cdef object _unraisable(tuple info, object obj):
 
 
 # --- keylog -------------------------------------------------------------------------------
+# The file is certcore's own descriptor, opened O_APPEND like the stdlib's fopen(path, "a"):
+# one write() per line, made while holding the GIL (as the stdlib holds it), so lines from
+# concurrent handshakes never interleave and the setter never closes a descriptor mid-write.
+# Write errors are ignored, as the stdlib ignores BIO_printf's.
 cdef void _keylog_cb(const SSL *s, const char *line) noexcept with gil:
     cdef ContextCore core = <ContextCore>SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), 0)
-    try:
-        f = core._keylog_file
-        if f is not None:
-            f.write(line[:strlen(line)] + b"\n")
-            f.flush()
-    except BaseException:
-        _sys.unraisablehook(_unraisable(_sys.exc_info(), None))
+    cdef size_t n = strlen(line)
+    cdef char *buf
+    if core._keylog_fd < 0:
+        return
+    buf = <char *>malloc(n + 1)
+    if buf == NULL:
+        return
+    memcpy(buf, line, n)
+    buf[n] = b"\n"
+    write_all(core._keylog_fd, buf, n + 1)
+    free(buf)
+
+
+cdef extern from *:
+    """
+    #include <unistd.h>
+    #include <errno.h>
+    static void certcore_write_all(int fd, const char *buf, size_t n) {
+        while (n > 0) {
+            ssize_t w = write(fd, buf, n);
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                return;
+            }
+            buf += w;
+            n -= (size_t)w;
+        }
+    }
+    """
+    void write_all "certcore_write_all"(int fd, const char *buf, size_t n) nogil
+
+
+cdef bytes KEYLOG_HEADER = b"# TLS secrets log file, generated by OpenSSL / Python\n"
 
 
 cdef class ContextCore:
@@ -176,6 +310,10 @@ cdef class ContextCore:
         cdef const SSL_METHOD *method
         cdef unsigned long options
         self.ctx = NULL
+        self._keylog_fd = -1
+        self.lock = certcore_ctxlock_new()
+        if self.lock == NULL:
+            raise MemoryError()
         if protocol in (P_TLS, P_TLSv1, P_TLSv1_1, P_TLSv1_2):
             method = TLS_method()
         elif protocol == P_TLS_CLIENT:
@@ -229,6 +367,19 @@ cdef class ContextCore:
         if self.alpn.protos != NULL:
             free(self.alpn.protos)
             self.alpn.protos = NULL
+        certcore_ctxlock_free(self.lock)
+        self.lock = NULL
+        if self._keylog_fd >= 0:
+            c_close(self._keylog_fd)
+            self._keylog_fd = -1
+
+    cdef int _lock_exclusive(self) noexcept:
+        """The configuration lock, exclusively, for a setter: waits without the GIL."""
+        cdef int token = certcore_ctxlock_take(self.lock, 1, 1)
+        if token == -1:
+            with nogil:
+                token = certcore_ctxlock_take(self.lock, 1, 0)
+        return token
 
     def _set_owner(self, owner):
         self._owner_ref = _weakref.ref(owner)
@@ -265,7 +416,9 @@ cdef class ContextCore:
             mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
         else:
             raise ValueError("invalid value for verify_mode")
+        cdef int token = self._lock_exclusive()
         SSL_CTX_set_verify(self.ctx, mode, NULL)
+        ctx_unlock(self.lock, token)
         return 0
 
     @property
@@ -285,8 +438,10 @@ cdef class ContextCore:
 
     @_host_flags.setter
     def _host_flags(self, unsigned int value):
+        cdef int token = self._lock_exclusive()
         self.hostflags = value
         X509_VERIFY_PARAM_set_hostflags(SSL_CTX_get0_param(self.ctx), value)
+        ctx_unlock(self.lock, token)
 
     @property
     def verify_flags(self):
@@ -298,10 +453,14 @@ cdef class ContextCore:
         cdef X509_VERIFY_PARAM *param = SSL_CTX_get0_param(self.ctx)
         cdef unsigned long old = X509_VERIFY_PARAM_get_flags(param)
         cdef unsigned long clear = old & ~new, set_ = ~old & new
-        if clear and not X509_VERIFY_PARAM_clear_flags(param, clear):
-            raise_from_queue(SITE_CONTEXT)
-        if set_ and not X509_VERIFY_PARAM_set_flags(param, set_):
-            raise_from_queue(SITE_CONTEXT)
+        cdef int token = self._lock_exclusive()
+        try:
+            if clear and not X509_VERIFY_PARAM_clear_flags(param, clear):
+                raise_from_queue(SITE_CONTEXT)
+            if set_ and not X509_VERIFY_PARAM_set_flags(param, set_):
+                raise_from_queue(SITE_CONTEXT)
+        finally:
+            ctx_unlock(self.lock, token)
 
     @property
     def options(self):
@@ -312,10 +471,12 @@ cdef class ContextCore:
         cdef unsigned long new = value
         cdef unsigned long old = SSL_CTX_get_options(self.ctx)
         cdef unsigned long clear = old & ~new, set_ = ~old & new
+        cdef int token = self._lock_exclusive()
         if clear:
             SSL_CTX_clear_options(self.ctx, clear)
         if set_:
             SSL_CTX_set_options(self.ctx, set_)
+        ctx_unlock(self.lock, token)
 
     # --- protocol versions --------------------------------------------------------------
     cdef int _set_version(self, int v, bint is_max) except -1:
@@ -325,19 +486,23 @@ cdef class ContextCore:
         if v not in (SSL3_VERSION, TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION,
                      MINIMUM_SUPPORTED, MAXIMUM_SUPPORTED):
             raise ValueError(f"Unsupported TLS/SSL version 0x{v & 0xffffffff:x}")
-        cdef int r
+        cdef int r, token
         if not is_max:
             if v == MINIMUM_SUPPORTED:
                 v = 0
             elif v == MAXIMUM_SUPPORTED:
                 v = TLS1_3_VERSION
-            r = SSL_CTX_set_min_proto_version(self.ctx, v)
         else:
             if v == MAXIMUM_SUPPORTED:
                 v = 0
             elif v == MINIMUM_SUPPORTED:
                 v = SSL3_VERSION
+        token = self._lock_exclusive()
+        if not is_max:
+            r = SSL_CTX_set_min_proto_version(self.ctx, v)
+        else:
             r = SSL_CTX_set_max_proto_version(self.ctx, v)
+        ctx_unlock(self.lock, token)
         if r == 0:
             ERR_clear_error()
             raise ValueError(f"Unsupported protocol version 0x{v:x}")
@@ -372,7 +537,10 @@ cdef class ContextCore:
             raise ValueError("value must be non-negative")
         if self.protocol != P_TLS_SERVER:
             raise ValueError("SSLContext is not a server context.")
-        if not SSL_CTX_set_num_tickets(self.ctx, <size_t>n):
+        cdef int token = self._lock_exclusive()
+        cdef int ok = SSL_CTX_set_num_tickets(self.ctx, <size_t>n)
+        ctx_unlock(self.lock, token)
+        if not ok:
             raise ValueError("failed to set num tickets.")
 
     @property
@@ -391,15 +559,14 @@ cdef class ContextCore:
 
     # --- certificates and keys ----------------------------------------------------------
     def load_cert_chain(self, certfile, keyfile=None, password=None):
-        global _pw_exc
         cdef PwInfo info
-        cdef int r, err
+        cdef int r, err, token
         cdef bytes cf = _fs(certfile, "certfile")
         cdef bytes kf = _fs(keyfile, "keyfile") if keyfile is not None else None
         if certfile is None:
             raise TypeError("certfile should be a valid filesystem path")
         info.callable = NULL
-        info.error = 0
+        info.exc = NULL
         info.is_bytes = 0
         pw = None
         if password is not None:
@@ -414,10 +581,11 @@ cdef class ContextCore:
             else:
                 raise TypeError("password should be a string or callable")
             info.callable = <void *>pw
-            SSL_CTX_set_default_passwd_cb(self.ctx, _password_cb)
-            SSL_CTX_set_default_passwd_cb_userdata(self.ctx, &info)
-        _pw_exc = None
+        token = self._lock_exclusive()
         try:
+            if pw is not None:
+                SSL_CTX_set_default_passwd_cb(self.ctx, _password_cb)
+                SSL_CTX_set_default_passwd_cb_userdata(self.ctx, &info)
             set_errno(0)
             r = SSL_CTX_use_certificate_chain_file(self.ctx, cf)
             err = get_errno()
@@ -433,24 +601,32 @@ cdef class ContextCore:
         finally:
             SSL_CTX_set_default_passwd_cb(self.ctx, NULL)
             SSL_CTX_set_default_passwd_cb_userdata(self.ctx, NULL)
-            _pw_exc = None
+            ctx_unlock(self.lock, token)
+            Py_XDECREF(<PyObject *>info.exc)
 
     cdef int _load_fail(self, PwInfo *info, int err) except -1:
-        if info.error:
+        if info.exc != NULL:
             ERR_clear_error()
-            raise _pw_exc
+            raise <object>info.exc
         if err != 0:
             ERR_clear_error()
             raise OSError(err, _os.strerror(err))
         raise_from_queue(SITE_CERT_CHAIN)
 
     def load_verify_locations(self, cafile=None, capath=None, cadata=None):
-        cdef int r, err
         cdef bytes cf, cp
         if cafile is None and capath is None and cadata is None:
             raise TypeError("cafile, capath and cadata cannot be all omitted")
         cf = _fs(cafile, "cafile")
         cp = _fs(capath, "capath")
+        cdef int token = self._lock_exclusive()
+        try:
+            self._load_verify_locked(cf, cp, cadata)
+        finally:
+            ctx_unlock(self.lock, token)
+
+    cdef int _load_verify_locked(self, bytes cf, bytes cp, object cadata) except -1:
+        cdef int r, err
         if cadata is not None:
             if isinstance(cadata, str):
                 try:
@@ -474,6 +650,7 @@ cdef class ContextCore:
                     ERR_clear_error()
                     raise OSError(err, _os.strerror(err))
                 raise_from_queue(SITE_VERIFY_LOCATIONS)
+        return 0
 
     cdef int _add_ca_certs(self, bytes data, bint pem) except -1:
         cdef BIO *bio
@@ -520,13 +697,20 @@ cdef class ContextCore:
         return 0
 
     def set_default_verify_paths(self):
-        if not SSL_CTX_set_default_verify_paths(self.ctx):
+        cdef int token = self._lock_exclusive()
+        cdef int ok = SSL_CTX_set_default_verify_paths(self.ctx)
+        ctx_unlock(self.lock, token)
+        if not ok:
             raise_from_queue(SITE_CONTEXT)
 
     def set_ciphers(self, str cipherlist):
         if "\0" in cipherlist:
             raise ValueError("embedded null character")
-        if not SSL_CTX_set_cipher_list(self.ctx, cipherlist.encode("ascii")):
+        cdef bytes spec = cipherlist.encode("ascii")
+        cdef int token = self._lock_exclusive()
+        cdef int ok = SSL_CTX_set_cipher_list(self.ctx, spec)
+        ctx_unlock(self.lock, token)
+        if not ok:
             ERR_clear_error()
             raise _SSLError("No cipher can be selected.")
 
@@ -571,26 +755,40 @@ cdef class ContextCore:
                 OPENSSL_free(der)
         if pkey == NULL:
             raise_from_queue(SITE_DH_PARAMS)
-        if not SSL_CTX_set0_tmp_dh_pkey(self.ctx, pkey):     # takes pkey only on success
+        cdef int token = self._lock_exclusive()
+        ok = SSL_CTX_set0_tmp_dh_pkey(self.ctx, pkey)       # takes pkey only on success
+        ctx_unlock(self.lock, token)
+        if not ok:
             EVP_PKEY_free(pkey)
             raise_from_queue(SITE_DH_SET)
 
     def set_ecdh_curve(self, name):
         """The one ECDH group to offer/accept (CPython: SSL_CTX_set1_curves with one NID)."""
         cdef bytes b = name.encode("ascii") if isinstance(name, str) else bytes(name)
-        if b"\0" in b or b":" in b or not SSL_CTX_set1_groups_list(self.ctx, b):
+        cdef int ok = 0, token
+        if b"\0" not in b and b":" not in b:
+            token = self._lock_exclusive()
+            ok = SSL_CTX_set1_groups_list(self.ctx, b)
+            ctx_unlock(self.lock, token)
+        if not ok:
             ERR_clear_error()
             raise ValueError(f"unknown elliptic curve name {name!r}")
 
     def set_ciphersuites(self, str suites):
         """TLS 1.3 cipher suites (SSL_CTX_set_ciphersuites); a certcore extension, the stdlib
         has no equivalent."""
-        if not SSL_CTX_set_ciphersuites(self.ctx, suites.encode("ascii")):
+        cdef bytes spec = suites.encode("ascii")
+        cdef int token = self._lock_exclusive()
+        cdef int ok = SSL_CTX_set_ciphersuites(self.ctx, spec)
+        ctx_unlock(self.lock, token)
+        if not ok:
             ERR_clear_error()
             raise _SSLError("No cipher can be selected.")
 
     def get_ciphers(self):
+        cdef int token = ctx_lock_shared_gil(self.lock)
         cdef SSL *ssl = SSL_new(self.ctx)
+        ctx_unlock(self.lock, token)
         cdef stack_st_SSL_CIPHER *sk
         cdef int i
         if ssl == NULL:
@@ -608,14 +806,18 @@ cdef class ContextCore:
             raise MemoryError()
         if n:
             memcpy(buf, &protos[0], n)
+        cdef int token = self._lock_exclusive()   # _alpn_select_cb reads self.alpn in handshakes
         if self.alpn.protos != NULL:
             free(self.alpn.protos)
         self.alpn.protos = buf
         self.alpn.length = n
         # SSL_CTX_set_alpn_protos returns 0 on success (inverted convention).
-        if SSL_CTX_set_alpn_protos(self.ctx, buf, n):
+        cdef int failed = SSL_CTX_set_alpn_protos(self.ctx, buf, n)
+        if not failed:
+            SSL_CTX_set_alpn_select_cb(self.ctx, _alpn_select_cb, &self.alpn)
+        ctx_unlock(self.lock, token)
+        if failed:
             raise MemoryError()
-        SSL_CTX_set_alpn_select_cb(self.ctx, _alpn_select_cb, &self.alpn)
 
     def cert_store_stats(self):
         cdef X509_STORE *store = SSL_CTX_get_cert_store(self.ctx)
@@ -693,20 +895,30 @@ cdef class ContextCore:
 
     @keylog_filename.setter
     def keylog_filename(self, value):
-        if self._keylog_file is not None:
-            self._keylog_file.close()
-            self._keylog_file = None
-        if value is None:
-            self._keylog_filename = None
+        """A path (str, bytes, os.PathLike) opened for appending, or None. As the stdlib: the
+        old file is closed first, so a failed set leaves None; any writable file type works
+        (pipes, FIFOs, /dev/stderr); the header goes only to an empty seekable file."""
+        cdef int fd, token = self._lock_exclusive()
+        try:
             SSL_CTX_set_keylog_callback(self.ctx, NULL)
-            return
-        f = open(value, "ab")
-        if f.tell() == 0:
-            f.write(b"# TLS secrets log file, generated by OpenSSL / Python\n")
-            f.flush()
-        self._keylog_file = f
-        self._keylog_filename = value
-        SSL_CTX_set_keylog_callback(self.ctx, _keylog_cb)
+            self._keylog_filename = None
+            fd, self._keylog_fd = self._keylog_fd, -1
+            if fd >= 0:
+                c_close(fd)
+            if value is None:
+                return
+            path = _os.fspath(value)      # TypeError: expected str, bytes or os.PathLike object
+            fd = _os.open(path, _os.O_WRONLY | _os.O_APPEND | _os.O_CREAT | _os.O_CLOEXEC, 0o666)
+            try:
+                if _os.lseek(fd, 0, _os.SEEK_END) == 0:
+                    write_all(fd, KEYLOG_HEADER, len(KEYLOG_HEADER))
+            except OSError:
+                pass                      # not seekable (a pipe, a terminal): no header
+            self._keylog_fd = fd
+            self._keylog_filename = value
+            SSL_CTX_set_keylog_callback(self.ctx, _keylog_cb)
+        finally:
+            ctx_unlock(self.lock, token)
 
 
 cdef bytes x509_to_der(X509 *cert):

@@ -19,8 +19,7 @@ i2d/d2i round trip costs ~350 us here with an RSA peer). Why not the shared poin
 connection fails fatally OpenSSL "removes the bad session", writing ``not_resumable = 1`` into the
 SSL_SESSION it used without any per-session lock -- a data race with other threads resuming from
 the same object, and it would poison the user's SSLSession. With the copy, an SSLSession is never
-written by the connections that resume from it (SESSION_COPY_ON_SET below switches this off for
-experiments). Client connections are freed quietly (no bad-session removal) so a session read from
+written by the connections that resume from it. Client connections are freed quietly (no bad-session removal) so a session read from
 a connection stays resumable after that connection is closed without close_notify. The
 same-SSL_CTX rule is enforced like CPython's. tests/test_tls_sessions.py checks concurrent
 resumption from one SSLSession across threads and that its serialised form never changes.
@@ -53,7 +52,9 @@ from _certcore.errors cimport (
     raise_io_error, raise_from_queue, build_ssl_error,
     SITE_HANDSHAKE, SITE_READ, SITE_WRITE, SITE_SHUTDOWN, SITE_CONTEXT, SITE_PHA,
 )
-from _certcore.context cimport ContextCore, x509_to_der as _der
+from _certcore.context cimport (
+    ContextCore, x509_to_der as _der, ctx_lock_shared, ctx_lock_shared_gil, ctx_unlock,
+)
 from _certcore.x509 cimport decode_x509
 
 from ssl import SSLError as _SSLError
@@ -65,10 +66,6 @@ cdef extern from "Python.h":
 cdef object _TimeoutError = TimeoutError   # socket.timeout is TimeoutError on 3.10+
 import socket as _socket
 _TimeoutError = _socket.timeout            # and a distinct class on 3.9
-
-# Set a session on a new connection as an in-memory SSL_SESSION_dup (True: isolates the
-# SSLSession from OpenSSL's writes, see the module docstring) or by reference (False).
-cdef bint SESSION_COPY_ON_SET = True
 
 DEF OP_HANDSHAKE = 0
 DEF OP_READ = 1
@@ -82,6 +79,195 @@ DEF ST_EINTR = 2       # a syscall was interrupted: check signals, then call aga
 DEF ST_CLOSED = 3
 
 
+# --- one OpenSSL call at a time per connection ------------------------------------------------
+# OpenSSL's SSL object is not safe for concurrent calls, and the stdlib lets one thread read an
+# SSLSocket while another writes it. Each connection has one recursive mutex, held around every
+# OpenSSL call on it -- never while waiting in poll(), so a reader waiting for data does not
+# block a writer. The same section holds the configuration lock of the context(s) the
+# connection uses (see context.pyx). Recursive, because callbacks that run inside an OpenSSL
+# call (SNI, keylog, a signal handler's Python code) may use the same connection again.
+cdef extern from *:
+    """
+    #include <pthread.h>
+    #include <stdlib.h>
+    static void *certcore_connlock_new(void) {
+        pthread_mutex_t *m = (pthread_mutex_t *)malloc(sizeof *m);
+        pthread_mutexattr_t attr;
+        if (m == NULL) return NULL;
+        if (pthread_mutexattr_init(&attr) != 0) { free(m); return NULL; }
+        if (pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE) != 0
+                || pthread_mutex_init(m, &attr) != 0) {
+            pthread_mutexattr_destroy(&attr);
+            free(m);
+            return NULL;
+        }
+        pthread_mutexattr_destroy(&attr);
+        return m;
+    }
+    static void certcore_connlock_free(void *m) {
+        if (m != NULL) { pthread_mutex_destroy((pthread_mutex_t *)m); free(m); }
+    }
+    static int certcore_connlock_try(void *m) { return pthread_mutex_trylock((pthread_mutex_t *)m) == 0; }
+    static void certcore_connlock_wait(void *m) { pthread_mutex_lock((pthread_mutex_t *)m); }
+    static void certcore_connlock_release(void *m) { pthread_mutex_unlock((pthread_mutex_t *)m); }
+    """
+    void *connlock_new "certcore_connlock_new"() nogil
+    void connlock_free "certcore_connlock_free"(void *m) nogil
+    bint connlock_try "certcore_connlock_try"(void *m) nogil
+    void connlock_wait "certcore_connlock_wait"(void *m) nogil
+    void connlock_release "certcore_connlock_release"(void *m) nogil
+
+
+# --- the socket BIO ---------------------------------------------------------------------------
+# OpenSSL's own socket BIO reads and writes the descriptor in whatever mode it is in: on a
+# blocking socket (timeout None) SSL_read would wait inside read() -- with the connection's
+# locks held, so a writer thread would wait for the reader's data. certcore's socket BIO never
+# waits: every recv()/send() is MSG_DONTWAIT (and MSG_NOSIGNAL: a closed peer is EPIPE, never a
+# SIGPIPE), "would block" becomes OpenSSL's retry, and all waiting happens in _run's poll(),
+# which honours the socket's timeout (None: no deadline) without holding any lock. Reading
+# end-of-file sets BIO_FLAGS_IN_EOF and BIO_CTRL_EOF reports it, as the socket BIO does, so
+# OpenSSL tells an unexpected EOF from a retry the same way. The descriptor stays the Python
+# socket's: the BIO never closes it.
+cdef extern from *:
+    """
+    #include <openssl/bio.h>
+    #include <sys/socket.h>
+    #include <errno.h>
+    #include <stdint.h>
+
+    static BIO_METHOD *certcore_socket_method;
+
+    static int certcore_sock_fd(BIO *b) { return (int)(intptr_t)BIO_get_data(b); }
+
+    static int certcore_sock_read(BIO *b, char *buf, size_t n, size_t *got) {
+        ssize_t r;
+        BIO_clear_retry_flags(b);
+        *got = 0;
+        do { r = recv(certcore_sock_fd(b), buf, n, MSG_DONTWAIT); } while (r < 0 && errno == EINTR);
+        if (r > 0) { *got = (size_t)r; return 1; }
+        if (r == 0) { if (n > 0) BIO_set_flags(b, BIO_FLAGS_IN_EOF); return 0; }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) BIO_set_retry_read(b);
+        return 0;
+    }
+
+    static int certcore_sock_write(BIO *b, const char *buf, size_t n, size_t *written) {
+        ssize_t r;
+        BIO_clear_retry_flags(b);
+        *written = 0;
+        do {
+            r = send(certcore_sock_fd(b), buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+        } while (r < 0 && errno == EINTR);
+        if (r >= 0) { *written = (size_t)r; return 1; }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) BIO_set_retry_write(b);
+        return 0;
+    }
+
+    static long certcore_sock_ctrl(BIO *b, int cmd, long num, void *ptr) {
+        switch (cmd) {
+        case BIO_C_GET_FD:
+            if (ptr != NULL) *(int *)ptr = certcore_sock_fd(b);
+            return certcore_sock_fd(b);
+        case BIO_CTRL_EOF:
+            return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0;
+        case BIO_CTRL_FLUSH:
+        case BIO_CTRL_DUP:
+            return 1;
+        default:
+            return 0;
+        }
+    }
+
+    static int certcore_sock_create(BIO *b) {
+        BIO_set_data(b, (void *)(intptr_t)-1);
+        return 1;
+    }
+
+    /* 0 on success, -1 when OpenSSL cannot allocate the method (error queue set). */
+    static int certcore_socket_bio_setup(void) {
+        BIO_METHOD *m;
+        int index = BIO_get_new_index();
+        if (index == -1) return -1;
+        m = BIO_meth_new(index | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "certcore socket");
+        if (m == NULL) return -1;
+        if (!BIO_meth_set_read_ex(m, certcore_sock_read) || !BIO_meth_set_write_ex(m, certcore_sock_write)
+                || !BIO_meth_set_ctrl(m, certcore_sock_ctrl) || !BIO_meth_set_create(m, certcore_sock_create)) {
+            BIO_meth_free(m);
+            return -1;
+        }
+        certcore_socket_method = m;
+        return 0;
+    }
+
+    /* A BIO over the descriptor, or NULL (error queue set). */
+    static BIO *certcore_socket_bio(int fd) {
+        BIO *b = BIO_new(certcore_socket_method);
+        if (b == NULL) return NULL;
+        BIO_set_data(b, (void *)(intptr_t)fd);
+        BIO_set_init(b, 1);
+        return b;
+    }
+    """
+    int socket_bio_setup "certcore_socket_bio_setup"() nogil
+    BIO *socket_bio "certcore_socket_bio"(int fd) nogil
+
+
+if socket_bio_setup() != 0:
+    raise_from_queue(SITE_CONTEXT)
+
+
+cdef struct ConnLocks:
+    void *mutex         # the connection's recursive mutex
+    void *orig          # configuration lock of the context the SSL was made from
+    void *cur           # ... and of the context it uses now (an SNI callback may switch it)
+    void *extra         # a context switched to in the middle of an operation: held until it ends
+    int extra_token
+    int depth           # how deeply the holding thread has entered (0: nobody holds the mutex)
+
+cdef struct Held:
+    void *orig
+    void *cur
+    int orig_token
+    int cur_token
+
+
+cdef inline void _hold_rest(ConnLocks *lk, Held *h) noexcept nogil:
+    """With the mutex held: the configuration locks (a thread waiting for them holds no GIL)."""
+    h.orig = lk.orig
+    h.cur = lk.cur
+    h.orig_token = ctx_lock_shared(h.orig)
+    h.cur_token = ctx_lock_shared(h.cur) if h.cur != h.orig else 0
+    lk.depth += 1
+
+
+cdef inline void _hold(ConnLocks *lk, Held *h) noexcept nogil:
+    connlock_wait(lk.mutex)
+    _hold_rest(lk, h)
+
+
+cdef inline void _unhold(ConnLocks *lk, Held *h) noexcept nogil:
+    lk.depth -= 1
+    if lk.depth == 0 and lk.extra != NULL:
+        ctx_unlock(lk.extra, lk.extra_token)
+        lk.extra = NULL
+    if h.cur != h.orig:
+        ctx_unlock(h.cur, h.cur_token)
+    ctx_unlock(h.orig, h.orig_token)
+    connlock_release(lk.mutex)
+
+
+cdef inline void _hold_gil(ConnLocks *lk, Held *h) noexcept:
+    """_hold for a thread holding the GIL: it lets the GIL go only when it has to wait."""
+    if not connlock_try(lk.mutex):
+        with nogil:
+            connlock_wait(lk.mutex)
+    if h != NULL:
+        h.orig = lk.orig
+        h.cur = lk.cur
+        h.orig_token = ctx_lock_shared_gil(h.orig)
+        h.cur_token = ctx_lock_shared_gil(h.cur) if h.cur != h.orig else 0
+        lk.depth += 1
+
+
 cdef struct IoState:
     int ret
     int ssl_err
@@ -89,6 +275,7 @@ cdef struct IoState:
     unsigned long errcode
     size_t count
     int want        # SSL_ERROR_WANT_READ/WRITE that timed out
+    int shutdown    # SSL_get_shutdown after a failed call (read while the locks were held)
 
 
 cdef inline double _now() noexcept nogil:
@@ -125,12 +312,26 @@ cdef inline int _one(SSL *ssl, int op, void *buf, size_t n, IoState *st) noexcep
     st.sys_errno = get_errno()
     st.ssl_err = SSL_get_error(ssl, ret)
     st.errcode = ERR_peek_last_error()
+    st.shutdown = SSL_get_shutdown(ssl)
     return 0
 
 
+cdef inline int _one_held(SSL *ssl, int op, void *buf, size_t n, IoState *st, ConnLocks *lk) noexcept nogil:
+    """_one with the connection's locks held for just that call (lk NULL: the caller holds them)."""
+    cdef Held h
+    cdef int ok
+    if lk == NULL:
+        return _one(ssl, op, buf, n, st)
+    _hold(lk, &h)
+    ok = _one(ssl, op, buf, n, st)
+    _unhold(lk, &h)
+    return ok
+
+
 cdef int _run(SSL *ssl, int fd, int op, void *buf, size_t n, double timeout, double deadline,
-              IoState *st) noexcept nogil:
-    """The CPython retry loop for one operation, in C. timeout < 0: blocking; 0: non-blocking."""
+              IoState *st, ConnLocks *lk) noexcept nogil:
+    """The CPython retry loop for one operation, in C. timeout < 0: blocking; 0: non-blocking.
+    With lk, each OpenSSL call holds the connection's locks and the waits in poll() do not."""
     cdef pollfd pfd
     cdef double remaining
     cdef int ms, r, zeros = 0
@@ -139,18 +340,21 @@ cdef int _run(SSL *ssl, int fd, int op, void *buf, size_t n, double timeout, dou
     st.errcode = 0
     st.want = 0
     while True:
-        if _one(ssl, op, buf, n, st):
+        if _one_held(ssl, op, buf, n, st, lk):
             if op == OP_SHUTDOWN and st.ret == 0:
                 # close_notify sent; call again to receive the peer's (CPython tries twice).
                 zeros += 1
                 if zeros > 1:
                     return ST_DONE
+                if lk != NULL:
+                    connlock_wait(lk.mutex)
                 SSL_set_read_ahead(ssl, 0)
+                if lk != NULL:
+                    connlock_release(lk.mutex)
                 continue
             st.ssl_err = SSL_ERROR_NONE
             return ST_DONE
-        if op == OP_READ and st.ssl_err == SSL_ERROR_ZERO_RETURN and \
-                SSL_get_shutdown(ssl) == SSL_RECEIVED_SHUTDOWN:
+        if op == OP_READ and st.ssl_err == SSL_ERROR_ZERO_RETURN and st.shutdown == SSL_RECEIVED_SHUTDOWN:
             st.ssl_err = SSL_ERROR_NONE
             st.count = 0
             return ST_DONE
@@ -255,13 +459,24 @@ cdef class MemoryBIO:
 
 
 # ---------------------------------------------------------------------------------------------
+# SSLSession and TLSConnection exist only around an OpenSSL object that this module made: like
+# the stdlib's _ssl types they cannot be created from Python, so no method ever meets a NULL.
+cdef object _MAKE = object()
+
+
+cdef inline int _refuse_creation(object self, tuple args) except -1:
+    if len(args) != 1 or args[0] is not _MAKE:
+        raise TypeError(f"cannot create '{type(self).__module__}.{type(self).__qualname__}' instances")
+    return 0
+
+
 cdef class SSLSession:
     """One shared reference to an OpenSSL SSL_SESSION (see the module docstring)."""
     cdef SSL_SESSION *session
     cdef ContextCore ctx
 
-    def __init__(self):
-        raise TypeError("Cannot create '_certcore.tls.SSLSession' instances")
+    def __cinit__(self, *args):
+        _refuse_creation(self, args)
 
     def __dealloc__(self):
         if self.session != NULL:
@@ -312,7 +527,7 @@ cdef class SSLSession:
 
 
 cdef SSLSession _wrap_session(SSL_SESSION *s, ContextCore ctx):
-    cdef SSLSession obj = SSLSession.__new__(SSLSession)
+    cdef SSLSession obj = SSLSession.__new__(SSLSession, _MAKE)
     SSL_SESSION_up_ref(s)
     obj.session = s
     obj.ctx = ctx
@@ -334,9 +549,18 @@ cdef class TLSConnection:
     cdef object incoming, outgoing   # stdlib-like BIO objects that must be pumped (else None)
     cdef BIO *rbio
     cdef BIO *wbio
+    cdef ConnLocks lk
     cdef object __weakref__
 
+    def __cinit__(self, *args):
+        _refuse_creation(self, args)
+        self.lk.mutex = connlock_new()
+        if self.lk.mutex == NULL:
+            raise MemoryError()
+
     def __dealloc__(self):
+        connlock_free(self.lk.mutex)
+        self.lk.mutex = NULL
         if self.ssl != NULL:
             if not self.server_side:
                 # SSL_free of a finished connection that sent no close_notify would "remove the
@@ -364,9 +588,28 @@ cdef class TLSConnection:
         core = getattr(value, "_core", None)
         if not isinstance(core, ContextCore):
             raise TypeError("The value must be a SSLContext")
-        SSL_set_SSL_CTX(self.ssl, (<ContextCore>core).ctx)
-        self._ctx = core
-        self._ctx_owner = value
+        cdef void *new_lock = (<ContextCore>core).lock
+        cdef Held h
+        cdef int token
+        _hold_gil(&self.lk, &h)
+        # An SNI callback switches contexts in the middle of a handshake (depth > 1: this
+        # thread is inside an OpenSSL call on this connection): the new context's lock is then
+        # held until that call ends, as the old one's is.
+        token = ctx_lock_shared_gil(new_lock)
+        try:
+            if SSL_set_SSL_CTX(self.ssl, (<ContextCore>core).ctx) == NULL:
+                ctx_unlock(new_lock, token)
+                raise_from_queue(SITE_CONTEXT)
+            if self.lk.depth > 1 and self.lk.extra == NULL:
+                self.lk.extra = new_lock
+                self.lk.extra_token = token
+            else:
+                ctx_unlock(new_lock, token)
+            self.lk.cur = new_lock
+            self._ctx = core
+            self._ctx_owner = value
+        finally:
+            _unhold(&self.lk, &h)
 
     # --- timeouts -----------------------------------------------------------------------
     cdef inline double _timeout(self) except? -2.0:
@@ -427,26 +670,48 @@ cdef class TLSConnection:
         cdef int status
         cdef SSL *ssl = self.ssl
         cdef int fd = self.fd
+        cdef Held h
         if self._sock_ref is not None:
             self._check_sock()
             timeout = self._timeout()
         else:
             timeout = 0.0
-            self._pump_in()
         if timeout > 0:
             deadline = _now() + timeout
-        while True:
-            if self.incoming is None and (op == OP_HANDSHAKE or op == OP_SHUTDOWN or timeout != 0.0):
+        if self.incoming is None and (op == OP_HANDSHAKE or op == OP_SHUTDOWN or timeout != 0.0):
+            # may wait or compute for long: without the GIL, the locks held per OpenSSL call
+            while True:
                 with nogil:
-                    status = _run(ssl, fd, op, buf, n, timeout, deadline, st)
-            else:
-                # memory BIO / non-blocking: no waiting happens, the GIL round-trip costs more
-                status = _run(ssl, fd, op, buf, n, timeout, deadline, st)
-            if status != ST_EINTR:
-                break
-            ERR_clear_error()
-            PyErr_CheckSignals()
-        self._pump_out()
+                    status = _run(ssl, fd, op, buf, n, timeout, deadline, st, &self.lk)
+                if status != ST_EINTR:
+                    break
+                ERR_clear_error()
+                PyErr_CheckSignals()
+            _hold_gil(&self.lk, &h)
+            try:
+                self._pump_out()
+                self._raise_for(op, status, st, site)
+            finally:
+                _unhold(&self.lk, &h)
+            return 0
+        # memory BIO / non-blocking: no waiting happens, the GIL round-trip costs more
+        _hold_gil(&self.lk, &h)
+        try:
+            self._pump_in()
+            while True:
+                status = _run(ssl, fd, op, buf, n, timeout, deadline, st, NULL)
+                if status != ST_EINTR:
+                    break
+                ERR_clear_error()
+                PyErr_CheckSignals()
+            self._pump_out()
+            self._raise_for(op, status, st, site)
+        finally:
+            _unhold(&self.lk, &h)
+        return 0
+
+    cdef int _raise_for(self, int op, int status, IoState *st, int site) except -1:
+        """The exception for a finished operation, if it failed (the locks are held)."""
         if status == ST_TIMEOUT:
             ERR_clear_error()
             if op == OP_HANDSHAKE:
@@ -510,7 +775,12 @@ cdef class TLSConnection:
             PyBuffer_Release(&view)
 
     def pending(self):
-        return SSL_pending(self.ssl)
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            return SSL_pending(self.ssl)
+        finally:
+            _unhold(&self.lk, &_h)
 
     def shutdown(self):
         cdef IoState st
@@ -521,26 +791,37 @@ cdef class TLSConnection:
 
     def getpeercert(self, binary_form=False):
         cdef X509 *cert
-        if not SSL_is_init_finished(self.ssl):
-            raise ValueError("handshake not done yet")
-        cert = SSL_get1_peer_certificate(self.ssl)
-        if cert == NULL:
-            return None
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
         try:
-            if binary_form:
-                return _der(cert)
-            if SSL_CTX_get_verify_mode(SSL_get_SSL_CTX(self.ssl)) & SSL_VERIFY_PEER == 0:
-                return {}
-            return decode_x509(cert)
+            if not SSL_is_init_finished(self.ssl):
+                raise ValueError("handshake not done yet")
+            cert = SSL_get1_peer_certificate(self.ssl)
+            if cert == NULL:
+                return None
+            try:
+                if binary_form:
+                    return _der(cert)
+                if SSL_CTX_get_verify_mode(SSL_get_SSL_CTX(self.ssl)) & SSL_VERIFY_PEER == 0:
+                    return {}
+                return decode_x509(cert)
+            finally:
+                X509_free(cert)
         finally:
-            X509_free(cert)
+            _unhold(&self.lk, &_h)
 
     def _chain(self, bint verified):
-        cdef stack_st_X509 *sk = SSL_get0_verified_chain(self.ssl) if verified else SSL_get_peer_cert_chain(self.ssl)
+        cdef stack_st_X509 *sk
         cdef int i
-        if sk == NULL:
-            return []
-        return [_der(sk_X509_value(sk, i)) for i in range(sk_X509_num(sk))]
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            sk = SSL_get0_verified_chain(self.ssl) if verified else SSL_get_peer_cert_chain(self.ssl)
+            if sk == NULL:
+                return []
+            return [_der(sk_X509_value(sk, i)) for i in range(sk_X509_num(sk))]
+        finally:
+            _unhold(&self.lk, &_h)
 
     def get_verified_chain(self):
         return self._chain(True)
@@ -549,74 +830,120 @@ cdef class TLSConnection:
         return self._chain(False)
 
     def cipher(self):
-        cdef const SSL_CIPHER *c = SSL_get_current_cipher(self.ssl)
-        if c == NULL:
-            return None
-        return _cipher_tuple(c)
+        cdef const SSL_CIPHER *c
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            c = SSL_get_current_cipher(self.ssl)
+            if c == NULL:
+                return None
+            return _cipher_tuple(c)
+        finally:
+            _unhold(&self.lk, &_h)
 
     def shared_ciphers(self):
-        cdef stack_st_SSL_CIPHER *client = SSL_get_client_ciphers(self.ssl)
+        cdef stack_st_SSL_CIPHER *client
         cdef stack_st_SSL_CIPHER *server
         cdef const SSL_CIPHER *c
         cdef int i
-        if client == NULL:
-            return None
-        server = SSL_get_ciphers(self.ssl)
-        if server == NULL:
-            return None
-        res = []
-        for i in range(sk_SSL_CIPHER_num(server)):
-            c = sk_SSL_CIPHER_value(server, i)
-            if sk_SSL_CIPHER_find(client, c) >= 0:
-                res.append(_cipher_tuple(c))
-        return res
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            client = SSL_get_client_ciphers(self.ssl)
+            if client == NULL:
+                return None
+            server = SSL_get_ciphers(self.ssl)
+            if server == NULL:
+                return None
+            res = []
+            for i in range(sk_SSL_CIPHER_num(server)):
+                c = sk_SSL_CIPHER_value(server, i)
+                if sk_SSL_CIPHER_find(client, c) >= 0:
+                    res.append(_cipher_tuple(c))
+            return res
+        finally:
+            _unhold(&self.lk, &_h)
 
     def compression(self):
-        cdef const void *comp = SSL_get_current_compression(self.ssl)
+        cdef const void *comp
         cdef const char *name
-        if comp == NULL:
-            return None
-        name = SSL_COMP_get_name(comp)
-        return None if name == NULL else name[:strlen(name)].decode("ascii")
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            comp = SSL_get_current_compression(self.ssl)
+            if comp == NULL:
+                return None
+            name = SSL_COMP_get_name(comp)
+            return None if name == NULL else name[:strlen(name)].decode("ascii")
+        finally:
+            _unhold(&self.lk, &_h)
 
     def version(self):
         cdef const char *v
-        if not SSL_is_init_finished(self.ssl):
-            return None
-        v = SSL_get_version(self.ssl)
-        return v[:strlen(v)].decode("ascii")
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            if not SSL_is_init_finished(self.ssl):
+                return None
+            v = SSL_get_version(self.ssl)
+            return v[:strlen(v)].decode("ascii")
+        finally:
+            _unhold(&self.lk, &_h)
 
     def selected_alpn_protocol(self):
-        cdef const unsigned char *out = NULL
-        cdef unsigned int n = 0
-        SSL_get0_alpn_selected(self.ssl, &out, &n)
-        if out == NULL or n == 0:
-            return None
-        return out[:n].decode("utf-8")
+        cdef const unsigned char *out
+        cdef unsigned int n
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            out = NULL
+            n = 0
+            SSL_get0_alpn_selected(self.ssl, &out, &n)
+            if out == NULL or n == 0:
+                return None
+            return out[:n].decode("utf-8")
+        finally:
+            _unhold(&self.lk, &_h)
 
     def get_channel_binding(self, cb_type="tls-unique"):
         cdef unsigned char buf[128]
         cdef size_t n
-        if cb_type != "tls-unique":
-            raise ValueError(f"'{cb_type}' channel binding type not implemented")
-        if bool(SSL_session_reused(self.ssl)) ^ (not self.server_side):
-            n = SSL_get_finished(self.ssl, buf, sizeof(buf))
-        else:
-            n = SSL_get_peer_finished(self.ssl, buf, sizeof(buf))
-        if n == 0:
-            return None
-        return buf[:n]
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            if cb_type != "tls-unique":
+                raise ValueError(f"'{cb_type}' channel binding type not implemented")
+            if bool(SSL_session_reused(self.ssl)) ^ (not self.server_side):
+                n = SSL_get_finished(self.ssl, buf, sizeof(buf))
+            else:
+                n = SSL_get_peer_finished(self.ssl, buf, sizeof(buf))
+            if n == 0:
+                return None
+            return buf[:n]
+        finally:
+            _unhold(&self.lk, &_h)
 
     def verify_client_post_handshake(self):
-        if not SSL_verify_client_post_handshake(self.ssl):
-            raise_from_queue(SITE_PHA)
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            if not SSL_verify_client_post_handshake(self.ssl):
+                raise_from_queue(SITE_PHA)
+        finally:
+            _unhold(&self.lk, &_h)
 
     @property
     def session(self):
-        cdef SSL_SESSION *s = SSL_get_session(self.ssl)
-        if s == NULL:
-            return None
-        return _wrap_session(s, self._ctx)
+        cdef SSL_SESSION *s
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            s = SSL_get_session(self.ssl)
+            if s == NULL:
+                return None
+            return _wrap_session(s, self._ctx)
+        finally:
+            _unhold(&self.lk, &_h)
 
     @session.setter
     def session(self, value):
@@ -626,23 +953,32 @@ cdef class TLSConnection:
             raise ValueError("Session refers to a different SSLContext.")
         if self.server_side:
             raise ValueError("Cannot set session for server-side SSLSocket.")
-        if SSL_is_init_finished(self.ssl):
-            raise ValueError("Cannot set session after handshake.")
-        cdef SSL_SESSION *sess = (<SSLSession>value).session
+        cdef SSL_SESSION *sess
         cdef int ok
-        if SESSION_COPY_ON_SET:
-            sess = SSL_SESSION_dup(sess)
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            if SSL_is_init_finished(self.ssl):
+                raise ValueError("Cannot set session after handshake.")
+            # a copy: the connection may write into the session it resumes (module docstring)
+            sess = SSL_SESSION_dup((<SSLSession>value).session)
             if sess == NULL:
                 raise_from_queue(SITE_CONTEXT)
-        ok = SSL_set_session(self.ssl, sess)
-        if SESSION_COPY_ON_SET:
+            ok = SSL_set_session(self.ssl, sess)
             SSL_SESSION_free(sess)
-        if not ok:
-            raise_from_queue(SITE_CONTEXT)
+            if not ok:
+                raise_from_queue(SITE_CONTEXT)
+        finally:
+            _unhold(&self.lk, &_h)
 
     @property
     def session_reused(self):
-        return bool(SSL_session_reused(self.ssl))
+        cdef Held _h
+        _hold_gil(&self.lk, &_h)
+        try:
+            return bool(SSL_session_reused(self.ssl))
+        finally:
+            _unhold(&self.lk, &_h)
 
 
 cdef tuple _cipher_tuple(const SSL_CIPHER *c):
@@ -655,7 +991,7 @@ cdef tuple _cipher_tuple(const SSL_CIPHER *c):
 
 cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side,
                              object server_hostname, object owner):
-    cdef TLSConnection conn = TLSConnection.__new__(TLSConnection)
+    cdef TLSConnection conn = TLSConnection.__new__(TLSConnection, _MAKE)
     cdef bytes host
     cdef ASN1_OCTET_STRING *ip
     cdef X509_VERIFY_PARAM *param
@@ -672,7 +1008,11 @@ cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side
     conn.server_side = server_side
     conn.server_hostname = server_hostname
     conn._owner_ref = None if owner is None else _weakref.ref(owner)
+    conn.lk.orig = ctx.lock
+    conn.lk.cur = ctx.lock
+    cdef int token = ctx_lock_shared_gil(ctx.lock)
     conn.ssl = SSL_new(ctx.ctx)
+    ctx_unlock(ctx.lock, token)
     if conn.ssl == NULL:
         raise_from_queue(SITE_CONTEXT)
     SSL_set_app_data(conn.ssl, <void *>conn)     # borrowed: conn owns the SSL
@@ -718,10 +1058,13 @@ def new_socket_conn(ctx_owner, sock, bint server_side, server_hostname, owner, s
     """The SSL* for a connected Python socket (the SSLSocket itself)."""
     cdef ContextCore ctx = ctx_owner._core
     cdef TLSConnection conn = _new_conn(ctx, ctx_owner, server_side, server_hostname, owner)
+    cdef BIO *bio
     conn.fd = sock.fileno()
     conn._sock_ref = _weakref.ref(sock)
-    if not SSL_set_fd(conn.ssl, conn.fd):
+    bio = socket_bio(conn.fd)
+    if bio == NULL:
         raise_from_queue(SITE_CONTEXT)
+    SSL_set_bio(conn.ssl, bio, bio)     # the SSL owns the one reference now
     if session is not None:
         conn.session = session
     return conn
