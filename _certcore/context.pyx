@@ -12,7 +12,9 @@ from operator import index as _index
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.object cimport PyObject
-from cpython.ref cimport Py_INCREF, Py_XDECREF
+from cpython.ref cimport Py_INCREF, Py_XINCREF, Py_XDECREF
+from cpython.exc cimport PyErr_Restore, PyErr_WriteUnraisable
+from cpython.long cimport PyLong_AsLong
 from posixsys.errnoval cimport set_errno, get_errno
 from libc.string cimport memcpy, strlen
 from libc.stdlib cimport malloc, free
@@ -218,6 +220,8 @@ cdef int _alpn_select_cb(SSL *s, const unsigned char **out, unsigned char *outle
 
 # --- SNI: calls the Python sni_callback(sslobj, server_name, context) ----------------------
 cdef int _servername_cb(SSL *s, int *al, void *arg) noexcept with gil:
+    # CPython's _servername_callback, case for case: each failure goes to sys.unraisablehook
+    # with the object CPython names, and decides the alert CPython sends.
     cdef ContextCore core = <ContextCore>arg
     cdef const char *name
     cdef void *conn_p
@@ -225,40 +229,44 @@ cdef int _servername_cb(SSL *s, int *al, void *arg) noexcept with gil:
     if cb is None:
         return SSL_TLSEXT_ERR_OK
     conn_p = SSL_get_app_data(s)
-    if conn_p == NULL:
+    owner = (<object>conn_p).owner if conn_p != NULL else None
+    if owner is None:
         al[0] = SSL_AD_INTERNAL_ERROR
         return SSL_TLSEXT_ERR_ALERT_FATAL
-    conn = <object>conn_p
-    try:
-        owner = conn.owner
-        if owner is None:
+    name = SSL_get_servername(s, TLSEXT_NAMETYPE_host_name)
+    servername = None
+    if name != NULL:
+        raw = name[:strlen(name)]
+        try:
+            servername = raw.decode("ascii")
+        except BaseException:
+            _write_unraisable(raw)
             al[0] = SSL_AD_INTERNAL_ERROR
             return SSL_TLSEXT_ERR_ALERT_FATAL
-        name = SSL_get_servername(s, TLSEXT_NAMETYPE_host_name)
-        servername = None if name == NULL else name[:strlen(name)].decode("ascii")
+    try:
         result = cb(owner, servername, core.owner())
     except BaseException:
-        _sys.unraisablehook(_unraisable(_sys.exc_info(), cb))
+        _write_unraisable(cb)
         al[0] = SSL_AD_HANDSHAKE_FAILURE
         return SSL_TLSEXT_ERR_ALERT_FATAL
     if result is None:
         return SSL_TLSEXT_ERR_OK
     try:
-        al[0] = int(result)
+        al[0] = <int>PyLong_AsLong(result)     # an int or __index__, as CPython: "112" is a TypeError
     except BaseException:
-        _sys.unraisablehook(_unraisable(_sys.exc_info(), cb))
+        _write_unraisable(result)
         al[0] = SSL_AD_INTERNAL_ERROR
     return SSL_TLSEXT_ERR_ALERT_FATAL
 
 
-cdef object _unraisable(tuple info, object obj):
-    class _U:
-        pass
-    u = _U()
-    u.exc_type, u.exc_value, u.exc_traceback = info
-    u.err_msg = None
-    u.object = obj
-    return u
+cdef void _write_unraisable(object obj) noexcept:
+    """The exception being handled, to sys.unraisablehook through PyErr_WriteUnraisable(obj)."""
+    etype, value, tb = _sys.exc_info()
+    Py_XINCREF(<PyObject *>etype)
+    Py_XINCREF(<PyObject *>value)
+    Py_XINCREF(<PyObject *>tb)
+    PyErr_Restore(<PyObject *>etype, <PyObject *>value, <PyObject *>tb)
+    PyErr_WriteUnraisable(obj)
 
 
 # --- keylog -------------------------------------------------------------------------------
@@ -561,6 +569,8 @@ cdef class ContextCore:
     def load_cert_chain(self, certfile, keyfile=None, password=None):
         cdef PwInfo info
         cdef int r, err, token
+        cdef const char *cfile
+        cdef const char *kfile
         cdef bytes cf = _fs(certfile, "certfile")
         cdef bytes kf = _fs(keyfile, "keyfile") if keyfile is not None else None
         if certfile is None:
@@ -586,14 +596,20 @@ cdef class ContextCore:
             if pw is not None:
                 SSL_CTX_set_default_passwd_cb(self.ctx, _password_cb)
                 SSL_CTX_set_default_passwd_cb_userdata(self.ctx, &info)
-            set_errno(0)
-            r = SSL_CTX_use_certificate_chain_file(self.ctx, cf)
-            err = get_errno()
+            # File reading and parsing let other threads run, as _ssl.c does (the password
+            # callback takes the GIL back when OpenSSL calls it).
+            cfile = cf
+            kfile = kf if kf is not None else cf
+            with nogil:
+                set_errno(0)
+                r = SSL_CTX_use_certificate_chain_file(self.ctx, cfile)
+                err = get_errno()
             if r != 1:
                 self._load_fail(&info, err)
-            set_errno(0)
-            r = SSL_CTX_use_PrivateKey_file(self.ctx, kf if kf is not None else cf, SSL_FILETYPE_PEM)
-            err = get_errno()
+            with nogil:
+                set_errno(0)
+                r = SSL_CTX_use_PrivateKey_file(self.ctx, kfile, SSL_FILETYPE_PEM)
+                err = get_errno()
             if r != 1:
                 self._load_fail(&info, err)
             if SSL_CTX_check_private_key(self.ctx) != 1:
@@ -640,11 +656,13 @@ cdef class ContextCore:
                 except TypeError:
                     raise TypeError("cadata should be an ASCII string or a bytes-like object") from None
                 self._add_ca_certs(data, False)
+        cdef const char *cfile = <const char *>cf if cf is not None else NULL
+        cdef const char *cpath = <const char *>cp if cp is not None else NULL
         if cf is not None or cp is not None:
-            set_errno(0)
-            r = SSL_CTX_load_verify_locations(self.ctx, <const char *>cf if cf is not None else NULL,
-                                              <const char *>cp if cp is not None else NULL)
-            err = get_errno()
+            with nogil:
+                set_errno(0)
+                r = SSL_CTX_load_verify_locations(self.ctx, cfile, cpath)
+                err = get_errno()
             if r != 1:
                 if err != 0:
                     ERR_clear_error()
@@ -664,22 +682,23 @@ cdef class ContextCore:
         if bio == NULL:
             raise_from_queue(SITE_CADATA)
         try:
-            while True:
-                if pem:
-                    cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)
-                else:
-                    cert = d2i_X509_bio(bio, NULL)
-                if cert == NULL:
-                    break
-                r = X509_STORE_add_cert(store, cert)
-                X509_free(cert)
-                if not r:
-                    err = ERR_peek_last_error()
-                    if ERR_GET_LIB(err) == ERR_LIB_X509 and ERR_GET_REASON(err) == X509_R_CERT_ALREADY_IN_HASH_TABLE:
-                        ERR_clear_error()
+            with nogil:     # parsing a large bundle lets other threads run
+                while True:
+                    if pem:
+                        cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)
                     else:
+                        cert = d2i_X509_bio(bio, NULL)
+                    if cert == NULL:
                         break
-                loaded += 1
+                    r = X509_STORE_add_cert(store, cert)
+                    X509_free(cert)
+                    if not r:
+                        err = ERR_peek_last_error()
+                        if ERR_GET_LIB(err) == ERR_LIB_X509 and ERR_GET_REASON(err) == X509_R_CERT_ALREADY_IN_HASH_TABLE:
+                            ERR_clear_error()
+                        else:
+                            break
+                    loaded += 1
         finally:
             BIO_free(bio)
         err = ERR_peek_last_error()

@@ -640,7 +640,8 @@ cdef class TLSConnection:
         if data:
             PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
             try:
-                BIO_write_ex(self.rbio, view.buf, <size_t>view.len, &w)
+                if not BIO_write_ex(self.rbio, view.buf, <size_t>view.len, &w):
+                    raise_from_queue(SITE_CONTEXT)
             finally:
                 PyBuffer_Release(&view)
         if self.incoming.eof:
@@ -658,9 +659,10 @@ cdef class TLSConnection:
         raw = PyBytes_FromStringAndSize_raw(NULL, <Py_ssize_t>n)
         if raw == NULL:
             raise MemoryError()
-        BIO_read_ex(self.wbio, PyBytes_AS_STRING(<object>raw), n, &got)
         data = <object>raw
         Py_DECREF(data)
+        if not BIO_read_ex(self.wbio, PyBytes_AS_STRING(data), n, &got):
+            raise_from_queue(SITE_CONTEXT)
         self.outgoing.write(data)
         return 0
 
@@ -1078,16 +1080,24 @@ def new_bio_conn(ctx_owner, incoming, outgoing, bint server_side, server_hostnam
     cdef BIO *wb
     if isinstance(incoming, MemoryBIO):
         rb = (<MemoryBIO>incoming).bio
-        BIO_up_ref(rb)
+        if not BIO_up_ref(rb):
+            raise_from_queue(SITE_CONTEXT)
     else:
         rb = BIO_new(BIO_s_mem())
+        if rb == NULL:
+            raise_from_queue(SITE_CONTEXT)
         BIO_set_mem_eof_return(rb, -1)
         conn.incoming = incoming
     if isinstance(outgoing, MemoryBIO):
         wb = (<MemoryBIO>outgoing).bio
-        BIO_up_ref(wb)
+        if not BIO_up_ref(wb):
+            BIO_free(rb)
+            raise_from_queue(SITE_CONTEXT)
     else:
         wb = BIO_new(BIO_s_mem())
+        if wb == NULL:
+            BIO_free(rb)
+            raise_from_queue(SITE_CONTEXT)
         conn.outgoing = outgoing
     conn.rbio = rb
     conn.wbio = wb

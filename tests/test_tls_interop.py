@@ -450,3 +450,54 @@ def test_post_handshake_auth():
     assert not srv.errors, srv.errors
     assert got["before"] is None
     assert ("DNS", "client.example") in got["after"]["subjectAltName"]
+
+
+def _sni_outcome(module, returns):
+    """Handshake a stdlib client against a `module` server whose SNI callback returns or raises
+    `returns`, over memory BIOs: (what sys.unraisablehook got, the client's error text)."""
+    import sys
+
+    def cb(sslobj, name, ctx):
+        if isinstance(returns, BaseException):
+            raise returns
+        return returns
+
+    sctx = module.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(*pki.ecdsa)
+    sctx.sni_callback = cb
+    cctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    cctx.load_verify_locations(pki.ca)
+    c_in, c_out, s_in, s_out = ssl.MemoryBIO(), ssl.MemoryBIO(), module.MemoryBIO(), module.MemoryBIO()
+    client = cctx.wrap_bio(c_in, c_out, server_hostname="localhost")
+    server = sctx.wrap_bio(s_in, s_out, server_side=True)
+    seen = []
+    old_hook = sys.unraisablehook
+    sys.unraisablehook = lambda u: seen.append((u.exc_type, u.object is cb, u.object == returns))
+    client_error = server_error = None
+    try:
+        for _ in range(10):
+            for end, err_name in ((client, "client"), (server, "server")):
+                try:
+                    end.do_handshake()
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                    pass
+                except ssl.SSLError as e:
+                    if err_name == "client":
+                        client_error = client_error or e.reason
+                    else:
+                        server_error = server_error or e.reason
+            s_in.write(c_out.read())
+            c_in.write(s_out.read())
+    finally:
+        sys.unraisablehook = old_hook
+    return seen, client_error, server_error
+
+
+@pytest.mark.parametrize("returns", ["112", 112.5, ZeroDivisionError("boom"), 112],
+                         ids=["str", "float", "raises", "int"])
+def test_sni_callback_failures_reported_like_the_stdlib(returns):
+    ours = _sni_outcome(certcore, returns)
+    theirs = _sni_outcome(ssl, returns)
+    assert ours == theirs
+    if not isinstance(returns, int):
+        assert ours[0], "the failure reaches sys.unraisablehook"
