@@ -441,6 +441,17 @@ cdef class ContextCore:
         self._check_hostname = on
 
     @property
+    def hostname_checks_common_name(self):
+        return (self.hostflags & X509_CHECK_FLAG_NEVER_CHECK_SUBJECT) == 0
+
+    @hostname_checks_common_name.setter
+    def hostname_checks_common_name(self, value):
+        if value:
+            self._host_flags = self.hostflags & ~X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
+        else:
+            self._host_flags = self.hostflags | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
+
+    @property
     def _host_flags(self):
         return self.hostflags
 
@@ -523,7 +534,11 @@ cdef class ContextCore:
 
     @minimum_version.setter
     def minimum_version(self, value):
-        self._set_version(int(value), False)
+        cdef int v = int(value)
+        if v == SSL3_VERSION:
+            # Lib/ssl.py: asking for SSLv3 as the minimum also lifts OP_NO_SSLv3
+            self.options = self.options & ~(<unsigned long>SSL_OP_NO_SSLv3)
+        self._set_version(v, False)
 
     @property
     def maximum_version(self):
@@ -938,6 +953,16 @@ cdef class ContextCore:
             SSL_CTX_set_keylog_callback(self.ctx, _keylog_cb)
         finally:
             ctx_unlock(self.lock, token)
+
+
+def encode_hostname(hostname):
+    """A server_hostname as OpenSSL gets it: IDNA for str, ASCII for bytes (Lib/ssl.py's
+    SSLContext._encode_hostname); the checks on the result are the connection's (tls.pyx)."""
+    if hostname is None:
+        return None
+    if isinstance(hostname, str):
+        return hostname.encode("idna").decode("ascii")
+    return hostname.decode("ascii")
 
 
 cdef bytes x509_to_der(X509 *cert):

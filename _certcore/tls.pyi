@@ -1,5 +1,7 @@
 from typing import Any, Optional
 
+from _certcore.context import ContextCore
+
 class MemoryBIO:
     def __init__(self) -> None: ...
     @property
@@ -26,7 +28,9 @@ class TLSConnection:
     server_side: bool
     server_hostname: Optional[str]
     owner: Any
-    context: Any
+    @property
+    def context(self) -> Any: ...
+    def set_context(self, core: ContextCore, owner: Any) -> None: ...
     session: Optional[SSLSession]
     session_reused: bool
     def do_handshake(self) -> None: ...
@@ -45,8 +49,9 @@ class TLSConnection:
     def get_channel_binding(self, cb_type: str = "tls-unique") -> Optional[bytes]: ...
     def verify_client_post_handshake(self) -> None: ...
 
-def new_socket_conn(ctx_owner: Any, sock: Any, server_side: bool, server_hostname: Optional[str],
-                    owner: Any, session: Optional[SSLSession] = None) -> TLSConnection: ...
-def new_bio_conn(ctx_owner: Any, incoming: Any, outgoing: Any, server_side: bool,
+def new_socket_conn(ctx: ContextCore, ctx_owner: Any, sock: Any, server_side: bool,
+                    server_hostname: Optional[str], owner: Any,
+                    session: Optional[SSLSession] = None) -> TLSConnection: ...
+def new_bio_conn(ctx: ContextCore, ctx_owner: Any, incoming: Any, outgoing: Any, server_side: bool,
                  server_hostname: Optional[str], owner: Any,
                  session: Optional[SSLSession] = None) -> TLSConnection: ...

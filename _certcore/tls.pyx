@@ -540,6 +540,7 @@ cdef class TLSConnection:
     cdef SSL *ssl
     cdef ContextCore _ctx
     cdef ContextCore _orig_ctx       # the SSL_CTX the SSL was made from (its callbacks' arg)
+    cdef list _ctx_history           # contexts switched away from (their locks stay valid)
     cdef object _ctx_owner           # the public SSLContext (strong), returned by .context
     cdef object _sock_ref            # weakref to the Python socket (socket mode)
     cdef int fd
@@ -583,12 +584,9 @@ cdef class TLSConnection:
     def context(self):
         return self._ctx_owner
 
-    @context.setter
-    def context(self, value):
-        core = getattr(value, "_core", None)
-        if not isinstance(core, ContextCore):
-            raise TypeError("The value must be a SSLContext")
-        cdef void *new_lock = (<ContextCore>core).lock
+    def set_context(self, ContextCore core not None, owner):
+        """Switch to another context (SSLSocket.context = ...): core, and the public owner."""
+        cdef void *new_lock = core.lock
         cdef Held h
         cdef int token
         _hold_gil(&self.lk, &h)
@@ -597,7 +595,7 @@ cdef class TLSConnection:
         # held until that call ends, as the old one's is.
         token = ctx_lock_shared_gil(new_lock)
         try:
-            if SSL_set_SSL_CTX(self.ssl, (<ContextCore>core).ctx) == NULL:
+            if SSL_set_SSL_CTX(self.ssl, core.ctx) == NULL:
                 ctx_unlock(new_lock, token)
                 raise_from_queue(SITE_CONTEXT)
             if self.lk.depth > 1 and self.lk.extra == NULL:
@@ -606,8 +604,11 @@ cdef class TLSConnection:
             else:
                 ctx_unlock(new_lock, token)
             self.lk.cur = new_lock
+            # the locks of contexts held by an OpenSSL call still running on this thread must
+            # outlive it: the connection keeps every context it switched away from
+            self._ctx_history.append(self._ctx)
             self._ctx = core
-            self._ctx_owner = value
+            self._ctx_owner = owner
         finally:
             _unhold(&self.lk, &h)
 
@@ -1012,6 +1013,7 @@ cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side
     conn._owner_ref = None if owner is None else _weakref.ref(owner)
     conn.lk.orig = ctx.lock
     conn.lk.cur = ctx.lock
+    conn._ctx_history = []
     cdef int token = ctx_lock_shared_gil(ctx.lock)
     conn.ssl = SSL_new(ctx.ctx)
     ctx_unlock(ctx.lock, token)
@@ -1056,9 +1058,10 @@ cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side
     return conn
 
 
-def new_socket_conn(ctx_owner, sock, bint server_side, server_hostname, owner, session=None):
-    """The SSL* for a connected Python socket (the SSLSocket itself)."""
-    cdef ContextCore ctx = ctx_owner._core
+def new_socket_conn(ContextCore ctx not None, ctx_owner, sock, bint server_side, server_hostname,
+                    owner, session=None):
+    """The SSL* for a connected Python socket (the SSLSocket itself); ctx_owner is the public
+    SSLContext that ctx belongs to (what .context returns)."""
     cdef TLSConnection conn = _new_conn(ctx, ctx_owner, server_side, server_hostname, owner)
     cdef BIO *bio
     conn.fd = sock.fileno()
@@ -1072,9 +1075,10 @@ def new_socket_conn(ctx_owner, sock, bint server_side, server_hostname, owner, s
     return conn
 
 
-def new_bio_conn(ctx_owner, incoming, outgoing, bint server_side, server_hostname, owner, session=None):
-    """The SSL* for memory-BIO mode (SSLObject); incoming/outgoing are certcore or stdlib MemoryBIOs."""
-    cdef ContextCore ctx = ctx_owner._core
+def new_bio_conn(ContextCore ctx not None, ctx_owner, incoming, outgoing, bint server_side,
+                 server_hostname, owner, session=None):
+    """The SSL* for memory-BIO mode (SSLObject); incoming/outgoing are certcore or stdlib
+    MemoryBIOs; ctx_owner as for new_socket_conn."""
     cdef TLSConnection conn = _new_conn(ctx, ctx_owner, server_side, server_hostname, owner)
     cdef BIO *rb
     cdef BIO *wb

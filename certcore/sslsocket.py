@@ -8,6 +8,7 @@ so no stdlib TLS code runs on certcore objects. Behaviour is 3.11's on every Pyt
 supports (3.9-3.13).
 """
 import errno as _errno
+import functools as _functools
 import os as _os
 import socket as _socket
 import ssl as _ssl
@@ -15,6 +16,7 @@ import warnings as _warnings
 from socket import SOCK_STREAM, SO_TYPE, SOL_SOCKET
 
 from _certcore.context import ContextCore as _ContextCore
+from _certcore.context import encode_hostname as _encode_hostname
 from _certcore.tls import MemoryBIO, SSLSession, new_bio_conn as _new_bio_conn
 from _certcore.tls import new_socket_conn as _new_socket_conn
 
@@ -35,16 +37,41 @@ PROTOCOL_TLS_CLIENT = _ssl.PROTOCOL_TLS_CLIENT
 PROTOCOL_TLS_SERVER = _ssl.PROTOCOL_TLS_SERVER
 CHANNEL_BINDING_TYPES = ["tls-unique"]
 _ASN1Object = _ssl._ASN1Object
-_NEVER_CHECK_SUBJECT = 0x20   # X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
 
 
-def _encode_hostname(hostname):
-    if hostname is None:
-        return None
-    elif isinstance(hostname, str):
-        return hostname.encode("idna").decode("ascii")
+def _core_property(name, wrap=None, readonly=False):
+    """SSLContext.<name>: ContextCore's attribute, which validates what is set; reading wraps
+    the value in the stdlib's enum `wrap`."""
+    attr = getattr(_ContextCore, name)
+    if wrap is None:
+        def get(self):
+            return getattr(self._core, name)
     else:
-        return hostname.decode("ascii")
+        def get(self):
+            return wrap(getattr(self._core, name))
+
+    def set(self, value):
+        setattr(self._core, name, value)
+
+    return property(get, None if readonly else set, doc=attr.__doc__)
+
+
+def _core_of(ctx):
+    core = getattr(ctx, "_core", None)
+    if not isinstance(core, _ContextCore):
+        raise TypeError("The value must be a SSLContext")
+    return core
+
+
+def _core_method(name):
+    """SSLContext.<name>(...): ContextCore's method, with its signature and docstring."""
+    method = getattr(_ContextCore, name)
+
+    @_functools.wraps(method)
+    def call(self, *args, **kwargs):
+        return method(self._core, *args, **kwargs)
+
+    return call
 
 
 class SSLContext(_StdContext):
@@ -90,109 +117,41 @@ class SSLContext(_StdContext):
             server_hostname=self._encode_hostname(server_hostname), session=session, context=self)
 
     def _wrap_socket(self, sock, server_side, server_hostname=None, *, owner=None, session=None):
-        return _new_socket_conn(self, sock, server_side, server_hostname, owner, session)
+        return _new_socket_conn(self._core, self, sock, server_side, server_hostname, owner, session)
 
     def _wrap_bio(self, incoming, outgoing, server_side, server_hostname=None, *, owner=None,
                   session=None):
-        return _new_bio_conn(self, incoming, outgoing, server_side, server_hostname, owner, session)
+        return _new_bio_conn(self._core, self, incoming, outgoing, server_side, server_hostname,
+                             owner, session)
 
-    # --- configuration -----------------------------------------------------------------------
-    @property
-    def protocol(self):
-        return _SSLMethod(self._core.protocol)
+    # --- configuration: ContextCore's, values wrapped in the stdlib's enums ------------------
+    protocol = _core_property("protocol", _SSLMethod, readonly=True)
+    verify_mode = _core_property("verify_mode", VerifyMode)
+    check_hostname = _core_property("check_hostname")
+    options = _core_property("options", Options)
+    verify_flags = _core_property("verify_flags", VerifyFlags)
+    minimum_version = _core_property("minimum_version", TLSVersion)
+    maximum_version = _core_property("maximum_version", TLSVersion)
+    hostname_checks_common_name = _core_property("hostname_checks_common_name")
+    _host_flags = _core_property("_host_flags")
+    post_handshake_auth = _core_property("post_handshake_auth")
+    keylog_filename = _core_property("keylog_filename")
+    sni_callback = _core_property("sni_callback")
+    num_tickets = _core_property("num_tickets")
+    security_level = _core_property("security_level", readonly=True)
 
-    @property
-    def verify_mode(self):
-        return VerifyMode(self._core.verify_mode)
-
-    @verify_mode.setter
-    def verify_mode(self, value):
-        self._core.verify_mode = value
-
-    @property
-    def check_hostname(self):
-        return self._core.check_hostname
-
-    @check_hostname.setter
-    def check_hostname(self, value):
-        self._core.check_hostname = value
-
-    @property
-    def options(self):
-        return Options(self._core.options)
-
-    @options.setter
-    def options(self, value):
-        self._core.options = value
-
-    @property
-    def verify_flags(self):
-        return VerifyFlags(self._core.verify_flags)
-
-    @verify_flags.setter
-    def verify_flags(self, value):
-        self._core.verify_flags = value
-
-    @property
-    def minimum_version(self):
-        return TLSVersion(self._core.minimum_version)
-
-    @minimum_version.setter
-    def minimum_version(self, value):
-        if value == TLSVersion.SSLv3:
-            self.options &= ~Options.OP_NO_SSLv3
-        self._core.minimum_version = value
-
-    @property
-    def maximum_version(self):
-        return TLSVersion(self._core.maximum_version)
-
-    @maximum_version.setter
-    def maximum_version(self, value):
-        self._core.maximum_version = value
-
-    @property
-    def hostname_checks_common_name(self):
-        return (self._core._host_flags & _NEVER_CHECK_SUBJECT) != _NEVER_CHECK_SUBJECT
-
-    @hostname_checks_common_name.setter
-    def hostname_checks_common_name(self, value):
-        if value:
-            self._core._host_flags &= ~_NEVER_CHECK_SUBJECT
-        else:
-            self._core._host_flags |= _NEVER_CHECK_SUBJECT
-
-    @property
-    def _host_flags(self):
-        return self._core._host_flags
-
-    @_host_flags.setter
-    def _host_flags(self, value):
-        self._core._host_flags = value
-
-    @property
-    def post_handshake_auth(self):
-        return self._core.post_handshake_auth
-
-    @post_handshake_auth.setter
-    def post_handshake_auth(self, value):
-        self._core.post_handshake_auth = value
-
-    @property
-    def keylog_filename(self):
-        return self._core.keylog_filename
-
-    @keylog_filename.setter
-    def keylog_filename(self, value):
-        self._core.keylog_filename = value
-
-    @property
-    def sni_callback(self):
-        return self._core.sni_callback
-
-    @sni_callback.setter
-    def sni_callback(self, value):
-        self._core.sni_callback = value
+    load_cert_chain = _core_method("load_cert_chain")
+    load_verify_locations = _core_method("load_verify_locations")
+    set_default_verify_paths = _core_method("set_default_verify_paths")
+    set_ciphers = _core_method("set_ciphers")
+    get_ciphers = _core_method("get_ciphers")
+    set_ciphersuites = _core_method("set_ciphersuites")
+    _set_alpn_protocols = _core_method("_set_alpn_protocols")
+    get_ca_certs = _core_method("get_ca_certs")
+    cert_store_stats = _core_method("cert_store_stats")
+    session_stats = _core_method("session_stats")
+    load_dh_params = _core_method("load_dh_params")
+    set_ecdh_curve = _core_method("set_ecdh_curve")
 
     def set_servername_callback(self, server_name_callback):
         if server_name_callback is None:
@@ -208,18 +167,6 @@ class SSLContext(_StdContext):
             self.sni_callback = shim_cb
 
     @property
-    def num_tickets(self):
-        return self._core.num_tickets
-
-    @num_tickets.setter
-    def num_tickets(self, value):
-        self._core.num_tickets = value
-
-    @property
-    def security_level(self):
-        return self._core.security_level
-
-    @property
     def _msg_callback(self):
         return None
 
@@ -228,29 +175,10 @@ class SSLContext(_StdContext):
         if value is not None:
             raise NotImplementedError("certcore does not implement _msg_callback")
 
-    def load_cert_chain(self, certfile, keyfile=None, password=None):
-        self._core.load_cert_chain(certfile, keyfile, password)
-
-    def load_verify_locations(self, cafile=None, capath=None, cadata=None):
-        self._core.load_verify_locations(cafile, capath, cadata)
-
     def load_default_certs(self, purpose=Purpose.SERVER_AUTH):
         if not isinstance(purpose, _ASN1Object):
             raise TypeError(purpose)
         self.set_default_verify_paths()
-
-    def set_default_verify_paths(self):
-        self._core.set_default_verify_paths()
-
-    def set_ciphers(self, cipherlist):
-        self._core.set_ciphers(cipherlist)
-
-    def get_ciphers(self):
-        return self._core.get_ciphers()
-
-    def set_ciphersuites(self, suites):
-        """certcore extension: the TLS 1.3 suites, e.g. ``"TLS_AES_128_GCM_SHA256"``."""
-        self._core.set_ciphersuites(suites)
 
     def set_alpn_protocols(self, alpn_protocols):
         protos = bytearray()
@@ -262,27 +190,12 @@ class SSLContext(_StdContext):
             protos.extend(b)
         self._core._set_alpn_protocols(bytes(protos))
 
-    def _set_alpn_protocols(self, protos):
-        self._core._set_alpn_protocols(protos)
-
     def _set_npn_protocols(self, protos):
         raise NotImplementedError("The NPN extension requires OpenSSL 1.0.1 or later.")
 
     def set_npn_protocols(self, npn_protocols):
         _warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
         raise NotImplementedError("The NPN extension requires OpenSSL 1.0.1 or later.")
-
-    def get_ca_certs(self, binary_form=False):
-        return self._core.get_ca_certs(binary_form)
-
-    def cert_store_stats(self):
-        return self._core.cert_store_stats()
-
-    def session_stats(self):
-        return self._core.session_stats()
-
-    def load_dh_params(self, path):
-        self._core.load_dh_params(path)
 
     # CPython 3.13 added TLS 1.3 PSK callbacks to ssl.SSLContext; certcore has CPython 3.11's
     # surface. Overridden so that the inherited stdlib method never configures the unused base
@@ -292,9 +205,6 @@ class SSLContext(_StdContext):
 
     def set_psk_server_callback(self, callback, identity_hint=None):
         raise NotImplementedError("certcore: PSK callbacks (CPython 3.13) are not implemented")
-
-    def set_ecdh_curve(self, name):
-        self._core.set_ecdh_curve(name)
 
     def __reduce__(self):
         raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
@@ -323,7 +233,7 @@ class SSLObject(_StdObject):
 
     @context.setter
     def context(self, ctx):
-        self._sslobj.context = ctx
+        self._sslobj.set_context(_core_of(ctx), ctx)
 
     @property
     def session(self):
@@ -487,7 +397,7 @@ class SSLSocket(_StdSocket):
     @context.setter
     def context(self, ctx):
         self._context = ctx
-        self._sslobj.context = ctx
+        self._sslobj.set_context(_core_of(ctx), ctx)
 
     @property
     def session(self):
