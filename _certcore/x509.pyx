@@ -20,12 +20,13 @@ from cpython.buffer cimport PyObject_CheckBuffer
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_DecodeASCII
 from libc.string cimport memchr, memcmp
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport malloc, realloc, free
 from libc.stdio cimport snprintf
 from libc.time cimport tm
 from libc.errno cimport errno, EINTR, EISDIR
 from posix.fcntl cimport open as c_open, O_RDONLY, O_CLOEXEC
 from posix.unistd cimport read as c_read, close as c_close
+from cpython.exc cimport PyErr_CheckSignals
 from posix.stat cimport fstat, struct_stat, S_ISREG, S_ISDIR
 
 from openssl.crypto cimport OSSL_LIB_CTX, OSSL_LIB_CTX_new, OPENSSL_free
@@ -804,7 +805,8 @@ cdef class Certificate:
 
     @classmethod
     def from_file(cls, path):
-        """A certificate from a PEM or DER file (path: str, bytes or os.PathLike)."""
+        """A certificate from a PEM or DER file (path: str, bytes or os.PathLike) of at most
+        MAX_CERT_FILE_BYTES (64 MiB): a larger one, or a device or pipe that delivers more, is a ValueError."""
         return _new_from_der(cls, _der_from_any(_read_file(path)))
 
     @property
@@ -998,15 +1000,27 @@ cdef Certificate certificate_from_x509(X509 *x):
 # ---------------------------------------------------------------------------------------------
 # Module functions
 
+cdef enum:
+    READ_CHUNK = 64 * 1024      # the first read buffer: a certificate file usually fits in it
+
+
 cdef bytes _read_file(object path):
-    """The whole file, read with the GIL released (open/fstat/read); OSError like open()'s."""
+    """The whole file (PEM or DER); OSError like open()'s, ValueError past MAX_CERT_FILE_BYTES.
+
+    Regular files, pipes, devices and /proc files alike are read to EOF, one byte past the
+    limit at most: a file's size is only a hint, since it can grow while it is read and
+    /proc files report none. The system calls run without the GIL; an interrupted one checks
+    for signals and resumes, as Python's own I/O does (PEP 475), so Ctrl-C stops a wait on a
+    FIFO that gets no data.
+    """
     cdef bytes fs
     cdef const char *cpath
-    cdef int fd, err = 0
+    cdef int fd = -1, err = 0
     cdef struct_stat st
-    cdef Py_ssize_t size, got = 0, r = 0
-    cdef bytes data
-    cdef char *buf
+    cdef size_t cap = READ_CHUNK, got = 0
+    cdef Py_ssize_t r
+    cdef char *buf = NULL
+    cdef char *grown
     try:
         fspath = _os.fspath(path)
     except TypeError:
@@ -1015,42 +1029,57 @@ cdef bytes _read_file(object path):
     if b"\0" in fs:
         raise ValueError("embedded null byte")
     cpath = fs
-    with nogil:
-        fd = c_open(cpath, O_RDONLY | O_CLOEXEC)
+    while fd < 0:
+        with nogil:
+            fd = c_open(cpath, O_RDONLY | O_CLOEXEC)
+            err = errno
         if fd < 0:
-            err = errno
-        elif fstat(fd, &st) != 0:
-            err = errno
-            c_close(fd)
-            fd = -1
-    if fd < 0:
-        raise OSError(err, _os.strerror(err), fspath)
+            if err != EINTR:
+                raise OSError(err, _os.strerror(err), fspath)
+            PyErr_CheckSignals()
     try:
+        if fstat(fd, &st) != 0:
+            err = errno
+            raise OSError(err, _os.strerror(err), fspath)
         if S_ISDIR(st.st_mode):
             raise OSError(EISDIR, _os.strerror(EISDIR), fspath)
-        size = st.st_size if S_ISREG(st.st_mode) else 0
-        if size <= 0:   # not a regular file, or empty: read in Python (pipes, /proc files)
-            with open(fd, "rb", closefd=False) as f:
-                return f.read()
-        data = PyBytes_FromStringAndSize(NULL, size)
-        buf = PyBytes_AS_STRING(data)
-        with nogil:
-            while got < size:
-                r = c_read(fd, buf + got, size - got)
-                if r < 0:
-                    if errno == EINTR:
-                        continue
-                    err = errno
-                    break
-                if r == 0:
-                    break
+        if S_ISREG(st.st_mode):
+            if st.st_size > MAX_CERT_FILE_BYTES:
+                _too_big(fspath)
+            if <size_t>st.st_size >= cap:
+                cap = <size_t>st.st_size + 1    # + 1: room to see EOF without growing
+        buf = <char *>malloc(cap)
+        if buf == NULL:
+            raise MemoryError()
+        while True:
+            if got == cap:
+                if cap > MAX_CERT_FILE_BYTES:
+                    _too_big(fspath)
+                cap = min(cap * 2, <size_t>MAX_CERT_FILE_BYTES + 1)
+                grown = <char *>realloc(buf, cap)
+                if grown == NULL:
+                    raise MemoryError()
+                buf = grown
+            with nogil:
+                r = c_read(fd, buf + got, cap - got)
+                err = errno
+            if r > 0:
                 got += r
-        if r < 0:
-            raise OSError(err, _os.strerror(err), fspath)
-        return data if got == size else data[:got]
+            elif r == 0:
+                return PyBytes_FromStringAndSize(buf, got)
+            elif err == EINTR:
+                PyErr_CheckSignals()
+            else:
+                raise OSError(err, _os.strerror(err), fspath)
     finally:
+        free(buf)
         with nogil:
             c_close(fd)
+
+
+cdef int _too_big(object fspath) except -1:
+    raise ValueError(f"{fspath!r} is larger than {MAX_CERT_FILE_BYTES >> 20} MiB ({MAX_CERT_FILE_BYTES} bytes), "
+                     "the limit for a certificate file")
 
 
 cdef inline bint _looks_der(bytes data):
