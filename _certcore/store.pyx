@@ -17,6 +17,7 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 
 from openssl.crypto cimport OPENSSL_free
 from openssl.err cimport ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON, ERR_LIB_PEM
+from _certcore.x509 cimport MAX_CERT_FILE_BYTES
 from openssl.x509 cimport (
     X509_get_default_cert_file, X509_get_default_cert_file_env,
     X509_get_default_cert_dir, X509_get_default_cert_dir_env,
@@ -136,7 +137,8 @@ cdef void _keep_block(Blocks *blocks, const char *name, unsigned char *data, lon
 
 
 cdef void _read_pem_file(const char *path, int want, Blocks *blocks) noexcept nogil:
-    """Every PEM block of `path`; unreadable files and broken blocks are skipped."""
+    """Every PEM block of `path`; unreadable files, broken blocks and files larger than
+    MAX_CERT_FILE_BYTES are skipped."""
     cdef struct_stat st
     cdef BIO *bio
     cdef char *name
@@ -146,13 +148,14 @@ cdef void _read_pem_file(const char *path, int want, Blocks *blocks) noexcept no
     cdef int before
     cdef unsigned long code
     # Regular files only (stat follows symlinks): a FIFO named like a certificate must not block.
-    if stat(path, &st) != 0 or not S_ISREG(st.st_mode):
+    if stat(path, &st) != 0 or not S_ISREG(st.st_mode) or st.st_size > MAX_CERT_FILE_BYTES:
         return
     bio = BIO_new_file(path, "rb")
     if bio == NULL:
         ERR_clear_error()
         return
-    while not blocks.out_of_memory:
+    # A file can grow after stat(): the read stops at the bound all the same.
+    while not blocks.out_of_memory and BIO_tell(bio) <= MAX_CERT_FILE_BYTES:
         name = header = NULL
         data = NULL
         before = BIO_tell(bio)

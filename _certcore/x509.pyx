@@ -20,12 +20,13 @@ from cpython.buffer cimport PyObject_CheckBuffer
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_DecodeASCII
 from libc.string cimport memchr, memcmp
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport malloc, realloc, free
 from libc.stdio cimport snprintf
 from libc.time cimport tm
 from libc.errno cimport errno, EINTR, EISDIR
 from posix.fcntl cimport open as c_open, O_RDONLY, O_CLOEXEC
 from posix.unistd cimport read as c_read, close as c_close
+from cpython.exc cimport PyErr_CheckSignals
 from posix.stat cimport fstat, struct_stat, S_ISREG, S_ISDIR
 
 from openssl.crypto cimport OSSL_LIB_CTX, OSSL_LIB_CTX_new, OPENSSL_free
@@ -725,19 +726,50 @@ cdef str _dn_text(tuple dn):
     return ", ".join(["+".join([f"{k}={v}" for k, v in rdn]) for rdn in dn])
 
 
+# ---------------------------------------------------------------------------------------------
+# The checked accessors. A Certificate can exist without its contents: Certificate.__new__,
+# a subclass whose __init__ skips the base's, or a failed construction leave _x509 NULL and
+# _der None. Every read of either goes through these, so such an object raises ValueError
+# instead of handing NULL to OpenSSL or None to the bytes macros. _der is always assigned
+# right after _x509 (no Python code can run in between), so one NULL test covers both.
+
+cdef str _NOT_INITIALIZED = "Certificate object is not initialized"
+
+
+cdef inline X509 *_x509_of(Certificate cert) except NULL:
+    if cert._x509 == NULL:
+        raise ValueError(_NOT_INITIALIZED)
+    return cert._x509
+
+
+cdef inline bytes _der_of(Certificate cert):
+    _x509_of(cert)
+    return cert._der
+
+
 cdef class Certificate:
     """An X.509 certificate (immutable; equal and hashed by its DER encoding).
 
     ``Certificate(der)`` / ``Certificate.from_der(der)`` take any bytes-like DER;
     ``Certificate.from_pem(text)`` the first CERTIFICATE block of a PEM text (str or bytes);
     ``Certificate.from_file(path)`` a PEM or DER file. Bad input raises ValueError.
+
+    An instance whose ``__init__`` never ran (``Certificate.__new__``, a subclass ``__init__``
+    that does not call the base's) holds no certificate: every method and property raises
+    ``ValueError("Certificate object is not initialized")``, ``hash()`` and pickling included.
+    Comparisons do not raise: such an instance equals only itself.
     """
 
     def __init__(self, data):
         if self._x509 != NULL:
             raise TypeError("Certificate objects are immutable")
         cdef bytes der = _as_bytes(data, "Certificate()")
-        self._x509 = _parse_checked(der, _INSPECT_CTX)
+        cdef X509 *x = _parse_checked(der, _INSPECT_CTX)
+        if self._x509 != NULL:
+            # Another thread initialized this object while the parse ran without the GIL.
+            X509_free(x)
+            raise TypeError("Certificate objects are immutable")
+        self._x509 = x
         self._der = der
 
     def __dealloc__(self):
@@ -751,8 +783,10 @@ cdef class Certificate:
     cdef X509* full_x509(self) except NULL:
         """A normally-parsed X509 (default library context, public key decoded), made once."""
         cdef X509 *x
+        cdef bytes der
         if self._full == NULL:
-            x = _parse_der(<const unsigned char *>PyBytes_AS_STRING(self._der), PyBytes_GET_SIZE(self._der), NULL)
+            der = _der_of(self)
+            x = _parse_der(<const unsigned char *>PyBytes_AS_STRING(der), PyBytes_GET_SIZE(der), NULL)
             if x == NULL:
                 raise_value_error("invalid DER certificate")
             clear_error_queue()
@@ -771,56 +805,59 @@ cdef class Certificate:
 
     @classmethod
     def from_file(cls, path):
-        """A certificate from a PEM or DER file (path: str, bytes or os.PathLike)."""
+        """A certificate from a PEM or DER file (path: str, bytes or os.PathLike) of at most
+        MAX_CERT_FILE_BYTES (64 MiB): a larger one, or a device or pipe that delivers more, is a ValueError."""
         return _new_from_der(cls, _der_from_any(_read_file(path)))
 
     @property
     def der(self):
         """The DER encoding (bytes)."""
-        return self._der
+        return _der_of(self)
 
     @property
     def pem(self):
         """The PEM text, byte-identical to ``ssl.DER_cert_to_PEM_cert(self.der)``."""
-        return der_to_pem(<const unsigned char *>PyBytes_AS_STRING(self._der), PyBytes_GET_SIZE(self._der))
+        cdef bytes der = _der_of(self)
+        return der_to_pem(<const unsigned char *>PyBytes_AS_STRING(der), PyBytes_GET_SIZE(der))
 
     def fingerprint(self, algorithm="sha256"):
         """The digest of the DER encoding (bytes) with an OpenSSL digest name ('sha256', 'sha1', ...)."""
+        cdef bytes der = _der_of(self)
         cdef const EVP_MD *md = _digest(algorithm)
         cdef unsigned char out[EVP_MAX_MD_SIZE]
         cdef unsigned int size = 0
-        if not EVP_Digest(PyBytes_AS_STRING(self._der), <size_t>PyBytes_GET_SIZE(self._der), out, &size, md, NULL):
+        if not EVP_Digest(PyBytes_AS_STRING(der), <size_t>PyBytes_GET_SIZE(der), out, &size, md, NULL):
             raise_value_error(f"cannot compute the {algorithm} digest")
         return PyBytes_FromStringAndSize(<char *>out, size)
 
     @property
     def not_before(self):
         """Start of validity, seconds since the epoch (== cert_time_to_seconds(notBefore))."""
-        return _asn1_time_seconds(X509_get0_notBefore(self._x509))
+        return _asn1_time_seconds(X509_get0_notBefore(_x509_of(self)))
 
     @property
     def not_after(self):
         """End of validity, seconds since the epoch (== cert_time_to_seconds(notAfter))."""
-        return _asn1_time_seconds(X509_get0_notAfter(self._x509))
+        return _asn1_time_seconds(X509_get0_notAfter(_x509_of(self)))
 
     @property
     def subject(self):
         """The subject as getpeercert() gives it: a tuple of RDN tuples of (name, value)."""
         if self._dict is not None:
             return self._dict["subject"]
-        return _name_tuple(X509_get_subject_name(self._x509))
+        return _name_tuple(X509_get_subject_name(_x509_of(self)))
 
     @property
     def issuer(self):
         """The issuer, shaped like ``subject``."""
         if self._dict is not None:
             return self._dict["issuer"]
-        return _name_tuple(X509_get_issuer_name(self._x509))
+        return _name_tuple(X509_get_issuer_name(_x509_of(self)))
 
     @property
     def serial_number(self):
         """The serial number as an int."""
-        cdef const ASN1_INTEGER *serial = X509_get0_serialNumber(self._x509)
+        cdef const ASN1_INTEGER *serial = X509_get0_serialNumber(_x509_of(self))
         cdef const unsigned char *p = ASN1_STRING_get0_data(serial)
         cdef int n = ASN1_STRING_length(serial)
         value = int.from_bytes(p[:n], "big") if n > 0 else 0
@@ -829,19 +866,19 @@ cdef class Certificate:
     @property
     def version(self):
         """The version as getpeercert() reports it (3 for an X.509 v3 certificate)."""
-        return X509_get_version(self._x509) + 1
+        return X509_get_version(_x509_of(self)) + 1
 
     @property
     def subject_alt_names(self):
         """The subjectAltName entries as getpeercert() gives them; () without the extension."""
         if self._dict is not None:
             return self._dict.get("subjectAltName", ())
-        sans = _alt_names(self._x509)
+        sans = _alt_names(_x509_of(self))
         return () if sans is None else sans
 
     cdef dict _decoded(self):
         if self._dict is None:
-            self._dict = decode_x509(self._x509)
+            self._dict = decode_x509(_x509_of(self))
         return <dict>self._dict
 
     def to_dict(self):
@@ -855,9 +892,11 @@ cdef class Certificate:
         # (one with ip_sans still 0 would let X509_check_host fall back to the commonName).
         cdef NameSummary local
         cdef int rc
+        cdef X509 *x
         if not self._names_known:
+            x = _x509_of(self)
             with nogil:
-                rc = summarize_names(self._x509, &local)
+                rc = summarize_names(x, &local)
             if rc != 0:
                 raise_value_error("cannot decode the certificate's names")
             if not self._names_known:
@@ -883,20 +922,20 @@ cdef class Certificate:
     def __eq__(self, other):
         if not isinstance(other, Certificate):
             return NotImplemented
-        return self._der == (<Certificate>other)._der
+        return _same_der(self, <Certificate>other)
 
     def __ne__(self, other):
         if not isinstance(other, Certificate):
             return NotImplemented
-        return self._der != (<Certificate>other)._der
+        return not _same_der(self, <Certificate>other)
 
     def __hash__(self):
         if self._hash is None:
-            self._hash = hash(self._der)
+            self._hash = hash(_der_of(self))
         return self._hash
 
     def __reduce__(self):
-        return (_from_der_pickled, (self._der,))
+        return (_from_der_pickled, (_der_of(self),))
 
     def __copy__(self):
         return self
@@ -905,6 +944,8 @@ cdef class Certificate:
         return self
 
     def __repr__(self):
+        if self._x509 == NULL:
+            return f"<{type(self).__name__} (not initialized)>"
         try:
             subject = _dn_text(self.subject)
         except Exception:
@@ -912,8 +953,15 @@ cdef class Certificate:
         return f"<{type(self).__name__} subject={subject!r} serial=0x{self.serial_number:x}>"
 
 
+cdef bint _same_der(Certificate a, Certificate b):
+    # _der is None (a valid object to compare) in an uninitialized instance: it equals only itself.
+    return a is b or (a._der is not None and a._der == b._der)
+
+
 cdef Certificate _new_from_der(type cls, bytes der, bint release_gil=False):
-    cdef Certificate cert = <Certificate>cls.__new__(cls)
+    # Checked cast: a subclass __new__ may return anything, and from_der & co. are classmethods
+    # that can be called with any class.
+    cdef Certificate cert = <Certificate?>cls.__new__(cls)
     cert._x509 = _parse_checked(der, _INSPECT_CTX, release_gil)
     cert._der = der
     return cert
@@ -942,25 +990,37 @@ cdef Certificate certificate_from_x509(X509 *x):
     if not X509_up_ref(x):
         raise_value_error("X509_up_ref failed")
     cert._x509 = x
+    cert._der = der
     if not X509_up_ref(x):
         raise_value_error("X509_up_ref failed")
     cert._full = x      # a normally-parsed X509 already: it serves verification too
-    cert._der = der
     return cert
 
 
 # ---------------------------------------------------------------------------------------------
 # Module functions
 
+cdef enum:
+    READ_CHUNK = 64 * 1024      # the first read buffer: a certificate file usually fits in it
+
+
 cdef bytes _read_file(object path):
-    """The whole file, read with the GIL released (open/fstat/read); OSError like open()'s."""
+    """The whole file (PEM or DER); OSError like open()'s, ValueError past MAX_CERT_FILE_BYTES.
+
+    Regular files, pipes, devices and /proc files alike are read to EOF, one byte past the
+    limit at most: a file's size is only a hint, since it can grow while it is read and
+    /proc files report none. The system calls run without the GIL; an interrupted one checks
+    for signals and resumes, as Python's own I/O does (PEP 475), so Ctrl-C stops a wait on a
+    FIFO that gets no data.
+    """
     cdef bytes fs
     cdef const char *cpath
-    cdef int fd, err = 0
+    cdef int fd = -1, err = 0
     cdef struct_stat st
-    cdef Py_ssize_t size, got = 0, r = 0
-    cdef bytes data
-    cdef char *buf
+    cdef size_t cap = READ_CHUNK, got = 0
+    cdef Py_ssize_t r
+    cdef char *buf = NULL
+    cdef char *grown
     try:
         fspath = _os.fspath(path)
     except TypeError:
@@ -969,42 +1029,57 @@ cdef bytes _read_file(object path):
     if b"\0" in fs:
         raise ValueError("embedded null byte")
     cpath = fs
-    with nogil:
-        fd = c_open(cpath, O_RDONLY | O_CLOEXEC)
+    while fd < 0:
+        with nogil:
+            fd = c_open(cpath, O_RDONLY | O_CLOEXEC)
+            err = errno
         if fd < 0:
-            err = errno
-        elif fstat(fd, &st) != 0:
-            err = errno
-            c_close(fd)
-            fd = -1
-    if fd < 0:
-        raise OSError(err, _os.strerror(err), fspath)
+            if err != EINTR:
+                raise OSError(err, _os.strerror(err), fspath)
+            PyErr_CheckSignals()
     try:
+        if fstat(fd, &st) != 0:
+            err = errno
+            raise OSError(err, _os.strerror(err), fspath)
         if S_ISDIR(st.st_mode):
             raise OSError(EISDIR, _os.strerror(EISDIR), fspath)
-        size = st.st_size if S_ISREG(st.st_mode) else 0
-        if size <= 0:   # not a regular file, or empty: read in Python (pipes, /proc files)
-            with open(fd, "rb", closefd=False) as f:
-                return f.read()
-        data = PyBytes_FromStringAndSize(NULL, size)
-        buf = PyBytes_AS_STRING(data)
-        with nogil:
-            while got < size:
-                r = c_read(fd, buf + got, size - got)
-                if r < 0:
-                    if errno == EINTR:
-                        continue
-                    err = errno
-                    break
-                if r == 0:
-                    break
+        if S_ISREG(st.st_mode):
+            if st.st_size > MAX_CERT_FILE_BYTES:
+                _too_big(fspath)
+            if <size_t>st.st_size >= cap:
+                cap = <size_t>st.st_size + 1    # + 1: room to see EOF without growing
+        buf = <char *>malloc(cap)
+        if buf == NULL:
+            raise MemoryError()
+        while True:
+            if got == cap:
+                if cap > MAX_CERT_FILE_BYTES:
+                    _too_big(fspath)
+                cap = min(cap * 2, <size_t>MAX_CERT_FILE_BYTES + 1)
+                grown = <char *>realloc(buf, cap)
+                if grown == NULL:
+                    raise MemoryError()
+                buf = grown
+            with nogil:
+                r = c_read(fd, buf + got, cap - got)
+                err = errno
+            if r > 0:
                 got += r
-        if r < 0:
-            raise OSError(err, _os.strerror(err), fspath)
-        return data if got == size else data[:got]
+            elif r == 0:
+                return PyBytes_FromStringAndSize(buf, got)
+            elif err == EINTR:
+                PyErr_CheckSignals()
+            else:
+                raise OSError(err, _os.strerror(err), fspath)
     finally:
+        free(buf)
         with nogil:
             c_close(fd)
+
+
+cdef int _too_big(object fspath) except -1:
+    raise ValueError(f"{fspath!r} is larger than {MAX_CERT_FILE_BYTES >> 20} MiB ({MAX_CERT_FILE_BYTES} bytes), "
+                     "the limit for a certificate file")
 
 
 cdef inline bint _looks_der(bytes data):
@@ -1079,13 +1154,14 @@ cdef int _verdict_for(Certificate cert, object hostname, bint strict) except -2:
     cdef const char *host
     cdef Py_ssize_t n
     cdef int verdict
+    cdef X509 *x = _x509_of(cert)
     if type(hostname) is not str or not PyUnicode_IS_ASCII(hostname):
         return VERDICT_UNDECIDED
     names = cert.names()
     host = <const char *>PyUnicode_DATA(hostname)
     n = PyUnicode_GET_LENGTH(hostname)
     with nogil:
-        verdict = openssl_verdict(cert._x509, names, host, n, strict)
+        verdict = openssl_verdict(x, names, host, n, strict)
     return verdict
 
 
@@ -1140,7 +1216,7 @@ def check_hostnames(certs, hostnames, *, strict=False):
         for i in range(count):
             cert = <Certificate>certs_list[i]
             host = hosts_list[i]
-            xs[i] = cert._x509
+            xs[i] = _x509_of(cert)
             sums[i] = cert.names()
             if type(host) is str and PyUnicode_IS_ASCII(host):
                 hosts[i] = <const char *>PyUnicode_DATA(host)

@@ -201,6 +201,83 @@ def test_immutable_eq_hash_pickle_copy_repr():
     assert r.startswith("<Certificate subject=") and "everything" in r
 
 
+# --- uninitialized instances ---------------------------------------------------------------------
+# tests/test_empty_instances.py proves, in a subprocess, that no member crashes; these pin the answers.
+
+class _SkipsInit(Certificate):
+    def __init__(self):
+        pass
+
+
+@pytest.mark.parametrize("make", [lambda: Certificate.__new__(Certificate), _SkipsInit])
+def test_uninitialized_certificate_raises_value_error(make):
+    empty = make()
+    uses = [
+        lambda c: c.der, lambda c: c.pem, lambda c: c.fingerprint(), lambda c: c.not_before,
+        lambda c: c.not_after, lambda c: c.subject, lambda c: c.issuer, lambda c: c.serial_number,
+        lambda c: c.version, lambda c: c.subject_alt_names, lambda c: c.to_dict(),
+        lambda c: c.match_hostname("example.com"), lambda c: c.match_hostname("example.com", strict=True),
+        lambda c: c.match_hostname(b"example.com"), lambda c: hash(c), lambda c: pickle.dumps(c),
+        lambda c: certcore.match_hostname(c, "example.com"),
+        lambda c: certcore.check_hostnames([c], ["example.com"]),
+        lambda c: certcore.check_hostnames(c, ["ex\u00e4mple.com"]),
+        lambda c: certcore.check_hostnames([Certificate(DER), c], ["a", "b"]),
+    ]
+    for use in uses:
+        with pytest.raises(ValueError, match="^Certificate object is not initialized$"):
+            use(empty)
+    assert repr(empty) == f"<{type(empty).__name__} (not initialized)>"
+    # Comparisons answer without raising: an uninitialized instance equals only itself.
+    other = make()
+    assert empty == empty and not (empty != empty)
+    assert empty != other and not (empty == other)
+    assert empty != Certificate(DER) and Certificate(DER) != empty
+    assert copy.copy(empty) is empty and copy.deepcopy(empty) is empty
+    # It is still a Certificate waiting for its one __init__.
+    Certificate.__init__(empty, DER)
+    assert empty == Certificate(DER) and empty.to_dict() == Certificate(DER).to_dict()
+    with pytest.raises(TypeError, match="immutable"):
+        Certificate.__init__(empty, GEN["plain"])
+
+
+def test_constructors_check_what_new_returns():
+    class OddNew(Certificate):
+        def __new__(cls, *args):
+            return object()
+
+    for make, data in ((OddNew.from_der, DER), (OddNew.from_pem, PEM)):
+        with pytest.raises(TypeError):
+            make(data)
+    with pytest.raises(TypeError):
+        Certificate.__dict__["from_der"].__func__(int, DER)
+
+
+def test_one_init_wins_when_threads_init_the_same_instance():
+    import threading
+
+    big = GEN["long_cn"]    # large enough to be parsed without the GIL
+    for _ in range(50):
+        empty = Certificate.__new__(Certificate)
+        start = threading.Barrier(4)
+        outcomes = []
+
+        def init():
+            start.wait()
+            try:
+                Certificate.__init__(empty, big)
+                outcomes.append("ok")
+            except TypeError:
+                outcomes.append("immutable")
+
+        threads = [threading.Thread(target=init) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["immutable"] * 3 + ["ok"]
+        assert empty.der == big
+
+
 def test_reexports():
     for name in ("Certificate", "decode_cert", "load_certificates"):
         assert name in certcore.__all__
