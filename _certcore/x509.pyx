@@ -56,7 +56,7 @@ from openssl.x509v3 cimport (
     sk_ACCESS_DESCRIPTION_num, sk_ACCESS_DESCRIPTION_value, AUTHORITY_INFO_ACCESS_free,
     sk_DIST_POINT_num, sk_DIST_POINT_value, CRL_DIST_POINTS_free, GENERAL_NAME_print,
 )
-from openssl.evp cimport EVP_MD, EVP_MD_fetch, EVP_MD_get_size, EVP_Digest, EVP_MAX_MD_SIZE
+from openssl.evp cimport EVP_MD, EVP_MD_fetch, EVP_MD_free, EVP_MD_get_size, EVP_Digest, EVP_MAX_MD_SIZE
 
 from _certcore.errors cimport (
     raise_value_error, raise_ssl_error, raise_from_queue, clear_error_queue, SITE_NAME_ATTRIBUTE,
@@ -708,9 +708,14 @@ cdef const EVP_MD *_digest(object algorithm) except NULL:
         clear_error_queue()
         raise ValueError(f"unknown digest algorithm {algorithm!r}")
     if EVP_MD_get_size(md) <= 0:
+        EVP_MD_free(<EVP_MD *>md)
         raise ValueError(f"digest {algorithm!r} has no fixed output size")
-    _DIGESTS[algorithm] = <size_t>md
-    return md
+    # Another thread may have cached the same name meanwhile (the encode above can let it
+    # run): the first entry stays, so each name holds exactly one fetched EVP_MD forever.
+    cached = _DIGESTS.setdefault(algorithm, <size_t>md)
+    if <size_t>cached != <size_t>md:
+        EVP_MD_free(<EVP_MD *>md)
+    return <const EVP_MD *><size_t>cached
 
 
 cdef long long _asn1_time_seconds(const ASN1_TIME *t) except? -1:
