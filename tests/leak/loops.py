@@ -281,9 +281,10 @@ def _tls_contexts():
     return client, server
 
 
-def bio_handshake(client_ctx, server_ctx, hostname="localhost"):
-    """A full handshake + one record each way between two certcore SSLObjects in memory."""
-    c_in, c_out, s_in, s_out = (certcore.MemoryBIO() for _ in range(4))
+def bio_handshake(client_ctx, server_ctx, hostname="localhost", mod=certcore):
+    """A full handshake + one record each way between two SSLObjects in memory (certcore's, or
+    the stdlib's with ``mod=ssl``: the BIOs must come from the contexts' module)."""
+    c_in, c_out, s_in, s_out = (mod.MemoryBIO() for _ in range(4))
     c = client_ctx.wrap_bio(c_in, c_out, server_hostname=hostname)
     s = server_ctx.wrap_bio(s_in, s_out, server_side=True)
     c_done = s_done = False
