@@ -732,7 +732,9 @@ cdef class ContextCore:
 
     def set_default_verify_paths(self):
         cdef int token = self._lock_exclusive()
-        cdef int ok = SSL_CTX_set_default_verify_paths(self.ctx)
+        cdef int ok
+        with nogil:     # it reads the whole system bundle
+            ok = SSL_CTX_set_default_verify_paths(self.ctx)
         ctx_unlock(self.lock, token)
         if not ok:
             raise_from_queue(SITE_CONTEXT)
