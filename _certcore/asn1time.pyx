@@ -4,9 +4,10 @@
 ``cert_time_to_seconds`` reproduces CPython 3.11's ``ssl.cert_time_to_seconds``, which looks the
 month up in a fixed English table (``cert_time[:3].title()``) and hands the rest to
 ``time.strptime(rest, ' %d %H:%M:%S %Y GMT')``. That format compiles (``_strptime.TimeRE``, with
-``re.IGNORECASE``) to::
+``re.IGNORECASE``) to (one pattern, split in two lines here)::
 
-    \\s+(3[0-1]|[1-2]\\d|0[1-9]|[1-9]| [1-9])\\s+(2[0-3]|[0-1]\\d|\\d):([0-5]\\d|\\d):(6[0-1]|[0-5]\\d|\\d)\\s+(\\d\\d\\d\\d)\\s+GMT
+    \\s+(3[0-1]|[1-2]\\d|0[1-9]|[1-9]| [1-9])\\s+(2[0-3]|[0-1]\\d|\\d):([0-5]\\d|\\d):
+    (6[0-1]|[0-5]\\d|\\d)\\s+(\\d\\d\\d\\d)\\s+GMT
 
 matched at the start (not the end) of the text. ``\\s`` is ``str.isspace``, ``\\d`` any Unicode
 decimal digit (Unicode 14, the database of 3.11), and ``GMT`` matches only ASCII letters in any case.
@@ -195,9 +196,12 @@ cdef inline int _month_ascii(unsigned int a, unsigned int b, unsigned int c) noe
     cdef int i, key
     if a >= 128 or b >= 128 or c >= 128:
         return 0
-    if 65 <= a <= 90: a += 32
-    if 65 <= b <= 90: b += 32
-    if 65 <= c <= 90: c += 32
+    if 65 <= a <= 90:
+        a += 32
+    if 65 <= b <= 90:
+        b += 32
+    if 65 <= c <= 90:
+        c += 32
     key = <int>(a << 16 | b << 8 | c)
     for i in range(12):
         if _MONTH_KEYS[i] == key:

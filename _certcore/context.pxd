@@ -13,8 +13,9 @@ cdef struct PwInfo:
 
 cdef class ContextCore:
     cdef SSL_CTX *ctx
-    cdef void *lock                 # the configuration lock (see context.pyx): setters exclusive,
-                                    # SSL_new and every OpenSSL call on a connection shared
+    # the configuration lock (see context.pyx): setters hold it exclusively, SSL_new and every
+    # OpenSSL call on a connection shared
+    cdef void *lock
     cdef readonly int protocol
     cdef bint _check_hostname
     cdef bint _post_handshake_auth

@@ -25,7 +25,7 @@ from openssl.ssl cimport *
 from openssl.x509 cimport X509, X509_free, i2d_X509
 from openssl.bio cimport BIO, BIO_new_mem_buf, BIO_free
 from openssl.crypto cimport OPENSSL_free
-from openssl.objects cimport OBJ_nid2ln, OBJ_nid2sn
+from openssl.objects cimport OBJ_nid2ln
 from openssl.x509_vfy cimport *
 from openssl.tls_extra cimport (
     PEM_read_bio_X509, d2i_X509_bio, X509_check_ca,
@@ -709,7 +709,8 @@ cdef class ContextCore:
                     X509_free(cert)
                     if not r:
                         err = ERR_peek_last_error()
-                        if ERR_GET_LIB(err) == ERR_LIB_X509 and ERR_GET_REASON(err) == X509_R_CERT_ALREADY_IN_HASH_TABLE:
+                        if (ERR_GET_LIB(err) == ERR_LIB_X509
+                                and ERR_GET_REASON(err) == X509_R_CERT_ALREADY_IN_HASH_TABLE):
                             ERR_clear_error()
                         else:
                             break
@@ -880,7 +881,6 @@ cdef class ContextCore:
         cdef X509_OBJECT *obj
         cdef X509 *cert
         cdef int i
-        cdef list certs = []
         cdef list result = []
         X509_STORE_lock(store)
         try:
@@ -984,7 +984,6 @@ cdef object _nid_ln(int nid):
         return None
     s = OBJ_nid2ln(nid)
     return None if s == NULL else s[:strlen(s)].decode("ascii")
-
 
 
 cdef dict cipher_to_dict(const SSL_CIPHER *c):

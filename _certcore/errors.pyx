@@ -20,12 +20,11 @@ from the table ci/gen_error_names.py generates from the OpenSSL headers (_error_
 import ssl as _ssl
 
 from openssl.err cimport (
-    ERR_get_error, ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON,
-    ERR_lib_error_string, ERR_reason_error_string,
+    ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON, ERR_reason_error_string,
 )
 from openssl.ssl cimport (
     SSL, SSL_get_verify_result,
-    SSL_ERROR_NONE, SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE,
+    SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE,
     SSL_ERROR_WANT_X509_LOOKUP, SSL_ERROR_SYSCALL, SSL_ERROR_ZERO_RETURN, SSL_ERROR_WANT_CONNECT,
     SSL_R_CERTIFICATE_VERIFY_FAILED, SSL_R_UNEXPECTED_EOF_WHILE_READING,
 )
@@ -192,7 +191,6 @@ cdef int raise_ssl_error(object exc_type, object fallback) except -1:
     The queue is emptied either way.
     """
     cdef unsigned long code = ERR_peek_last_error()
-    cdef int lib, reason_code
     cdef const char *reason_text
     ERR_clear_error()
     if code == 0:

@@ -19,8 +19,9 @@ i2d/d2i round trip costs ~350 us here with an RSA peer). Why not the shared poin
 connection fails fatally OpenSSL "removes the bad session", writing ``not_resumable = 1`` into the
 SSL_SESSION it used without any per-session lock -- a data race with other threads resuming from
 the same object, and it would poison the user's SSLSession. With the copy, an SSLSession is never
-written by the connections that resume from it. Client connections are freed quietly (no bad-session removal) so a session read from
-a connection stays resumable after that connection is closed without close_notify. The
+written by the connections that resume from it. Client connections are freed quietly (no
+bad-session removal) so a session read from a connection stays resumable after that connection
+is closed without close_notify. The
 same-SSL_CTX rule is enforced like CPython's. tests/test_tls_sessions.py checks concurrent
 resumption from one SSLSession across threads and that its serialised form never changes.
 """
@@ -506,7 +507,6 @@ cdef class SSLSession:
 
     def _serialized(self):
         """i2d_SSL_SESSION of the shared session (tests prove it never changes)."""
-        cdef unsigned char *buf = NULL
         cdef int n = i2d_SSL_SESSION(self.session, NULL)
         b = bytearray(n)
         cdef unsigned char *p = b
@@ -522,8 +522,6 @@ cdef class SSLSession:
 
     def __hash__(self):
         return hash(self.id)
-
-
 
 
 cdef SSLSession _wrap_session(SSL_SESSION *s, ContextCore ctx):
