@@ -3,25 +3,22 @@
 ``enum_certificates(store_name)`` and ``enum_crls(store_name)`` exist in the stdlib only on
 Windows, where they read the system certificate stores. certcore implements them on POSIX over
 the locations OpenSSL's default verify paths name -- the CA file and the hashed CA directory,
-resolved exactly as ``get_default_verify_paths()`` resolves them (``SSL_CERT_FILE`` /
+resolved by ``_certcore.paths`` as ``get_default_verify_paths()`` resolves them (``SSL_CERT_FILE`` /
 ``SSL_CERT_DIR`` first, then OpenSSL's compiled-in paths; a path that is not an existing file /
 directory is ignored) -- with the Windows return shapes.
 
 Reading and parsing happen in C with the GIL released; only building the result list needs it.
 """
-from libc.stdlib cimport malloc, realloc, free, qsort, getenv
+from libc.stdlib cimport malloc, realloc, free, qsort
 from libc.string cimport strcmp, strlen, memcpy
 from libc.stdio cimport snprintf
-from posix.stat cimport stat, struct_stat, S_ISREG, S_ISDIR
+from posix.stat cimport stat, struct_stat, S_ISREG
 from cpython.bytes cimport PyBytes_FromStringAndSize
 
 from openssl.crypto cimport OPENSSL_free
 from openssl.err cimport ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON, ERR_LIB_PEM
 from _certcore.x509 cimport MAX_CERT_FILE_BYTES
-from openssl.x509 cimport (
-    X509_get_default_cert_file, X509_get_default_cert_file_env,
-    X509_get_default_cert_dir, X509_get_default_cert_dir_env,
-)
+from _certcore.paths cimport default_location
 from openssl.store_extra cimport (
     ASN1_OBJECT, stack_st_ASN1_OBJECT, sk_ASN1_OBJECT_num, sk_ASN1_OBJECT_value,
     OBJ_obj2nid, OBJ_obj2txt, NID_anyExtendedKeyUsage,
@@ -291,18 +288,6 @@ cdef void _read_hashed_dir(const char *path, int want, Blocks *blocks) noexcept 
 # ---------------------------------------------------------------------------------------------
 # Python side.
 
-cdef bytes _located(const char *env_key, const char *default, bint want_dir):
-    """get_default_verify_paths()'s cafile/capath as bytes, or None (see _certcore.paths)."""
-    cdef struct_stat st
-    cdef const char *value = getenv(env_key)
-    cdef const char *chosen = value if value != NULL else default
-    if stat(chosen, &st) != 0:
-        return None
-    if S_ISDIR(st.st_mode) if want_dir else S_ISREG(st.st_mode):
-        return <bytes>chosen
-    return None
-
-
 cdef int _store_flags(object store_name, dict stores, str func) except -1:
     if not isinstance(store_name, str):
         raise TypeError(f"{func}() argument 'store_name' must be str, not {type(store_name).__name__}")
@@ -356,8 +341,8 @@ cdef object _trust(X509 *x):
 cdef list _enumerate(int want):
     """Entries from the CA file, then the hashed directory; the same DER listed once."""
     cdef Blocks blocks
-    cdef bytes cafile = _located(X509_get_default_cert_file_env(), X509_get_default_cert_file(), False)
-    cdef bytes capath = _located(X509_get_default_cert_dir_env(), X509_get_default_cert_dir(), True)
+    cdef bytes cafile = default_location(False)
+    cdef bytes capath = default_location(True)
     cdef const char *cafile_c = NULL
     cdef const char *capath_c = NULL
     cdef size_t i
