@@ -784,22 +784,10 @@ cdef enum:
 
 
 cdef bytes _read_file(object path):
-    """The whole file (PEM or DER); OSError like open()'s, ValueError past MAX_CERT_FILE_BYTES.
-
-    Regular files, pipes, devices and /proc files alike are read to EOF, one byte past the
-    limit at most: a file's size is only a hint, since it can grow while it is read and
-    /proc files report none. The system calls run without the GIL; an interrupted one checks
-    for signals and resumes, as Python's own I/O does (PEP 475), so Ctrl-C stops a wait on a
-    FIFO that gets no data.
-    """
+    """The whole file (PEM or DER); OSError like open()'s, ValueError past MAX_CERT_FILE_BYTES."""
     cdef bytes fs
     cdef const char *cpath
     cdef int fd = -1, err = 0
-    cdef struct_stat st
-    cdef size_t cap = READ_CHUNK, got = 0
-    cdef Py_ssize_t r
-    cdef char *buf = NULL
-    cdef char *grown
     try:
         fspath = _os.fspath(path)
     except TypeError:
@@ -817,14 +805,36 @@ cdef bytes _read_file(object path):
                 raise OSError(err, _os.strerror(err), fspath)
             PyErr_CheckSignals()
     try:
+        return _read_fd(fd, fspath)
+    finally:
+        with nogil:
+            c_close(fd)
+
+
+cdef bytes _read_fd(int fd, object name):
+    """What fd delivers up to EOF (name: for the errors), at most MAX_CERT_FILE_BYTES.
+
+    Regular files, pipes, devices and /proc files alike are read to EOF, one byte past the
+    limit at most: a file's size is only a hint, since it can grow while it is read and
+    /proc files report none. The system calls run without the GIL; an interrupted one checks
+    for signals and resumes, as Python's own I/O does (PEP 475), so Ctrl-C stops a wait on a
+    FIFO that gets no data.
+    """
+    cdef int err = 0
+    cdef struct_stat st
+    cdef size_t cap = READ_CHUNK, got = 0
+    cdef Py_ssize_t r
+    cdef char *buf = NULL
+    cdef char *grown
+    try:
         if fstat(fd, &st) != 0:
             err = errno
-            raise OSError(err, _os.strerror(err), fspath)
+            raise OSError(err, _os.strerror(err), name)
         if S_ISDIR(st.st_mode):
-            raise OSError(EISDIR, _os.strerror(EISDIR), fspath)
+            raise OSError(EISDIR, _os.strerror(EISDIR), name)
         if S_ISREG(st.st_mode):
             if st.st_size > MAX_CERT_FILE_BYTES:
-                _too_big(fspath)
+                _too_big(name)
             if <size_t>st.st_size >= cap:
                 cap = <size_t>st.st_size + 1    # + 1: room to see EOF without growing
         buf = <char *>malloc(cap)
@@ -833,7 +843,7 @@ cdef bytes _read_file(object path):
         while True:
             if got == cap:
                 if cap > MAX_CERT_FILE_BYTES:
-                    _too_big(fspath)
+                    _too_big(name)
                 cap = min(cap * 2, <size_t>MAX_CERT_FILE_BYTES + 1)
                 grown = <char *>realloc(buf, cap)
                 if grown == NULL:
@@ -849,33 +859,56 @@ cdef bytes _read_file(object path):
             elif err == EINTR:
                 PyErr_CheckSignals()
             else:
-                raise OSError(err, _os.strerror(err), fspath)
+                raise OSError(err, _os.strerror(err), name)
     finally:
         free(buf)
-        with nogil:
-            c_close(fd)
 
 
-cdef int _too_big(object fspath) except -1:
-    raise ValueError(f"{fspath!r} is larger than {MAX_CERT_FILE_BYTES >> 20} MiB ({MAX_CERT_FILE_BYTES} bytes), "
+cdef int _too_big(object name) except -1:
+    raise ValueError(f"{name!r} is larger than {MAX_CERT_FILE_BYTES >> 20} MiB ({MAX_CERT_FILE_BYTES} bytes), "
                      "the limit for a certificate file")
 
 
-cdef inline bint _looks_der(bytes data):
-    return PyBytes_GET_SIZE(data) > 0 and (<const unsigned char *>PyBytes_AS_STRING(data))[0] == 0x30
+def read_cert_file(file):
+    """The bytes of a certificate file, at most MAX_CERT_FILE_BYTES (64 MiB): a larger file, or a
+    device or pipe that delivers more, is a ValueError; OSError like open()'s.
+
+    *file* is a path (str, bytes, os.PathLike) or, as open() takes it, a file descriptor (int),
+    read from where it stands to EOF and left open.
+    """
+    if isinstance(file, int) and not isinstance(file, bool):
+        return _read_fd(file, file)
+    return _read_file(file)
 
 
-cdef bytes _der_from_any(object data):
-    """DER bytes from DER (bytes-like starting with a SEQUENCE) or PEM (str or bytes-like)."""
+cdef list _ders_from_any(object data, bint first_only):
+    """The DER certificates of data: DER (bytes-like starting with a SEQUENCE) is one, PEM (str
+    or bytes-like) has a CERTIFICATE block each (the first only if first_only)."""
     cdef bytes raw
     if isinstance(data, str):
-        return pem_blocks(_pem_input(data), True)[0]
+        return pem_blocks(_pem_input(data), first_only)
     raw = _as_bytes(data, "certificate data")
     if PyBytes_GET_SIZE(raw) == 0:
         raise ValueError("empty certificate data")
-    if _looks_der(raw):
-        return raw
-    return pem_blocks(raw, True)[0]
+    if (<const unsigned char *>PyBytes_AS_STRING(raw))[0] == 0x30:
+        return [raw]
+    return pem_blocks(raw, first_only)
+
+
+cdef bytes _der_from_any(object data):
+    return _ders_from_any(data, True)[0]
+
+
+cdef list _certificates(list ders):
+    cdef list out = []
+    cdef Py_ssize_t i
+    for i, der in enumerate(ders):
+        try:
+            # A bundle is a batch: each parse lets other threads run.
+            out.append(_new_from_der(Certificate, der, True))
+        except ValueError as exc:
+            raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
+    return out
 
 
 def decode_cert(data):
@@ -895,16 +928,13 @@ def load_certificates(data):
     does; a bundle without any certificate, or a certificate block that does not decode,
     raises ValueError.
     """
-    cdef list ders = pem_blocks(_pem_input(data), False)
-    cdef list out = []
-    cdef Py_ssize_t i
-    for i, der in enumerate(ders):
-        try:
-            # A bundle is a batch: each parse lets other threads run.
-            out.append(_new_from_der(Certificate, der, True))
-        except ValueError as exc:
-            raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
-    return out
+    return _certificates(pem_blocks(_pem_input(data), False))
+
+
+def load_pem_or_der(data):
+    """The certificates of a PEM bundle (as load_certificates) or of one DER certificate
+    (bytes-like starting with a SEQUENCE), as a list of Certificate; ValueError otherwise."""
+    return _certificates(_ders_from_any(data, False))
 
 
 def _decode_full(data):
