@@ -865,7 +865,8 @@ cdef bytes _read_fd(int fd, object name):
 
 
 cdef int _too_big(object name) except -1:
-    raise ValueError(f"{name!r} is larger than {MAX_CERT_FILE_BYTES >> 20} MiB ({MAX_CERT_FILE_BYTES} bytes), "
+    what = f"file descriptor {name}" if isinstance(name, int) else repr(name)
+    raise ValueError(f"{what} is larger than {MAX_CERT_FILE_BYTES >> 20} MiB ({MAX_CERT_FILE_BYTES} bytes), "
                      "the limit for a certificate file")
 
 

@@ -61,8 +61,10 @@ def read_input(path):
     """The bytes of FILE, or of stdin for '-', read by the library's bounded reader."""
     try:
         return read_cert_file(sys.stdin.fileno() if path == "-" else path)
-    except (OSError, ValueError) as exc:
-        raise CliError(f"cannot read {source_name(path)}: {_message(exc)}") from None
+    except OSError as exc:
+        raise CliError(f"cannot read {source_name(path)}: {exc.strerror or exc}") from None
+    except ValueError as exc:   # larger than the library's bound
+        raise CliError(f"cannot read {source_name(path)}: {exc}") from None
 
 
 def load_certs(data, source):

@@ -290,7 +290,7 @@ def test_reads_stop_at_the_limit(tmp_path, args):
         on_stdin = args if args[0] == "check" else args + ["-"]
         proc = subprocess.run(command + on_stdin, cwd=tmp_path, stdin=zero, capture_output=True, text=True,
                               timeout=60)
-    assert_one_line_error(proc, "cannot read <stdin>", too_big)
+    assert_one_line_error(proc, "cannot read <stdin>: file descriptor 0", too_big)
 
 
 def test_info_counts_the_cafile_as_the_store_reads_it(tmp_path, files):

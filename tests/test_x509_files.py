@@ -28,7 +28,8 @@ HANG_GUARD = 60   # seconds; a child still running then has hung, which fails th
 
 
 def _too_big(path):
-    return rf"^{path!r} is larger than 64 MiB \({MAX_CERT_FILE_BYTES} bytes\), the limit for a certificate file$"
+    what = f"file descriptor {path}" if isinstance(path, int) else repr(path)
+    return rf"^{what} is larger than 64 MiB \({MAX_CERT_FILE_BYTES} bytes\), the limit for a certificate file$"
 
 
 def _run(tmp_path, code):
