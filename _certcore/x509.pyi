@@ -7,7 +7,7 @@ _RDN = Tuple[Tuple[str, str], ...]
 _DN = Tuple[_RDN, ...]
 _PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
-MAX_CERT_FILE_BYTES: int  # the most Certificate.from_file reads from one file
+MAX_CERT_FILE_BYTES: int  # the most read_cert_file (and Certificate.from_file) reads from one file
 
 class Certificate:
     def __init__(self, data: _Buffer) -> None: ...
