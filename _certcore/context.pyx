@@ -686,6 +686,9 @@ cdef class ContextCore:
         return 0
 
     cdef int _add_ca_certs(self, bytes data, bint pem) except -1:
+        # cadata is read by OpenSSL's own PEM reader (PEM_read_bio_X509), as CPython's _ssl.c
+        # _add_ca_certs reads it, not by certcore's scanner in pem.pyx: what it accepts and the
+        # errors it raises are then _ssl.c's, byte for byte.
         cdef BIO *bio
         cdef X509 *cert
         cdef X509_STORE *store = SSL_CTX_get_cert_store(self.ctx)

@@ -1,6 +1,5 @@
-"""OpenSSL's default trust-store locations: ``get_default_verify_paths()``."""
-import os as _os
-
+"""OpenSSL's default trust-store locations: ``get_default_verify_paths()``, and the same lookup
+at C level for the trust-store enumeration (``default_location``, paths.pxd)."""
 from pyapi cimport PyUnicode_DecodeFSDefault
 from libc.stdlib cimport getenv
 from posix.stat cimport stat, struct_stat, S_ISREG, S_ISDIR
@@ -26,20 +25,38 @@ cdef str _CAPATH = PyUnicode_DecodeFSDefault(_CAPATH_C)
 cdef object _new_paths = tuple.__new__
 
 
-cdef inline object _existing(const char *env_key, const char *default, str default_text, bint want_dir):
-    """The environment's value for env_key (else the default) if it names an existing file/dir.
+cdef const char *_existing(bint is_dir, bint *from_env) noexcept nogil:
+    """The environment's SSL_CERT_FILE (is_dir: SSL_CERT_DIR), else OpenSSL's compiled-in
+    location, if it names an existing file (is_dir: directory); else NULL.
 
     The process environment is read with getenv(): os.environ writes through to it (putenv),
     and it is what OpenSSL itself reads. stat() follows symlinks, as os.path.isfile/isdir do.
     """
     cdef struct_stat st
-    cdef const char *value = getenv(env_key)
-    cdef const char *chosen = value if value != NULL else default
+    cdef const char *value = getenv(_CAPATH_ENV_C if is_dir else _CAFILE_ENV_C)
+    cdef const char *chosen = value if value != NULL else (_CAPATH_C if is_dir else _CAFILE_C)
+    from_env[0] = value != NULL
     if stat(chosen, &st) != 0:
+        return NULL
+    if S_ISDIR(st.st_mode) if is_dir else S_ISREG(st.st_mode):
+        return chosen
+    return NULL
+
+
+cdef object _existing_text(bint is_dir):
+    cdef bint from_env = False
+    cdef const char *chosen = _existing(is_dir, &from_env)
+    if chosen == NULL:
         return None
-    if (S_ISDIR(st.st_mode) if want_dir else S_ISREG(st.st_mode)):
-        return default_text if value == NULL else PyUnicode_DecodeFSDefault(value)
-    return None
+    if from_env:
+        return PyUnicode_DecodeFSDefault(chosen)
+    return _CAPATH if is_dir else _CAFILE
+
+
+cdef bytes default_location(bint is_dir):
+    cdef bint from_env = False
+    cdef const char *chosen = _existing(is_dir, &from_env)
+    return None if chosen == NULL else <bytes>chosen
 
 
 def get_default_verify_paths():
@@ -50,8 +67,8 @@ def get_default_verify_paths():
     The environment is read at every call.
     """
     return _new_paths(DefaultVerifyPaths, (
-        _existing(_CAFILE_ENV_C, _CAFILE_C, _CAFILE, False),
-        _existing(_CAPATH_ENV_C, _CAPATH_C, _CAPATH, True),
+        _existing_text(False),
+        _existing_text(True),
         _CAFILE_ENV, _CAFILE, _CAPATH_ENV, _CAPATH,
     ))
 

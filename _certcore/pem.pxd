@@ -1,4 +1,5 @@
-# DER <-> PEM at C level (see pem.pyx). The nogil cores need no Python objects.
+# PEM and base64 at C level (see pem.pyx): the stdlib's dialect for the C API and Certificate.pem,
+# OpenSSL's PEM reader's dialect for the certificate loaders. The nogil cores need no Python objects.
 
 # pem_body_to_der / pem_find_body error codes.
 cdef enum:
@@ -26,3 +27,8 @@ cdef Py_ssize_t pem_body_to_der(const char *s, Py_ssize_t n, unsigned char *out,
 # the body's [start, end) offsets, or PEM_E_NO_HEADER / PEM_E_NO_FOOTER.
 cdef int pem_find_body(const char *s, Py_ssize_t n, Py_ssize_t *start,
                        Py_ssize_t *end) noexcept nogil
+# The DER bytes of the CERTIFICATE (and "X509 CERTIFICATE") blocks of a PEM text, in order (the
+# first only if first_only), read as OpenSSL's PEM reader reads them: text outside the blocks and
+# well-formed blocks of other types are skipped; an empty text, a malformed block, or no
+# certificate block at all raises ValueError.
+cdef list pem_blocks(bytes text, bint first_only)

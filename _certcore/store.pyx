@@ -3,25 +3,23 @@
 ``enum_certificates(store_name)`` and ``enum_crls(store_name)`` exist in the stdlib only on
 Windows, where they read the system certificate stores. certcore implements them on POSIX over
 the locations OpenSSL's default verify paths name -- the CA file and the hashed CA directory,
-resolved exactly as ``get_default_verify_paths()`` resolves them (``SSL_CERT_FILE`` /
+resolved by ``_certcore.paths`` as ``get_default_verify_paths()`` resolves them (``SSL_CERT_FILE`` /
 ``SSL_CERT_DIR`` first, then OpenSSL's compiled-in paths; a path that is not an existing file /
 directory is ignored) -- with the Windows return shapes.
 
 Reading and parsing happen in C with the GIL released; only building the result list needs it.
 """
-from libc.stdlib cimport malloc, realloc, free, qsort, getenv
+from libc.stdlib cimport malloc, realloc, free, qsort
 from libc.string cimport strcmp, strlen, memcpy
 from libc.stdio cimport snprintf
-from posix.stat cimport stat, struct_stat, S_ISREG, S_ISDIR
+from posix.stat cimport stat, struct_stat, S_ISREG
 from cpython.bytes cimport PyBytes_FromStringAndSize
+import os as _os
 
 from openssl.crypto cimport OPENSSL_free
 from openssl.err cimport ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON, ERR_LIB_PEM
 from _certcore.x509 cimport MAX_CERT_FILE_BYTES
-from openssl.x509 cimport (
-    X509_get_default_cert_file, X509_get_default_cert_file_env,
-    X509_get_default_cert_dir, X509_get_default_cert_dir_env,
-)
+from _certcore.paths cimport default_location
 from openssl.store_extra cimport (
     ASN1_OBJECT, stack_st_ASN1_OBJECT, sk_ASN1_OBJECT_num, sk_ASN1_OBJECT_value,
     OBJ_obj2nid, OBJ_obj2txt, NID_anyExtendedKeyUsage,
@@ -138,7 +136,12 @@ cdef void _keep_block(Blocks *blocks, const char *name, unsigned char *data, lon
 
 cdef void _read_pem_file(const char *path, int want, Blocks *blocks) noexcept nogil:
     """Every PEM block of `path`; unreadable files, broken blocks and files larger than
-    MAX_CERT_FILE_BYTES are skipped."""
+    MAX_CERT_FILE_BYTES are skipped.
+
+    The blocks are read by OpenSSL's own PEM reader (PEM_read_bio, as X509_load_cert_crl_file
+    reads these locations for the verifier), not by certcore's scanner in pem.pyx: the store
+    lists what OpenSSL finds in its trust locations, every label and broken block included.
+    """
     cdef struct_stat st
     cdef BIO *bio
     cdef char *name
@@ -244,17 +247,35 @@ cdef int _compare_names(const void *a, const void *b) noexcept nogil:
     return strcmp((<const char **>a)[0], (<const char **>b)[0])
 
 
-cdef void _read_hashed_dir(const char *path, int want, Blocks *blocks) noexcept nogil:
-    """The certificate / CRL files of a hashed directory, in name order."""
+cdef struct Names:
+    char **items
+    size_t n
+    size_t cap
+
+
+cdef void _free_names(Names *names) noexcept nogil:
+    cdef size_t i
+    for i in range(names.n):
+        free(names.items[i])
+    free(names.items)
+    names.items, names.n, names.cap = NULL, 0, 0
+
+
+cdef enum:
+    NAMES_UNREADABLE = -1
+    NAMES_NO_MEMORY = -2
+
+
+cdef int _hashed_names(const char *path, int want, Names *names) noexcept nogil:
+    """The names in directory `path` whose _hashed_kind `want` asks for, in name order: 0, or
+    NAMES_UNREADABLE (nothing listed), or NAMES_NO_MEMORY (the names listed so far)."""
     cdef DIR *d = opendir(path)
     cdef dirent *entry
-    cdef char **names = NULL
-    cdef size_t n_names = 0, cap = 0
     cdef char *copy
-    cdef char *full
-    cdef size_t i, size, dirlen = strlen(path)
+    cdef size_t size
+    cdef int rc = 0
     if d == NULL:
-        return
+        return NAMES_UNREADABLE
     while True:
         entry = readdir(d)
         if entry == NULL:
@@ -263,45 +284,45 @@ cdef void _read_hashed_dir(const char *path, int want, Blocks *blocks) noexcept 
             continue
         size = strlen(entry.d_name) + 1
         copy = <char *>malloc(size)
-        if copy == NULL or (n_names == cap and _grow(<void **>&names, &cap, sizeof(char *)) != 0):
+        if copy == NULL or (names.n == names.cap and _grow(<void **>&names.items, &names.cap, sizeof(char *)) != 0):
             free(copy)
-            blocks.out_of_memory = True
+            rc = NAMES_NO_MEMORY
             break
         memcpy(copy, entry.d_name, size)
-        names[n_names] = copy
-        n_names += 1
+        names.items[names.n] = copy
+        names.n += 1
     closedir(d)
-    if n_names:
-        qsort(names, n_names, sizeof(char *), _compare_names)
-    for i in range(n_names):
-        size = dirlen + strlen(names[i]) + 2
+    if names.n:
+        qsort(names.items, names.n, sizeof(char *), _compare_names)
+    return rc
+
+
+cdef void _read_hashed_dir(const char *path, int want, Blocks *blocks) noexcept nogil:
+    """The certificate / CRL files of a hashed directory, in name order."""
+    cdef Names names
+    cdef char *full
+    cdef size_t i, size, dirlen = strlen(path)
+    names.items, names.n, names.cap = NULL, 0, 0
+    if _hashed_names(path, want, &names) == NAMES_NO_MEMORY:
+        blocks.out_of_memory = True
+    for i in range(names.n):
+        if blocks.out_of_memory:
+            break
+        size = dirlen + strlen(names.items[i]) + 2
         full = <char *>malloc(size)
         if full == NULL:
             blocks.out_of_memory = True
-        elif not blocks.out_of_memory:
-            snprintf(full, size, "%s/%s", path, names[i])
-            # <hash>.<n> files give certificates only, <hash>.r<n> files CRLs only (as OpenSSL
-            # loads them).
-            _read_pem_file(full, want & _hashed_kind(names[i]), blocks)
+            break
+        snprintf(full, size, "%s/%s", path, names.items[i])
+        # <hash>.<n> files give certificates only, <hash>.r<n> files CRLs only (as OpenSSL
+        # loads them).
+        _read_pem_file(full, want & _hashed_kind(names.items[i]), blocks)
         free(full)
-        free(names[i])
-    free(names)
+    _free_names(&names)
 
 
 # ---------------------------------------------------------------------------------------------
 # Python side.
-
-cdef bytes _located(const char *env_key, const char *default, bint want_dir):
-    """get_default_verify_paths()'s cafile/capath as bytes, or None (see _certcore.paths)."""
-    cdef struct_stat st
-    cdef const char *value = getenv(env_key)
-    cdef const char *chosen = value if value != NULL else default
-    if stat(chosen, &st) != 0:
-        return None
-    if S_ISDIR(st.st_mode) if want_dir else S_ISREG(st.st_mode):
-        return <bytes>chosen
-    return None
-
 
 cdef int _store_flags(object store_name, dict stores, str func) except -1:
     if not isinstance(store_name, str):
@@ -356,8 +377,8 @@ cdef object _trust(X509 *x):
 cdef list _enumerate(int want):
     """Entries from the CA file, then the hashed directory; the same DER listed once."""
     cdef Blocks blocks
-    cdef bytes cafile = _located(X509_get_default_cert_file_env(), X509_get_default_cert_file(), False)
-    cdef bytes capath = _located(X509_get_default_cert_dir_env(), X509_get_default_cert_dir(), True)
+    cdef bytes cafile = default_location(False)
+    cdef bytes capath = default_location(True)
     cdef const char *cafile_c = NULL
     cdef const char *capath_c = NULL
     cdef size_t i
@@ -458,3 +479,53 @@ def enum_crls(store_name):
     if not want:
         return []
     return _enumerate(want)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the command line's `info` counts, read as enum_certificates reads it.
+
+cdef bytes _fs_path(object path):
+    cdef bytes fs = _os.fsencode(path)
+    if b"\0" in fs:
+        raise ValueError("embedded null byte")
+    return fs
+
+
+def count_certificate_blocks(path):
+    """How many certificate blocks (``CERTIFICATE``, ``X509 CERTIFICATE``, ``TRUSTED
+    CERTIFICATE``) ``enum_certificates`` reads from the PEM file at *path*, none parsed; 0 for a
+    file it skips (unreadable, not a regular file, larger than MAX_CERT_FILE_BYTES)."""
+    cdef bytes fs = _fs_path(path)
+    cdef const char *cpath = fs
+    cdef Blocks blocks
+    blocks.items, blocks.n, blocks.cap, blocks.out_of_memory = NULL, 0, 0, False
+    try:
+        with nogil:
+            _read_pem_file(cpath, WANT_ROOT | WANT_CA, &blocks)
+        if blocks.out_of_memory:
+            raise MemoryError()
+        return blocks.n
+    finally:
+        _free_blocks(&blocks)
+
+
+def hashed_certificate_names(path):
+    """The certificate file names of the hashed directory at *path* (``<8 hex>.<n>``, as
+    ``openssl rehash`` makes them and OpenSSL looks them up), sorted; [] when it cannot be read."""
+    cdef bytes fs = _fs_path(path)
+    cdef const char *cpath = fs
+    cdef Names names
+    cdef int rc
+    cdef size_t i
+    cdef list result = []
+    names.items, names.n, names.cap = NULL, 0, 0
+    try:
+        with nogil:
+            rc = _hashed_names(cpath, WANT_ROOT | WANT_CA, &names)
+        if rc == NAMES_NO_MEMORY:
+            raise MemoryError()
+        for i in range(names.n):
+            result.append((<bytes>names.items[i]).decode("ascii"))
+        return result
+    finally:
+        _free_names(&names)

@@ -19,7 +19,7 @@ import warnings as _warnings
 from cpython.buffer cimport PyObject_CheckBuffer
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_DecodeASCII
-from libc.string cimport memchr, memcmp
+from libc.string cimport memchr
 from libc.stdlib cimport malloc, realloc, free
 from libc.stdio cimport snprintf
 from libc.time cimport tm
@@ -62,7 +62,7 @@ from _certcore.errors cimport (
     raise_value_error, raise_ssl_error, raise_from_queue, clear_error_queue, SITE_NAME_ATTRIBUTE,
 )
 from _certcore.errors import SSLError
-from _certcore.pem cimport der_to_pem
+from _certcore.pem cimport der_to_pem, pem_blocks
 from _certcore.asn1time cimport civil_to_seconds
 from _certcore.hostname cimport match_cert_dict, register_certificate_type
 from _certcore.hostname import match_hostname as _match_hostname_dict
@@ -148,236 +148,15 @@ cdef bytes _as_bytes(object data, str what):
     return memoryview(data).tobytes()
 
 
-# ---------------------------------------------------------------------------------------------
-# PEM
-
 cdef bytes _pem_input(object data):
+    """The bytes pem_blocks reads: a str as UTF-8 (what a file of that text holds), a bytes-like
+    object as it is."""
     if isinstance(data, str):
         try:
             return (<str>data).encode("utf-8")
         except UnicodeEncodeError as exc:
             raise ValueError(f"PEM text cannot be encoded: {exc}") from None
     return _as_bytes(data, "PEM data")
-
-
-cdef extern from "string.h" nogil:
-    void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen)
-
-# Results of _next_block.
-cdef enum:
-    PB_OK = 0
-    PB_NONE = 1             # no further BEGIN line
-    PB_NO_END = -1          # BEGIN without a matching END line
-    PB_BAD_END = -2         # the END line names another type
-    PB_BAD_HEADER = -3      # header lines without the blank line that ends them
-    PB_ENCRYPTED = -4       # Proc-Type: 4,ENCRYPTED
-    PB_CERT_HEADER = -5     # other header lines in a certificate block
-
-cdef signed char _B64[256]
-for _i in range(256):
-    _B64[_i] = -1
-for _i, _c in enumerate(list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")):
-    _B64[<int>_c] = _i
-for _c in (32, 9, 13, 10):   # space, tab, CR, LF: skipped
-    _B64[<int>_c] = -2
-_B64[61] = -3                # the padding character
-
-
-cdef inline bint _eay_junk(unsigned char c) noexcept nogil:
-    """A byte OpenSSL's PEM reader strips from the end of every line (sanitize_line in
-    PEM_FLAG_EAY_COMPATIBLE mode compares a plain, signed, char with ' ': so control characters,
-    NUL, space and every byte >= 0x80)."""
-    return c <= 0x20 or c >= 0x80
-
-
-cdef inline Py_ssize_t _stripped_end(const unsigned char *s, Py_ssize_t start, Py_ssize_t eol) noexcept nogil:
-    """End of the line s[start:eol] without its trailing _eay_junk bytes."""
-    while eol > start and _eay_junk(s[eol - 1]):
-        eol -= 1
-    return eol
-
-
-cdef Py_ssize_t _b64_decode(const unsigned char *s, Py_ssize_t n, unsigned char *out) noexcept nogil:
-    """Strict base64 (OpenSSL's PEM body rules): each line first loses its trailing junk
-    (_eay_junk), then alphabet and whitespace only, complete quanta, at most two '=' and nothing
-    but whitespace after them. Returns the length or -1."""
-    cdef Py_ssize_t i = 0, j, o = 0, line_end, keep_end
-    cdef unsigned int acc = 0
-    cdef int k = 0, pads = 0
-    cdef signed char v
-    cdef const unsigned char *nl
-    while i < n:
-        nl = <const unsigned char *>memchr(s + i, b'\n', n - i)
-        line_end = n if nl == NULL else nl - s
-        keep_end = _stripped_end(s, i, line_end)
-        for j in range(i, keep_end):
-            v = _B64[s[j]]
-            if v >= 0:
-                if pads:
-                    return -1
-                acc = (acc << 6) | <unsigned int>v
-                k += 1
-                if k == 4:
-                    out[o] = (acc >> 16) & 0xFF
-                    out[o + 1] = (acc >> 8) & 0xFF
-                    out[o + 2] = acc & 0xFF
-                    o += 3
-                    k = 0
-                    acc = 0
-            elif v == -3:
-                pads += 1
-                if pads > 2 or k + pads > 4:
-                    return -1
-                if k + pads == 4:
-                    if k < 2:
-                        return -1
-                    acc <<= 6 * pads
-                    out[o] = (acc >> 16) & 0xFF
-                    if k == 3:
-                        out[o + 1] = (acc >> 8) & 0xFF
-                    o += k - 1
-                    k = 0
-                    acc = 0
-            elif v == -1:
-                return -1
-        i = line_end + 1
-    if k != 0:
-        return -1
-    return o
-
-
-cdef inline Py_ssize_t _line_end(const unsigned char *s, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
-    """Index of the '\n' ending the line at i (or n)."""
-    cdef const unsigned char *nl = <const unsigned char *>memchr(s + i, b'\n', n - i)
-    return n if nl == NULL else nl - s
-
-
-cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_ssize_t *body,
-                     Py_ssize_t *body_end, bint *is_cert) noexcept nogil:
-    """Find the next PEM block from *pos, as OpenSSL's reader does: "-----BEGIN <label>-----" at
-    the start of a line, optional RFC 1421 headers, the body, "-----END <label>-----"."""
-    cdef Py_ssize_t i = pos[0], eol, lab, lab_end, j, end_line, k
-    cdef const unsigned char *hit
-    while True:
-        if i >= n:
-            return PB_NONE
-        hit = <const unsigned char *>memmem(s + i, n - i, b"-----BEGIN ", 11)
-        if hit == NULL:
-            return PB_NONE
-        i = hit - s
-        eol = _line_end(s, n, i)
-        if i > 0 and s[i - 1] != b'\n' and not (i == 3 and memcmp(s, b"\xef\xbb\xbf", 3) == 0):
-            i = eol
-            continue
-        lab = i + 11
-        # OpenSSL strips the line's trailing junk, then wants it to end with "-----": the label is
-        # everything in between.
-        j = _stripped_end(s, i, eol)
-        if j - i < 16 or memcmp(s + j - 5, b"-----", 5) != 0:
-            i = eol
-            continue
-        lab_end = j - 5
-        break
-    is_cert[0] = ((lab_end - lab == 11 and memcmp(s + lab, b"CERTIFICATE", 11) == 0) or
-                  (lab_end - lab == 16 and memcmp(s + lab, b"X509 CERTIFICATE", 16) == 0))
-    body[0] = eol + 1 if eol < n else n
-    # The END line: the first line starting with "-----END ".
-    j = body[0]
-    while True:
-        if j >= n:
-            return PB_NO_END
-        if n - j >= 9 and memcmp(s + j, b"-----END ", 9) == 0:
-            break
-        j = _line_end(s, n, j) + 1
-    end_line = j
-    k = _stripped_end(s, end_line, _line_end(s, n, end_line))
-    if (k - end_line != 14 + (lab_end - lab) or memcmp(s + end_line + 9, s + lab, lab_end - lab) != 0
-            or memcmp(s + end_line + 9 + (lab_end - lab), b"-----", 5) != 0):
-        return PB_BAD_END
-    body_end[0] = end_line
-    pos[0] = _line_end(s, n, end_line)
-    # RFC 1421 headers ("Proc-Type: ...") when the first body line has a ':'; a blank line ends them.
-    eol = _line_end(s, n, body[0])
-    if eol > body[0] and memchr(s + body[0], b':', eol - body[0]) != NULL:
-        j = body[0]
-        while True:
-            if j >= end_line:
-                return PB_BAD_HEADER
-            eol = _line_end(s, n, j)
-            k = j
-            while k < eol and _eay_junk(s[k]):
-                k += 1
-            if k == eol:
-                break
-            j = eol + 1
-        if is_cert[0]:
-            # OpenSSL then wants "Proc-Type: 4,ENCRYPTED" (and a password) or fails.
-            if memmem(s + body[0], j - body[0], b"ENCRYPTED", 9) != NULL:
-                return PB_ENCRYPTED
-            return PB_CERT_HEADER
-        body[0] = eol + 1
-    return PB_OK
-
-
-cdef list _pem_blocks(bytes text, bint first_only):
-    """DER bytes of the CERTIFICATE blocks in a PEM text, in order.
-
-    Like OpenSSL's PEM reader: text outside the blocks is ignored, blocks of other types
-    (keys, CRLs, parameters) are skipped; a malformed CERTIFICATE block is an error.
-    """
-    cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(text)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(text)
-    cdef Py_ssize_t pos = 0, body = 0, body_end = 0, m
-    cdef bint is_cert = False
-    cdef int rc
-    cdef int index = 0
-    cdef list out = []
-    cdef bytes der
-    cdef unsigned char *out_buf
-    cdef unsigned char *scratch
-    if n == 0:
-        raise ValueError("empty PEM data")
-    while True:
-        rc = _next_block(s, n, &pos, &body, &body_end, &is_cert)
-        if rc == PB_NONE:
-            break
-        index += 1
-        if rc == PB_NO_END:
-            raise ValueError(f"bad PEM block #{index}: no END line")
-        if rc == PB_BAD_END:
-            raise ValueError(f"bad PEM block #{index}: the END line does not match the BEGIN line")
-        if rc == PB_BAD_HEADER:
-            raise ValueError(f"bad PEM block #{index}: bad header lines")
-        if rc == PB_ENCRYPTED:
-            raise ValueError(f"bad PEM block #{index}: encrypted certificate blocks are not supported")
-        if rc == PB_CERT_HEADER:
-            raise ValueError(f"bad PEM block #{index}: header lines in a certificate block")
-        if not is_cert:
-            # OpenSSL's reader decodes every block it passes, so a broken block of another
-            # type before the certificate makes the whole read fail: do the same.
-            scratch = <unsigned char *>malloc((body_end - body) // 4 * 3 + 3)
-            if scratch == NULL:
-                raise MemoryError()
-            m = _b64_decode(s + body, body_end - body, scratch)
-            free(scratch)
-            if m < 0:
-                raise ValueError(f"bad PEM block #{index}: bad base64 decode")
-            continue
-        der = PyBytes_FromStringAndSize(NULL, (body_end - body) // 4 * 3 + 3)
-        out_buf = <unsigned char *>PyBytes_AS_STRING(der)
-        if body_end - body >= 65536:
-            with nogil:
-                m = _b64_decode(s + body, body_end - body, out_buf)
-        else:
-            m = _b64_decode(s + body, body_end - body, out_buf)
-        if m < 0:
-            raise ValueError(f"bad PEM block #{index}: bad base64 decode")
-        out.append(der[:m])
-        if first_only:
-            break
-    if not out:
-        raise ValueError("no PEM certificate found (no -----BEGIN CERTIFICATE----- block)")
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -806,7 +585,7 @@ cdef class Certificate:
     @classmethod
     def from_pem(cls, data):
         """A certificate from the first CERTIFICATE block of a PEM text (str or bytes-like)."""
-        return _new_from_der(cls, _pem_blocks(_pem_input(data), True)[0])
+        return _new_from_der(cls, pem_blocks(_pem_input(data), True)[0])
 
     @classmethod
     def from_file(cls, path):
@@ -1010,22 +789,10 @@ cdef enum:
 
 
 cdef bytes _read_file(object path):
-    """The whole file (PEM or DER); OSError like open()'s, ValueError past MAX_CERT_FILE_BYTES.
-
-    Regular files, pipes, devices and /proc files alike are read to EOF, one byte past the
-    limit at most: a file's size is only a hint, since it can grow while it is read and
-    /proc files report none. The system calls run without the GIL; an interrupted one checks
-    for signals and resumes, as Python's own I/O does (PEP 475), so Ctrl-C stops a wait on a
-    FIFO that gets no data.
-    """
+    """The whole file (PEM or DER); OSError like open()'s, ValueError past MAX_CERT_FILE_BYTES."""
     cdef bytes fs
     cdef const char *cpath
     cdef int fd = -1, err = 0
-    cdef struct_stat st
-    cdef size_t cap = READ_CHUNK, got = 0
-    cdef Py_ssize_t r
-    cdef char *buf = NULL
-    cdef char *grown
     try:
         fspath = _os.fspath(path)
     except TypeError:
@@ -1043,14 +810,36 @@ cdef bytes _read_file(object path):
                 raise OSError(err, _os.strerror(err), fspath)
             PyErr_CheckSignals()
     try:
+        return _read_fd(fd, fspath)
+    finally:
+        with nogil:
+            c_close(fd)
+
+
+cdef bytes _read_fd(int fd, object name):
+    """What fd delivers up to EOF (name: for the errors), at most MAX_CERT_FILE_BYTES.
+
+    Regular files, pipes, devices and /proc files alike are read to EOF, one byte past the
+    limit at most: a file's size is only a hint, since it can grow while it is read and
+    /proc files report none. The system calls run without the GIL; an interrupted one checks
+    for signals and resumes, as Python's own I/O does (PEP 475), so Ctrl-C stops a wait on a
+    FIFO that gets no data.
+    """
+    cdef int err = 0
+    cdef struct_stat st
+    cdef size_t cap = READ_CHUNK, got = 0
+    cdef Py_ssize_t r
+    cdef char *buf = NULL
+    cdef char *grown
+    try:
         if fstat(fd, &st) != 0:
             err = errno
-            raise OSError(err, _os.strerror(err), fspath)
+            raise OSError(err, _os.strerror(err), name)
         if S_ISDIR(st.st_mode):
-            raise OSError(EISDIR, _os.strerror(EISDIR), fspath)
+            raise OSError(EISDIR, _os.strerror(EISDIR), name)
         if S_ISREG(st.st_mode):
             if st.st_size > MAX_CERT_FILE_BYTES:
-                _too_big(fspath)
+                _too_big(name)
             if <size_t>st.st_size >= cap:
                 cap = <size_t>st.st_size + 1    # + 1: room to see EOF without growing
         buf = <char *>malloc(cap)
@@ -1059,7 +848,7 @@ cdef bytes _read_file(object path):
         while True:
             if got == cap:
                 if cap > MAX_CERT_FILE_BYTES:
-                    _too_big(fspath)
+                    _too_big(name)
                 cap = min(cap * 2, <size_t>MAX_CERT_FILE_BYTES + 1)
                 grown = <char *>realloc(buf, cap)
                 if grown == NULL:
@@ -1075,33 +864,57 @@ cdef bytes _read_file(object path):
             elif err == EINTR:
                 PyErr_CheckSignals()
             else:
-                raise OSError(err, _os.strerror(err), fspath)
+                raise OSError(err, _os.strerror(err), name)
     finally:
         free(buf)
-        with nogil:
-            c_close(fd)
 
 
-cdef int _too_big(object fspath) except -1:
-    raise ValueError(f"{fspath!r} is larger than {MAX_CERT_FILE_BYTES >> 20} MiB ({MAX_CERT_FILE_BYTES} bytes), "
+cdef int _too_big(object name) except -1:
+    what = f"file descriptor {name}" if isinstance(name, int) else repr(name)
+    raise ValueError(f"{what} is larger than {MAX_CERT_FILE_BYTES >> 20} MiB ({MAX_CERT_FILE_BYTES} bytes), "
                      "the limit for a certificate file")
 
 
-cdef inline bint _looks_der(bytes data):
-    return PyBytes_GET_SIZE(data) > 0 and (<const unsigned char *>PyBytes_AS_STRING(data))[0] == 0x30
+def read_cert_file(file):
+    """The bytes of a certificate file, at most MAX_CERT_FILE_BYTES (64 MiB): a larger file, or a
+    device or pipe that delivers more, is a ValueError; OSError like open()'s.
+
+    *file* is a path (str, bytes, os.PathLike) or, as open() takes it, a file descriptor (int),
+    read from where it stands to EOF and left open.
+    """
+    if isinstance(file, int) and not isinstance(file, bool):
+        return _read_fd(file, file)
+    return _read_file(file)
 
 
-cdef bytes _der_from_any(object data):
-    """DER bytes from DER (bytes-like starting with a SEQUENCE) or PEM (str or bytes-like)."""
+cdef list _ders_from_any(object data, bint first_only):
+    """The DER certificates of data: DER (bytes-like starting with a SEQUENCE) is one, PEM (str
+    or bytes-like) has a CERTIFICATE block each (the first only if first_only)."""
     cdef bytes raw
     if isinstance(data, str):
-        return _pem_blocks(_pem_input(data), True)[0]
+        return pem_blocks(_pem_input(data), first_only)
     raw = _as_bytes(data, "certificate data")
     if PyBytes_GET_SIZE(raw) == 0:
         raise ValueError("empty certificate data")
-    if _looks_der(raw):
-        return raw
-    return _pem_blocks(raw, True)[0]
+    if (<const unsigned char *>PyBytes_AS_STRING(raw))[0] == 0x30:
+        return [raw]
+    return pem_blocks(raw, first_only)
+
+
+cdef bytes _der_from_any(object data):
+    return _ders_from_any(data, True)[0]
+
+
+cdef list _certificates(list ders):
+    cdef list out = []
+    cdef Py_ssize_t i
+    for i, der in enumerate(ders):
+        try:
+            # A bundle is a batch: each parse lets other threads run.
+            out.append(_new_from_der(Certificate, der, True))
+        except ValueError as exc:
+            raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
+    return out
 
 
 def decode_cert(data):
@@ -1121,16 +934,13 @@ def load_certificates(data):
     does; a bundle without any certificate, or a certificate block that does not decode,
     raises ValueError.
     """
-    cdef list ders = _pem_blocks(_pem_input(data), False)
-    cdef list out = []
-    cdef Py_ssize_t i
-    for i, der in enumerate(ders):
-        try:
-            # A bundle is a batch: each parse lets other threads run.
-            out.append(_new_from_der(Certificate, der, True))
-        except ValueError as exc:
-            raise ValueError(f"certificate #{i + 1} of the bundle: {exc}") from None
-    return out
+    return _certificates(pem_blocks(_pem_input(data), False))
+
+
+def load_pem_or_der(data):
+    """The certificates of a PEM bundle (as load_certificates) or of one DER certificate
+    (bytes-like starting with a SEQUENCE), as a list of Certificate; ValueError otherwise."""
+    return _certificates(_ders_from_any(data, False))
 
 
 def _decode_full(data):

@@ -17,19 +17,12 @@ shows the traceback instead.
 import argparse
 import json
 import os
-import re
 import sys
 import time
-import warnings
 
 import certcore
-
-# A PEM certificate block as OpenSSL's trust store holds it (plain or with trust settings).
-_PEM_BEGIN = re.compile(rb"^-----BEGIN (?:TRUSTED )?CERTIFICATE-----", re.MULTILINE)
-# The file names `openssl rehash` gives certificates in a hashed directory: <8 hex>.<n>.
-_HASHED_NAME = re.compile(r"^[0-9a-f]{8}\.[0-9]+$")
-# One CERTIFICATE block (for pem2der over a bundle).
-_PEM_CERT_BLOCK = re.compile(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.DOTALL)
+from _certcore.store import count_certificate_blocks, hashed_certificate_names
+from _certcore.x509 import load_pem_or_der, read_cert_file
 
 # getpeercert() attribute names -> the short forms people read in DNs.
 _SHORT_NAMES = {
@@ -51,14 +44,6 @@ class CliError(Exception):
     """A failure to report as one line (no traceback) with exit status 1."""
 
 
-def _api(name):
-    """A certcore function or class this command needs, or a clean error if this build lacks it."""
-    obj = getattr(certcore, name, None)
-    if obj is None:
-        raise CliError(f"this certcore build has no certcore.{name}, which this command needs")
-    return obj
-
-
 def _message(exc):
     """The readable text of an exception (ssl's errors keep theirs in args)."""
     if isinstance(exc, OSError) and exc.strerror:
@@ -73,14 +58,13 @@ def _message(exc):
 # Input and formatting helpers
 
 def read_input(path):
-    """The bytes of FILE, or of stdin for '-'."""
-    if path == "-":
-        return sys.stdin.buffer.read()
+    """The bytes of FILE, or of stdin for '-', read by the library's bounded reader."""
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        return read_cert_file(sys.stdin.fileno() if path == "-" else path)
     except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot read {source_name(path)}: {exc.strerror or exc}") from None
+    except ValueError as exc:   # larger than the library's bound
+        raise CliError(f"cannot read {source_name(path)}: {exc}") from None
 
 
 def load_certs(data, source):
@@ -88,9 +72,7 @@ def load_certs(data, source):
     if not data.strip():
         raise CliError(f"{source}: empty input")
     try:
-        if b"-----BEGIN" in data:
-            return list(_api("load_certificates")(data))
-        return [_api("Certificate")(data)]
+        return load_pem_or_der(data)
     except ValueError as exc:
         raise CliError(f"{source}: not a PEM or DER certificate ({_message(exc)})") from None
 
@@ -151,23 +133,6 @@ def write_json(obj):
 # ---------------------------------------------------------------------------------------------
 # Commands
 
-def count_pem_certificates(path):
-    """Number of certificate blocks in a PEM file (0 when it cannot be read)."""
-    try:
-        with open(path, "rb") as f:
-            return len(_PEM_BEGIN.findall(f.read()))
-    except OSError:
-        return 0
-
-
-def count_hashed_certificates(path):
-    """Number of `openssl rehash` certificate links in a directory (0 when it cannot be read)."""
-    try:
-        return sum(1 for name in os.listdir(path) if _HASHED_NAME.match(name))
-    except OSError:
-        return 0
-
-
 def cmd_info(args):
     paths = certcore.get_default_verify_paths()
     print(f"certcore {certcore.__version__}")
@@ -176,8 +141,8 @@ def cmd_info(args):
     print("default verify paths:")
     for field in paths._fields:
         print(f"  {field:<20} {getattr(paths, field)}")
-    cafile_count = count_pem_certificates(paths.cafile) if paths.cafile else 0
-    capath_count = count_hashed_certificates(paths.capath) if paths.capath else 0
+    cafile_count = count_certificate_blocks(paths.cafile) if paths.cafile else 0
+    capath_count = len(hashed_certificate_names(paths.capath)) if paths.capath else 0
     print(f"trust anchors: {cafile_count} in cafile, {capath_count} in capath")
     roots = len(certcore.enum_certificates("ROOT"))
     others = len(certcore.enum_certificates("CA"))
@@ -190,13 +155,12 @@ def cmd_info(args):
 def cmd_store(args):
     if args.expiring is not None and args.expiring < 0:
         raise CliError("--expiring needs a number of days >= 0")
-    certificate = _api("Certificate")
     now = int(time.time())
     rows = []
     for store_name in args.stores:
         for der, _, trust in certcore.enum_certificates(store_name):
             try:
-                cert = certificate(der)
+                cert = certcore.Certificate(der)
                 subject, not_after = cert.subject, cert.not_after
             except ValueError:  # listed by OpenSSL's parser but not decodable here: say so
                 subject, not_after = ((("?", "undecodable certificate"),),), None
@@ -213,7 +177,7 @@ def cmd_store(args):
                 "notAfterText": utc_text(not_after) if not_after is not None else None,
                 "daysLeft": (not_after - now) // DAY if not_after is not None else None,
                 "trust": True if trust is True else sorted(trust),
-                "sha256": cert.fingerprint("sha256").hex() if hasattr(cert, "fingerprint") else None,
+                "sha256": cert.fingerprint("sha256").hex(),
             }
             for store_name, subject, not_after, trust, cert in rows
         ])
@@ -247,8 +211,7 @@ def describe(cert, now):
         if key in d:
             values = [f"{kind}:{value}" for kind, value in d[key]] if key == "subjectAltName" else list(d[key])
             lines.append(f"  {label + ':':<13} {', '.join(values)}")
-    if hasattr(cert, "fingerprint"):
-        lines.append(f"  sha256:       {cert.fingerprint('sha256').hex(':').upper()}")
+    lines.append(f"  sha256:       {cert.fingerprint('sha256').hex(':').upper()}")
     return lines
 
 
@@ -270,14 +233,10 @@ def cmd_show(args):
 def cmd_check(args):
     certs = load_certs(read_input(args.file), source_name(args.file))
     cert = certs[0]  # the leaf: a bundle's first certificate
-    match_hostname = _api("match_hostname")
-    decoded = cert.to_dict()
     failures = 0
     for name in args.names:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                match_hostname(decoded, name)
+            cert.match_hostname(name)
         except (certcore.CertificateError, ValueError) as exc:
             failures += 1
             print(f"FAIL  {name}: {_message(exc)}")
@@ -306,17 +265,10 @@ def cmd_time(args):
 def cmd_pem2der(args):
     data = read_input(args.file)
     try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError:
-        raise CliError("the input is not PEM text (non-ASCII bytes; DER already?)") from None
-    blocks = _PEM_CERT_BLOCK.findall(text) or [text]
-    out = bytearray()
-    for block in blocks:
-        try:
-            out += certcore.PEM_cert_to_DER_cert(block)
-        except ValueError as exc:
-            raise CliError(_message(exc)) from None
-    sys.stdout.buffer.write(bytes(out))
+        certs = certcore.load_certificates(data)
+    except ValueError as exc:
+        raise CliError(f"the input is not PEM ({_message(exc)})") from None
+    sys.stdout.buffer.write(b"".join(cert.der for cert in certs))
     sys.stdout.buffer.flush()
     return 0
 
@@ -325,15 +277,11 @@ def cmd_der2pem(args):
     data = read_input(args.file)
     if not data:
         raise CliError("empty input")
-    if data.lstrip().startswith(b"-----BEGIN"):
-        raise CliError("the input is PEM already")
-    certificate = getattr(certcore, "Certificate", None)
-    if certificate is not None:
-        try:
-            certificate(data)
-        except ValueError as exc:
-            raise CliError(f"the input is not a DER certificate ({_message(exc)})") from None
-    sys.stdout.write(certcore.DER_cert_to_PEM_cert(data))
+    try:
+        cert = certcore.Certificate(data)
+    except ValueError as exc:
+        raise CliError(f"the input is not a DER certificate ({_message(exc)})") from None
+    sys.stdout.write(cert.pem)
     return 0
 
 
@@ -382,10 +330,10 @@ def cmd_fetch(args):
         raise CliError(f"cannot read {args.cafile}: no such file")
     try:
         if args.chain:
-            chain = _api("get_server_certificate_chain")(addr, ca_certs=args.cafile, timeout=args.timeout)
+            chain = certcore.get_server_certificate_chain(addr, ca_certs=args.cafile, timeout=args.timeout)
             sys.stdout.write("".join(cert.pem for cert in chain))
         else:
-            sys.stdout.write(_api("get_server_certificate")(addr, ca_certs=args.cafile, timeout=args.timeout))
+            sys.stdout.write(certcore.get_server_certificate(addr, ca_certs=args.cafile, timeout=args.timeout))
     except certcore.SSLCertVerificationError as exc:
         reason = getattr(exc, "verify_message", None) or _message(exc)
         raise CliError(f"{args.address}: certificate verification failed: {reason}") from None

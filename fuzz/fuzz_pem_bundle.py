@@ -1,5 +1,5 @@
 """Fuzz certcore's PEM reading: Certificate.from_pem and load_certificates on mutated PEM text
-(the C-level PEM scanner in _certcore/x509.pyx).
+(the C-level PEM scanner in _certcore/pem.pyx, OpenSSL's reader's dialect).
 
 Input: byte 0 picks the argument type (even: str via UTF-8 with surrogateescape, odd: bytes),
 the rest is the PEM text (seeds: certificates, bundles, other block types, junk between blocks).
@@ -17,20 +17,6 @@ import tempfile
 
 import certcore
 from _common import Finding, is_value_error, decode_text, feature, main, outcome, require, same
-
-STRICT = os.environ.get("CERTCORE_FUZZ_STRICT_PEM", "1") == "1"  # the scanner is fixed (de8199c)
-
-
-def openssl_sanitized(text):
-    """The text as OpenSSL's PEM reader sees its lines (crypto/pem/pem_lib.c sanitize_line with
-    PEM_FLAG_EAY_COMPATIBLE): a UTF-8 BOM dropped from the first line and, on every line, the
-    trailing bytes <= ' ' stripped -- with a signed char, which includes bytes >= 0x80."""
-    raw = text.encode("utf-8", "surrogateescape")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    lines = [line.rstrip(bytes(range(0, 33)) + bytes(range(128, 256))) for line in raw.split(b"\n")]
-    return b"\n".join(lines).decode("utf-8", "surrogateescape")
-
 
 _tmpdir = tempfile.mkdtemp(prefix="certcore-fuzz-pem-")
 _path = os.path.join(_tmpdir, "bundle.pem")
@@ -64,17 +50,7 @@ def check(data):
         theirs = outcome(ssl._ssl._test_decode_cert, _path)
         feature(("openssl", theirs[0]), ("from_pem", first[0]), ("bundle", every[0], len(every[1]) if every[0] == "ok" else 0))
         if theirs[0] == "ok":
-            mine = ("ok", first[1].to_dict())
-            if mine != theirs and not STRICT:
-                # Known divergence (docs/HARDENING.md, reported to helper/x509): certcore's scanner
-                # does not strip what OpenSSL's sanitize_line strips from line ends, so it can skip
-                # a BEGIN line OpenSSL accepts and return a later block. Not a new finding if the
-                # sanitized text gives OpenSSL's answer.
-                again = outcome(lambda: C.from_pem(openssl_sanitized(arg)).to_dict())
-                if again == theirs:
-                    feature("known: line-end sanitization")
-                    return
-            same("from_pem vs OpenSSL's PEM reader", mine, theirs, arg)
+            same("from_pem vs OpenSSL's PEM reader", ("ok", first[1].to_dict()), theirs, arg)
     else:
         feature(("from_pem", first[0], first[2][:30] if first[0] == "raise" else ""))
 

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 import certcore
+from _certcore.x509 import MAX_CERT_FILE_BYTES
 
 UTC = datetime.timezone.utc
 SUBCOMMANDS = ["info", "store", "show", "check", "time", "pem2der", "der2pem", "paths", "fetch"]
@@ -275,6 +276,35 @@ def test_show_directory(tmp_path):
     assert_one_line_error(cli(tmp_path, "show", str(tmp_path)), "cannot read")
 
 
+@pytest.mark.parametrize("args", [["show"], ["check", "-", "example.com"], ["pem2der"], ["der2pem"]])
+def test_reads_stop_at_the_limit(tmp_path, args):
+    # Under a 1 GiB address space an unbounded read of an endless device would be a MemoryError;
+    # the library's reader stops one byte past MAX_CERT_FILE_BYTES, on a path and on stdin alike.
+    too_big = f"is larger than {MAX_CERT_FILE_BYTES >> 20} MiB"
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)); "
+    command = [sys.executable, "-c", limit + "import sys; from certcore.cli import main; sys.exit(main())"]
+    on_path = args[:1] + ["/dev/zero"] + args[2:] if args[0] == "check" else args + ["/dev/zero"]
+    proc = subprocess.run(command + on_path, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert_one_line_error(proc, "cannot read /dev/zero", too_big)
+    with open("/dev/zero", "rb") as zero:
+        on_stdin = args if args[0] == "check" else args + ["-"]
+        proc = subprocess.run(command + on_stdin, cwd=tmp_path, stdin=zero, capture_output=True, text=True,
+                              timeout=60)
+    assert_one_line_error(proc, "cannot read <stdin>: file descriptor 0", too_big)
+
+
+def test_info_counts_the_cafile_as_the_store_reads_it(tmp_path, files):
+    # a CA file over the limit is skipped, by the count as by the store: nothing is read from it
+    bundle = tmp_path / "big.pem"
+    with open(bundle, "wb") as f:
+        f.write(pem(files.ca))
+        f.truncate(MAX_CERT_FILE_BYTES + 1)
+    proc = cli(tmp_path, "info", env={"SSL_CERT_FILE": str(bundle), "SSL_CERT_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert "trust anchors: 0 in cafile, 0 in capath" in proc.stdout
+    assert "trust store: 0 distinct trust anchors" in proc.stdout
+
+
 # ------------------------------------------------------------------------------------------
 # check
 
@@ -346,10 +376,26 @@ def test_pem_der_round_trip_is_binary_safe(tmp_path, files):
     assert proc.stdout == pem(files.leaf)
 
 
+def test_pem2der_reads_pem_as_load_certificates(tmp_path, files):
+    # OpenSSL's PEM reader's rules: text and other blocks between, CRLF lines, the old label
+    old_label = pem(files.ca).replace(b" CERTIFICATE-----", b" X509 CERTIFICATE-----")
+    key = files.leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption())
+    data = b"subject=leaf\n" + pem(files.leaf).replace(b"\n", b"\r\n") + key + old_label
+    proc = cli(tmp_path, "pem2der", input=data, binary=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"".join(cert.der for cert in certcore.load_certificates(data))
+    assert proc.stdout == der(files.leaf) + der(files.ca)
+
+
 def test_pem2der_der2pem_bad_input(tmp_path, files):
     assert_one_line_error(cli(tmp_path, "pem2der", input=der(files.leaf), binary=True), "not PEM")
-    assert_one_line_error(cli(tmp_path, "pem2der", input=b"hello", binary=True), "Invalid PEM encoding")
-    assert_one_line_error(cli(tmp_path, "der2pem", input=pem(files.leaf), binary=True), "PEM already")
+    assert_one_line_error(cli(tmp_path, "pem2der", input=b"hello", binary=True), "not PEM",
+                          "no PEM certificate found")
+    assert_one_line_error(cli(tmp_path, "pem2der", path(files, "garbage.pem")), "not PEM",
+                          "bad PEM block #1: bad base64 decode")
+    assert_one_line_error(cli(tmp_path, "der2pem", input=pem(files.leaf), binary=True), "not a DER certificate",
+                          "the data is PEM text")
     assert_one_line_error(cli(tmp_path, "der2pem", input=b"", binary=True), "empty input")
     assert_one_line_error(cli(tmp_path, "der2pem", input=b"\x30\x03abc", binary=True), "not a DER certificate")
 

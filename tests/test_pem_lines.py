@@ -2,7 +2,8 @@
 line loses its trailing control characters, NULs, spaces and bytes >= 0x80; a UTF-8 BOM may
 precede the first line; the END line must be exactly "-----END <label>-----". The reference is
 OpenSSL itself, through the interpreter's ssl._ssl._test_decode_cert (any Python version: it is
-the same OpenSSL reading the same file). Found by fuzz/fuzz_pem_bundle.py."""
+the same OpenSSL reading the same file). fuzz/fuzz_pem_bundle.py compares the same rules on
+mutated input."""
 import ssl
 
 import pytest
@@ -14,6 +15,12 @@ DER = build()
 PEM = ssl.DER_cert_to_PEM_cert(DER).encode()
 BEGIN = b"-----BEGIN CERTIFICATE-----"
 END = b"-----END CERTIFICATE-----"
+BODY = len(BEGIN) + 1   # where the base64 starts
+
+
+def _wrap(text, width):
+    return [text[i:i + width] for i in range(0, len(text), width)]
+
 
 VARIANTS = {
     "plain": PEM,
@@ -30,6 +37,14 @@ VARIANTS = {
     "junk before BEGIN on the line": b"x" + PEM,
     "BEGIN label with dashes": PEM.replace(BEGIN, b"-----BEGIN CERTIFICATE-----X-----", 1),
     "leading space before BEGIN": b" " + PEM,
+    "CRLF line ends": PEM.replace(b"\n", b"\r\n"),
+    "space inside a body line": PEM[:BODY + 10] + b" " + PEM[BODY + 10:],
+    "tab and CR inside a body line": PEM[:BODY + 5] + b"\t\r" + PEM[BODY + 5:],
+    "'=' inside a body line": PEM[:BODY + 7] + b"=" + PEM[BODY + 7:],
+    "control char inside a body line": PEM[:BODY + 9] + b"\x01" + PEM[BODY + 9:],
+    "body on one line": BEGIN + b"\n" + b"".join(PEM.splitlines()[1:-1]) + b"\n" + END + b"\n",
+    "body lines of 76": BEGIN + b"\n" + b"\n".join(_wrap(b"".join(PEM.splitlines()[1:-1]), 76)) + b"\n" + END + b"\n",
+    "body lines of 3": BEGIN + b"\n" + b"\n".join(_wrap(b"".join(PEM.splitlines()[1:-1]), 3)) + b"\n" + END + b"\n",
 }
 
 

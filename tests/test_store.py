@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import certcore
+from _certcore.store import count_certificate_blocks, hashed_certificate_names
+from _certcore.x509 import MAX_CERT_FILE_BYTES
 from certcore import enum_certificates, enum_crls
 
 SERVER_AUTH = "1.3.6.1.5.5.7.3.1"
@@ -308,6 +310,41 @@ def test_hashed_names_only(store, pki):
     (hashed / "bbbbbbbb.r0").write_bytes(pem(pki.root3) + pem(pki.crl2))
     assert enum_crls("CA") == [(der(pki.crl2), "x509_asn")]
     assert ders(enum_certificates("ROOT")) == [der(pki.root1), der(pki.root2)]
+
+
+def test_hashed_certificate_names_are_the_files_the_store_reads(store, pki):
+    _, hashed = store
+    for name in ["0123abcd.12", "0123abcd.0", "0123ABCD.0", "0123abc.0", "0123abcd.", "0123abcd.x",
+                 "0123abcd.0.pem", "0123abcd.r", "0123abcd.r0", "README"]:
+        (hashed / name).write_bytes(pem(pki.root1))
+    assert hashed_certificate_names(hashed) == ["0123abcd.0", "0123abcd.12"]
+    assert hashed_certificate_names(os.fsencode(hashed)) == ["0123abcd.0", "0123abcd.12"]
+    assert len(enum_certificates("ROOT")) == 1
+    assert hashed_certificate_names(hashed / "missing") == []
+    with pytest.raises(ValueError, match="embedded null byte"):
+        hashed_certificate_names(str(hashed) + "\0")
+
+
+def test_count_certificate_blocks_reads_the_file_as_the_store(store, pki, tmp_path):
+    bundle, _ = store
+    x509_label = pem(pki.root3).replace(b" CERTIFICATE-----", b" X509 CERTIFICATE-----")
+    key = pki.keys["root1"].private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption())
+    bundle.write_bytes(b"junk\n" + pem(pki.root1) + pem(pki.crl) + key + addtrust(tmp_path, pki.root2, "-addtrust",
+                       "serverAuth") + pem(pki.root1) + x509_label)
+    # blocks, not distinct certificates; nothing parsed
+    assert count_certificate_blocks(bundle) == 4
+    assert len(enum_certificates("ROOT")) == 3
+    bundle.write_bytes(certcore.DER_cert_to_PEM_cert(bytes(range(256)) * 4).encode() * 2)
+    assert count_certificate_blocks(bundle) == 2 and enum_certificates("ROOT") == []
+    # what the store skips counts nothing: a missing file, a directory, a device, a file over the limit
+    assert count_certificate_blocks(tmp_path / "missing.pem") == 0
+    assert count_certificate_blocks(tmp_path) == 0
+    assert count_certificate_blocks("/dev/zero") == 0
+    with open(bundle, "wb") as f:
+        f.write(pem(pki.root1))
+        f.truncate(MAX_CERT_FILE_BYTES + 1)
+    assert count_certificate_blocks(bundle) == 0 and enum_certificates("ROOT") == []
 
 
 def test_unreadable_entries_are_skipped(store, pki, tmp_path):

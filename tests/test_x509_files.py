@@ -1,10 +1,11 @@
 """Reading certificate files: every reader stops at one bound, MAX_CERT_FILE_BYTES.
 
-``Certificate.from_file`` reads regular files, pipes, FIFOs and devices to EOF but never past
-the bound (ValueError naming the file and the limit); the trust-store enumeration skips a file
-larger than the bound. Where the old unbounded read would have run out of memory instead, the
-test runs under an address-space limit, so that the outcome (ValueError, not MemoryError)
-decides, never the time taken. Subprocess timeouts are hang guards only.
+``Certificate.from_file`` and ``read_cert_file`` (the command line's reader) read regular files,
+pipes, FIFOs and devices to EOF but never past the bound (ValueError naming the file and the
+limit); the trust-store enumeration skips a file larger than the bound. Where an unbounded read
+would run out of memory instead, the test runs under an address-space limit, so that the outcome
+(ValueError, not MemoryError) decides, never the time taken. Subprocess timeouts are hang guards
+only.
 """
 import os
 import re
@@ -17,7 +18,7 @@ import threading
 import pytest
 
 import certgen
-from _certcore.x509 import MAX_CERT_FILE_BYTES
+from _certcore.x509 import MAX_CERT_FILE_BYTES, load_pem_or_der, read_cert_file
 from certcore import Certificate, enum_certificates, load_certificates
 
 DER = certgen.corpus()["everything"]
@@ -27,7 +28,8 @@ HANG_GUARD = 60   # seconds; a child still running then has hung, which fails th
 
 
 def _too_big(path):
-    return rf"^{path!r} is larger than 64 MiB \({MAX_CERT_FILE_BYTES} bytes\), the limit for a certificate file$"
+    what = f"file descriptor {path}" if isinstance(path, int) else repr(path)
+    return rf"^{what} is larger than 64 MiB \({MAX_CERT_FILE_BYTES} bytes\), the limit for a certificate file$"
 
 
 def _run(tmp_path, code):
@@ -185,3 +187,72 @@ def test_trust_store_skips_a_file_over_the_limit(tmp_path, monkeypatch):
     assert [entry[0] for entry in enum_certificates("ROOT")] == [plain]
     _sparse(bundle, ssl.DER_cert_to_PEM_cert(plain).encode(), MAX_CERT_FILE_BYTES + 1)
     assert enum_certificates("ROOT") == []
+
+
+# ------------------------------------------------------------------------------------------
+# read_cert_file: the same bounded reader for the command line, on a path or a file descriptor.
+
+def test_read_cert_file_path_and_descriptor(tmp_path):
+    (tmp_path / "c.pem").write_bytes(b"junk" + PEM)
+    assert read_cert_file(tmp_path / "c.pem") == b"junk" + PEM
+    assert read_cert_file(os.fsencode(tmp_path / "c.pem")) == b"junk" + PEM
+    fd = os.open(tmp_path / "c.pem", os.O_RDONLY)
+    try:
+        assert os.read(fd, 4) == b"junk"
+        assert read_cert_file(fd) == PEM    # from where the descriptor stands
+        assert os.read(fd, 1) == b""        # left open
+    finally:
+        os.close(fd)
+    r, w = os.pipe()
+    try:
+        os.write(w, PEM)
+        os.close(w)
+        w = -1
+        assert read_cert_file(r) == PEM
+        os.fstat(r)     # left open
+    finally:
+        os.close(r)
+        if w >= 0:
+            os.close(w)
+
+
+def test_read_cert_file_errors(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_cert_file(tmp_path / "missing.pem")
+    with pytest.raises(IsADirectoryError):
+        read_cert_file(tmp_path)
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        with pytest.raises(IsADirectoryError):
+            read_cert_file(fd)
+    finally:
+        os.close(fd)
+    with pytest.raises(OSError):
+        read_cert_file(-1)
+    for bad in (None, 3.5, True):
+        with pytest.raises(TypeError):
+            read_cert_file(bad)
+    path = _sparse(tmp_path / "big.pem", PEM, MAX_CERT_FILE_BYTES + 1)
+    with pytest.raises(ValueError, match=_too_big(str(path))):
+        read_cert_file(path)
+    fd = os.open("/dev/zero", os.O_RDONLY)
+    try:
+        with pytest.raises(ValueError, match=_too_big(fd)):
+            read_cert_file(fd)
+    finally:
+        os.close(fd)
+
+
+def test_load_pem_or_der():
+    other = certgen.corpus()["plain"]
+    bundle = PEM + b"junk between\n" + ssl.DER_cert_to_PEM_cert(other).encode()
+    assert [c.der for c in load_pem_or_der(DER)] == [DER]
+    assert [c.der for c in load_pem_or_der(bytearray(DER))] == [DER]
+    assert [c.der for c in load_pem_or_der(bundle)] == [DER, other]
+    assert [c.der for c in load_pem_or_der(bundle.decode())] == [DER, other]
+    for bad, message in [(b"", "empty certificate data"), (DER + b"x", "trailing data"),
+                         (b"hello", "no PEM certificate found"), (PEM[:-30], "no END line")]:
+        with pytest.raises(ValueError, match=message):
+            load_pem_or_der(bad)
+    with pytest.raises(TypeError):
+        load_pem_or_der(None)
