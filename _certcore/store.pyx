@@ -18,7 +18,7 @@ import os as _os
 
 from openssl.crypto cimport OPENSSL_free
 from openssl.err cimport ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON, ERR_LIB_PEM
-from _certcore.x509 cimport MAX_CERT_FILE_BYTES
+from _certcore.x509 cimport CERT_FILE_LIMIT
 from _certcore.paths cimport default_location
 from openssl.store_extra cimport (
     ASN1_OBJECT, stack_st_ASN1_OBJECT, sk_ASN1_OBJECT_num, sk_ASN1_OBJECT_value,
@@ -151,14 +151,14 @@ cdef void _read_pem_file(const char *path, int want, Blocks *blocks) noexcept no
     cdef int before
     cdef unsigned long code
     # Regular files only (stat follows symlinks): a FIFO named like a certificate must not block.
-    if stat(path, &st) != 0 or not S_ISREG(st.st_mode) or st.st_size > MAX_CERT_FILE_BYTES:
+    if stat(path, &st) != 0 or not S_ISREG(st.st_mode) or st.st_size > CERT_FILE_LIMIT:
         return
     bio = BIO_new_file(path, "rb")
     if bio == NULL:
         ERR_clear_error()
         return
     # A file can grow after stat(): the read stops at the bound all the same.
-    while not blocks.out_of_memory and BIO_tell(bio) <= MAX_CERT_FILE_BYTES:
+    while not blocks.out_of_memory and BIO_tell(bio) <= CERT_FILE_LIMIT:
         name = header = NULL
         data = NULL
         before = BIO_tell(bio)

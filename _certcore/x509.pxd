@@ -4,16 +4,17 @@
 #   Certificate             owns one X509* (X509_free in __dealloc__); immutable; eq/hash by DER
 #   certificate_from_x509   wraps any X509*, taking its own reference (X509_up_ref)
 #   decode_x509             the getpeercert() dict (CPython 3.11 shape) for any X509*
-#   MAX_CERT_FILE_BYTES     the most certcore reads from one certificate file
+#   CERT_FILE_LIMIT         the most certcore reads from one certificate file
+#                           (MAX_CERT_FILE_BYTES in Python)
 from openssl.x509 cimport X509
 from _certcore.names cimport NameSummary
 
 
-cpdef enum:
+cdef enum:
     # 64 MiB: some 300 times a real bundle (every public CA of a distribution's trust store in one
     # PEM file is about 220 KiB), yet small enough that a device, a FIFO that never ends or a
     # mistaken multi-gigabyte path fails at once instead of filling memory.
-    MAX_CERT_FILE_BYTES = 64 * 1024 * 1024
+    CERT_FILE_LIMIT = 64 * 1024 * 1024
 
 
 cdef class Certificate:

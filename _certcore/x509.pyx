@@ -76,6 +76,8 @@ from pyunicodeobject cimport PyUnicode_IS_ASCII
 # ---------------------------------------------------------------------------------------------
 # The provider-less library context used for inspection parses.
 
+MAX_CERT_FILE_BYTES = CERT_FILE_LIMIT   # the bound of every certificate file read, for Python
+
 cdef OSSL_LIB_CTX *_INSPECT_CTX = OSSL_LIB_CTX_new()
 if _INSPECT_CTX == NULL or OSSL_PROVIDER_load(_INSPECT_CTX, b"null") == NULL:
     clear_error_queue()
@@ -838,7 +840,7 @@ cdef bytes _read_fd(int fd, object name):
         if S_ISDIR(st.st_mode):
             raise OSError(EISDIR, _os.strerror(EISDIR), name)
         if S_ISREG(st.st_mode):
-            if st.st_size > MAX_CERT_FILE_BYTES:
+            if st.st_size > CERT_FILE_LIMIT:
                 _too_big(name)
             if <size_t>st.st_size >= cap:
                 cap = <size_t>st.st_size + 1    # + 1: room to see EOF without growing
@@ -847,9 +849,9 @@ cdef bytes _read_fd(int fd, object name):
             raise MemoryError()
         while True:
             if got == cap:
-                if cap > MAX_CERT_FILE_BYTES:
+                if cap > CERT_FILE_LIMIT:
                     _too_big(name)
-                cap = min(cap * 2, <size_t>MAX_CERT_FILE_BYTES + 1)
+                cap = min(cap * 2, <size_t>CERT_FILE_LIMIT + 1)
                 grown = <char *>realloc(buf, cap)
                 if grown == NULL:
                     raise MemoryError()
@@ -871,7 +873,7 @@ cdef bytes _read_fd(int fd, object name):
 
 cdef int _too_big(object name) except -1:
     what = f"file descriptor {name}" if isinstance(name, int) else repr(name)
-    raise ValueError(f"{what} is larger than {MAX_CERT_FILE_BYTES >> 20} MiB ({MAX_CERT_FILE_BYTES} bytes), "
+    raise ValueError(f"{what} is larger than {CERT_FILE_LIMIT >> 20} MiB ({CERT_FILE_LIMIT} bytes), "
                      "the limit for a certificate file")
 
 
