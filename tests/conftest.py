@@ -1,12 +1,9 @@
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-from oracle import make_oracle  # noqa: E402
+from helpers.oracle import make_oracle
 
 
 @pytest.fixture(scope="session")

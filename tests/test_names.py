@@ -9,8 +9,8 @@ from hypothesis import given, settings, strategies as st
 
 import certcore
 from certcore import Certificate, CertificateError, check_hostnames
-from certgen import build, gn_dns, gn_ip, name, raw_san
-from namecorpus import HOSTNAMES, certificates
+from helpers.certgen import build, gn_dns, gn_ip, name, raw_san
+from helpers.namecorpus import HOSTNAMES, certificates
 import _certcore.x509
 
 openssl_verdict = _certcore.x509._openssl_verdict

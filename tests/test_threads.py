@@ -9,7 +9,6 @@ finish within a grace period after the deadline).
 import os
 import socket
 import ssl
-import sys
 import threading
 import time
 import warnings
@@ -17,9 +16,7 @@ import warnings
 import pytest
 
 import certcore
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "leak"))
-from loops import Material, bio_handshake  # noqa: E402
+from helpers.loops import Material, bio_handshake
 
 SECONDS = float(os.environ.get("CERTCORE_THREAD_SECONDS", "3"))
 GRACE = 20.0

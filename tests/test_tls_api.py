@@ -10,8 +10,8 @@ import warnings
 import pytest
 
 import certcore
-from tlscerts import get_pki
-from tlspeers import TLSServer
+from helpers.tlscerts import get_pki
+from helpers.tlspeers import TLSServer
 
 pki = get_pki()
 PROTOCOLS = [ssl.PROTOCOL_TLS, ssl.PROTOCOL_TLS_CLIENT, ssl.PROTOCOL_TLS_SERVER]

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 import certcore
-from tlscerts import get_pki
+from helpers.tlscerts import get_pki
 
 pki = get_pki()
 is_311 = sys.version_info[:2] == (3, 11)

@@ -16,7 +16,7 @@ import threading
 
 import pytest
 
-import certgen
+from helpers import certgen
 from _certcore.x509 import MAX_CERT_FILE_BYTES
 from certcore import Certificate, enum_certificates, load_certificates
 

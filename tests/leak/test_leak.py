@@ -14,7 +14,7 @@ import warnings
 
 import pytest
 
-import loops
+from helpers import loops
 
 pytestmark = pytest.mark.leak
 
