@@ -1,5 +1,6 @@
 """Code the tests share (pyproject's ``pythonpath = ["tests"]`` makes this package importable):
 
+outcome      what a call did, as a comparable tuple (the one outcome() of the tests and fuzz targets)
 oracle       CPython 3.11's ssl as the differential oracle, in-process or in a 3.11 subprocess
 certgen      certificates of every shape, made with `cryptography`
 namecorpus   certificates and host names for the name-matching tests
