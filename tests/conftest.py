@@ -3,12 +3,21 @@ from pathlib import Path
 
 import pytest
 
+from helpers import checkout
 from helpers.oracle import make_oracle
+
+
+def pytest_configure(config):
+    checkout.require_a_built_certcore()
+
+
+def pytest_report_header(config):
+    return checkout.describe()
 
 
 @pytest.fixture(scope="session")
 def oracle():
-    """CPython 3.11's ssl (in-process on 3.11, a 3.11 subprocess elsewhere); see oracle.py."""
+    """CPython 3.11's ssl (in-process on 3.11, a 3.11 subprocess elsewhere); see helpers/oracle.py."""
     o = make_oracle()
     yield o
     o.close()
