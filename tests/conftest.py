@@ -23,10 +23,26 @@ def oracle():
     o.close()
 
 
-def pytest_ignore_collect(collection_path, config):
+LEAK = Path(__file__).parent / "leak"
+
+
+def leak_checks_requested(config):
     """tests/leak (100,000-call loops, 1,000 TLS connections) runs only when asked for:
     CERTCORE_LEAKCHECK=1 (ci/harden sets it) or -m leak."""
-    if collection_path.name == "leak" and collection_path.parent == Path(__file__).parent:
-        enabled = os.environ.get("CERTCORE_LEAKCHECK") == "1" or "leak" in (config.option.markexpr or "")
-        return not enabled
+    return os.environ.get("CERTCORE_LEAKCHECK") == "1" or "leak" in (config.option.markexpr or "")
+
+
+def pytest_ignore_collect(collection_path, config):
+    if collection_path == LEAK and not leak_checks_requested(config):
+        return True
     return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect tests/leak when it or one of its files is named on the command line (paths
+    given there are collected without asking pytest_ignore_collect)."""
+    if not leak_checks_requested(config):
+        leak = [item for item in items if LEAK in item.path.parents]
+        if leak:
+            config.hook.pytest_deselected(items=leak)
+            items[:] = [item for item in items if LEAK not in item.path.parents]
