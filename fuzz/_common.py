@@ -6,16 +6,23 @@ Every target module in fuzz/ defines ``check(data: bytes)`` -- one fuzz iteratio
 atheris running, so fuzz/test_regressions.py replays the corpus and every recorded finding
 as ordinary pytest cases.
 
-An *outcome* is ``("ok", value)`` or ``("raise", "module.QualName", str(exc))``: certcore
-raises the stdlib's own exception classes, so outcomes of certcore and of CPython 3.11's
-``ssl`` compare directly.
+``outcome`` is the tests' (tests/helpers/outcome.py) with DeprecationWarnings silenced: certcore
+raises the stdlib's own exception classes, so outcomes of certcore and of CPython 3.11's ``ssl``
+compare directly. The targets run as scripts (atheris, ci/fuzz), so this module puts tests/ on
+sys.path for the helpers package itself.
 """
+import functools
 import os
 import shlex
 import sys
-import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.join(os.path.dirname(HERE), "tests")
+if TESTS not in sys.path:
+    sys.path.insert(0, TESTS)
+
+from helpers.outcome import outcome as _outcome  # noqa: E402
+
 # Exit status used when a target cannot run because the API it fuzzes is not there yet.
 SKIP_EXIT = 0
 
@@ -24,15 +31,7 @@ class Finding(AssertionError):
     """A disagreement with the stdlib or a broken invariant: libFuzzer records the input."""
 
 
-def outcome(func, *args, **kwargs):
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            value = func(*args, **kwargs)
-    except Exception as exc:  # every exception is data here
-        cls = type(exc)
-        return ("raise", f"{cls.__module__}.{cls.__qualname__}", str(exc))
-    return ("ok", value)
+outcome = functools.partial(_outcome, quiet=True)
 
 
 def is_value_error(out):

@@ -2,76 +2,29 @@
 
 The implementation under test is certcore (``CERTCORE_FUZZ_IMPL=stdlib`` swaps in CPython's
 ``ssl`` to check the harness itself). The well-behaved peer, when there is one, is always
-CPython's ``ssl``. Certificates are generated once per process with ``cryptography``.
+CPython's ``ssl``. The certificates are the leak checks' (tests/helpers/loops.py: an ECDSA CA
+and a ``localhost`` leaf, made once per process with ``cryptography``).
 """
-import datetime
 import os
 import ssl
-import tempfile
 
 import certcore
-from _common import feature
+from _common import feature  # before helpers: _common puts tests/ on sys.path
+from helpers.loops import Material
 
 IMPL = ssl if os.environ.get("CERTCORE_FUZZ_IMPL") == "stdlib" else certcore
 HOSTNAME = "localhost"
 MAX_STEPS = 10_000  # a handshake loop that needs more steps than this is hanging
 
 
-class Certs:
-    dir = None
-    ca = chain = key = None
-
-
-def make_certs():
-    if Certs.dir:
-        return Certs
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    d = tempfile.mkdtemp(prefix="certcore-fuzz-tls-")
-    now = datetime.datetime.now(datetime.timezone.utc)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "certcore fuzz CA")])
-    ca = (
-        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-        .public_key(ca_key.public_key()).serial_number(1)
-        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOSTNAME)]))
-        .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
-        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOSTNAME)]), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    Certs.ca = os.path.join(d, "ca.pem")
-    Certs.chain = os.path.join(d, "chain.pem")
-    Certs.key = os.path.join(d, "key.pem")
-    with open(Certs.ca, "wb") as f:
-        f.write(ca.public_bytes(pem))
-    with open(Certs.chain, "wb") as f:
-        f.write(leaf.public_bytes(pem) + ca.public_bytes(pem))
-    with open(Certs.key, "wb") as f:
-        f.write(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    Certs.dir = d
-    return Certs
-
-
 def client_context(mod, flags):
     """flags bit 0: cap at TLS 1.2; bit 1: verify the server (CA + hostname)."""
-    make_certs()
+    certs = Material.get()
     ctx = mod.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if flags & 1:
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     if flags & 2:
-        ctx.load_verify_locations(Certs.ca)
+        ctx.load_verify_locations(certs.ca)
     else:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
@@ -80,13 +33,13 @@ def client_context(mod, flags):
 
 def server_context(mod, flags):
     """flags bit 0: cap at TLS 1.2; bit 1: ask for a client certificate (optional)."""
-    make_certs()
+    certs = Material.get()
     ctx = mod.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(Certs.chain, Certs.key)
+    ctx.load_cert_chain(certs.chain, certs.key)
     if flags & 1:
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     if flags & 2:
-        ctx.load_verify_locations(Certs.ca)
+        ctx.load_verify_locations(certs.ca)
         ctx.verify_mode = ssl.CERT_OPTIONAL
     return ctx
 

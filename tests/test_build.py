@@ -1,5 +1,7 @@
-"""The build: a clear message without OpenSSL 3, and the installed package's shape."""
+"""The build: a clear message without OpenSSL 3, the installed package's shape, and `python -m
+pytest` in a checkout that was never built in place (helpers/checkout.py)."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,3 +71,72 @@ def test_get_include_has_the_c_api():
     include = Path(certcore.get_include())
     assert (include / "certcore.h").is_file()
     assert (include / "certcore_capi.pxd").is_file()
+
+
+def unbuilt_checkout(dst):
+    """A copy of this checkout as `pip install .` leaves it: sources, tests, no compiled module."""
+    dst.mkdir()
+    copy_source(dst)
+    shutil.copytree(SOURCE / "tests", dst / "tests",
+                    ignore=shutil.ignore_patterns("__pycache__", ".hypothesis", "*.so"))
+    return dst
+
+
+def python_m_pytest(checkout, pythonpath, *python_flags, pytest_flags=()):
+    return subprocess.run(
+        [sys.executable, *python_flags, "-m", "pytest", "-p", "no:cacheprovider", *pytest_flags,
+         "--collect-only", "tests/test_time.py"],
+        cwd=checkout, env=dict(os.environ, PYTHONPATH=pythonpath), capture_output=True, text=True,
+        timeout=300,
+    )
+
+
+def pytest_without_certcore(dst):
+    """A directory holding pytest and the distributions it requires, nothing else: on
+    PYTHONPATH, with -S keeping site-packages away, it is an interpreter with no certcore."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    dst.mkdir()
+    todo, seen = ["pytest"], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        dist = metadata.distribution(name)
+        for line in dist.requires or ():
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+        tops = {f.parts[0] for f in dist.files or ()} - {"..", "__pycache__"}
+        assert tops, f"{name}: no RECORD to find its files by"
+        for top in tops:
+            if not (dst / top).exists():
+                (dst / top).symlink_to(dist.locate_file(top))
+    return dst
+
+
+def test_python_m_pytest_in_an_unbuilt_checkout_imports_the_installed_build(tmp_path):
+    import _certcore
+
+    installed = Path(_certcore.__file__).resolve().parents[1]   # site-packages, or an in-place build
+    checkout = unbuilt_checkout(tmp_path / "checkout")
+    proc = python_m_pytest(checkout, str(installed))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"_certcore: {installed / '_certcore'}" in proc.stdout
+    assert re.search(r"^collected [1-9][0-9]* items", proc.stdout, re.M), proc.stdout
+
+
+def test_python_m_pytest_in_an_unbuilt_checkout_without_a_build_stops_with_one_line(tmp_path):
+    checkout = unbuilt_checkout(tmp_path / "checkout")
+    bare = pytest_without_certcore(tmp_path / "site")
+    # without site-packages, the plugins pyproject's addopts names are not there either
+    proc = python_m_pytest(checkout, str(bare), "-S", pytest_flags=("-o", "addopts="))
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        "Exit: certcore is not built here: run `pip install .` and then `pytest`, "
+        "or `python setup.py build_ext --inplace`"
+    ]

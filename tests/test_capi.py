@@ -14,7 +14,7 @@ import pytest
 
 import certcore
 import _certcore.capi
-from namecorpus import HOSTNAMES, certificates
+from helpers.namecorpus import HOSTNAMES, certificates
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

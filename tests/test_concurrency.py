@@ -1,6 +1,6 @@
-"""Concurrency that has crashed TLS bindings over OpenSSL; the scenarios are in concurrency.py,
-each run in its own subprocess: a crash fails the test with its signal (and every thread's
-stack), a hang fails it too, and pytest lives on.
+"""Concurrency that has crashed TLS bindings over OpenSSL; the scenarios are in
+helpers/concurrency.py, each run in its own subprocess: a crash fails the test with its signal
+(and every thread's stack), a hang fails it too, and pytest lives on.
 
 1. Context changes while other threads handshake: for every mutating SSLContext method and
    setter of the stdlib's API (concurrency.MUTATIONS; test_every_stdlib_mutator_is_covered keeps
@@ -28,11 +28,12 @@ import sys
 import pytest
 
 import certcore
-from concurrency import EXCLUDED, HANG, MUTATIONS, STREAM, Env, Kit, base_name, stdlib_mutators
+from helpers.concurrency import EXCLUDED, HANG, MUTATIONS, STREAM, Env, Kit, base_name, stdlib_mutators
 
 SECONDS = float(os.environ.get("CERTCORE_CONC_SECONDS", "0.6"))
 CONNS = int(os.environ.get("CERTCORE_CONC_CONNS", "20"))
-RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "concurrency.py")
+TESTS = os.path.dirname(os.path.abspath(__file__))
+RUNNER = [sys.executable, "-m", "helpers.concurrency"]    # run in TESTS, which holds helpers/
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def kit(tmp_path_factory):
 
 
 def run_scenario(kit, args, budget):
-    """Run one scenario of concurrency.py in a subprocess importing the same certcore as this
+    """Run one scenario of helpers/concurrency.py in a subprocess importing the same certcore as this
     process; returns its result, or fails the test naming the crash's signal or the hang."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(certcore.__file__)))
     env = dict(os.environ, CERTCORE_CONC_KIT=kit.to_json(),
@@ -50,7 +51,7 @@ def run_scenario(kit, args, budget):
     what = " ".join(args)
     limit = budget + 3 * HANG     # the scenario's own guards fire first, with thread stacks
     try:
-        proc = subprocess.run([sys.executable, RUNNER, *args], env=env, capture_output=True,
+        proc = subprocess.run([*RUNNER, *args], cwd=TESTS, env=env, capture_output=True,
                               text=True, timeout=limit)
     except subprocess.TimeoutExpired as exc:
         err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")

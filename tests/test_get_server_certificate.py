@@ -8,8 +8,8 @@ import time
 import pytest
 
 import certcore
-from tlscerts import get_pki
-from tlspeers import OpenSSLServer, TLSServer, free_port
+from helpers.tlscerts import get_pki
+from helpers.tlspeers import OpenSSLServer, TLSServer, free_port
 
 pki = get_pki()
 HOSTS = ["127.0.0.1", "::1"]

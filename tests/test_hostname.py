@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import certcore
-from oracle import outcome
-from scale import examples
+from helpers.oracle import outcome
+from helpers.scale import examples
 
 match_hostname = certcore.match_hostname
 

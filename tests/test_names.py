@@ -9,18 +9,12 @@ from hypothesis import given, settings, strategies as st
 
 import certcore
 from certcore import Certificate, CertificateError, check_hostnames
-from certgen import build, gn_dns, gn_ip, name, raw_san
-from namecorpus import HOSTNAMES, certificates
+from helpers.certgen import build, gn_dns, gn_ip, name, raw_san
+from helpers.namecorpus import HOSTNAMES, certificates
+from helpers.outcome import outcome
 import _certcore.x509
 
 openssl_verdict = _certcore.x509._openssl_verdict
-
-
-def outcome(fn, *args, **kwargs):
-    try:
-        return ("ok", fn(*args, **kwargs))
-    except Exception as e:  # the type and message are what is compared
-        return (type(e), str(e))
 
 
 def dict_outcome(cert, host, strict=False):

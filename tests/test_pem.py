@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import certcore
 from _certcore import pem as pem_module
-from oracle import outcome
-from scale import examples
+from helpers.oracle import outcome
+from helpers.scale import examples
 
 # CPython's own test certificates (3.10+: Lib/test/certdata, before: Lib/test), read as a corpus.
 CERTDATA = next((d for d in (os.path.join(os.path.dirname(ssl.__file__), "test", "certdata"),

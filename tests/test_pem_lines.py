@@ -9,7 +9,7 @@ import ssl
 import pytest
 
 import certcore
-from certgen import build
+from helpers.certgen import build
 
 DER = build()
 PEM = ssl.DER_cert_to_PEM_cert(DER).encode()

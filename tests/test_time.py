@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import certcore
 from _certcore import asn1time
-from oracle import outcome
-from scale import examples
+from helpers.oracle import outcome
+from helpers.scale import examples
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 

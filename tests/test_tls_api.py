@@ -1,6 +1,7 @@
 """SSLContext/SSLSocket surface against the stdlib: defaults, setters, loader errors, the
 getpeercert state table, blocking/non-blocking/timeout behaviour, module wrap_socket."""
 import errno
+import functools
 import re
 import socket
 import ssl
@@ -10,8 +11,9 @@ import warnings
 import pytest
 
 import certcore
-from tlscerts import get_pki
-from tlspeers import TLSServer
+from helpers.outcome import outcome as _outcome
+from helpers.tlscerts import get_pki
+from helpers.tlspeers import TLSServer
 
 pki = get_pki()
 PROTOCOLS = [ssl.PROTOCOL_TLS, ssl.PROTOCOL_TLS_CLIENT, ssl.PROTOCOL_TLS_SERVER]
@@ -32,13 +34,7 @@ def strip(msg):
     return re.sub(r"_ssl\.c:\d+", "_ssl.c:N", msg)
 
 
-def outcome(f, *a, **k):
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return ("ok", f(*a, **k))
-    except Exception as e:
-        return ("raise", type(e), strip(str(e)), getattr(e, "library", "-"), getattr(e, "reason", "-"))
+outcome = functools.partial(_outcome, quiet=True, text=strip)
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS, ids=lambda p: p.name)

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 import certcore
-from tlscerts import get_pki
+from helpers.tlscerts import get_pki
 
 pki = get_pki()
 

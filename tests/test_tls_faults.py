@@ -12,8 +12,8 @@ import time
 import pytest
 
 import certcore
-from tlscerts import get_pki
-from tlspeers import TLSServer, count_fds
+from helpers.tlscerts import get_pki
+from helpers.tlspeers import TLSServer, count_fds
 
 pki = get_pki()
 
@@ -218,7 +218,7 @@ def test_many_connections_do_not_leak_fds():
 
 @pytest.mark.skipif(sys.version_info[:3] != (3, 11, 7), reason="exact _ssl.c line numbers are 3.11.7's")
 def test_messages_byte_identical_to_3_11_7():
-    from tlspeers import TLSServer as _S
+    from helpers.tlspeers import TLSServer as _S
 
     def handler(s, info):
         s.sendall(b"x")

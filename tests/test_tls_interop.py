@@ -9,8 +9,8 @@ import threading
 import pytest
 
 import certcore
-from tlscerts import get_pki
-from tlspeers import OPENSSL, OpenSSLServer, TLSServer, s_client
+from helpers.tlscerts import get_pki
+from helpers.tlspeers import OPENSSL, OpenSSLServer, TLSServer, s_client
 
 pki = get_pki()
 KEYS = ["rsa", "ecdsa"]

@@ -8,8 +8,8 @@ import ssl
 import pytest
 
 import certcore
-from tlscerts import get_pki
-from tlspeers import TLSServer
+from helpers.tlscerts import get_pki
+from helpers.tlspeers import TLSServer
 
 pki = get_pki()
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import certgen
+from helpers import certgen
 import certcore
 from certcore import Certificate, decode_cert, load_certificates
 

@@ -12,10 +12,10 @@ import subprocess
 
 import pytest
 
-import certgen
+from helpers import certgen
 import certcore
 from _certcore import x509 as _x509
-from oracle import find_oracle_python
+from helpers.oracle import find_oracle_python
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 

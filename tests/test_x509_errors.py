@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import certcore
-from certgen import build, name
+from helpers.certgen import build, name
 
 MARK = "bad-tag-name"
 

@@ -17,7 +17,7 @@ import threading
 
 import pytest
 
-import certgen
+from helpers import certgen
 from _certcore.x509 import MAX_CERT_FILE_BYTES, load_pem_or_der, read_cert_file
 from certcore import Certificate, enum_certificates, load_certificates
 

@@ -15,6 +15,8 @@ import time
 
 import pytest
 
+from helpers.outcome import outcome
+
 _RESULTS = []
 
 ROUNDS = 31
@@ -36,13 +38,6 @@ def _calls_per_round(func, args):
         number *= 4
 
 
-def _outcome(func, args):
-    try:
-        return ("ok", func(*args))
-    except Exception as exc:
-        return ("raise", type(exc), str(exc))
-
-
 def interleaved_medians(ours, theirs, args, rounds=ROUNDS):
     number = max(_calls_per_round(ours, args), 1)
     if theirs is not None:
@@ -61,7 +56,7 @@ def compare(benchmark, request):
 
     def run(name, ours, theirs, args=(), target=None, peer="stdlib", check_same=True):
         if theirs is not None and check_same:
-            assert _outcome(ours, args) == _outcome(theirs, args), name
+            assert outcome(ours, *args) == outcome(theirs, *args), name
         if not enabled:
             benchmark(ours, *args)
             return

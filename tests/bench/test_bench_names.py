@@ -14,7 +14,7 @@ import pytest
 
 import certcore
 from certcore import Certificate, check_hostnames
-from certgen import build, gn_dns, gn_ip, name, raw_san
+from helpers.certgen import build, gn_dns, gn_ip, name, raw_san
 
 DER = build(subject=name(("CN", "www.python.org")),
             extensions=[raw_san(gn_dns(b"www.python.org"), gn_dns(b"*.python.org"), gn_dns(b"python.org"),

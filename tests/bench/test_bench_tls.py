@@ -16,15 +16,12 @@ resumed handshake (~400-700 us here, both sides, shared server) is common to bot
 import os
 import socket
 import ssl
-import sys
 import threading
 
 import pytest
 
 import certcore
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))
-from tlscerts import get_pki  # noqa: E402
+from helpers.tlscerts import get_pki
 
 pki = get_pki()
 BULK = 256 << 20

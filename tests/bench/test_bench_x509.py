@@ -1,18 +1,14 @@
 """Certificate decoding: certcore against CPython's _test_decode_cert and against cryptography."""
 import datetime
 import ipaddress
-import os
 import ssl
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import certgen  # noqa: E402
-import certcore  # noqa: E402
-from cryptography import x509 as cx509  # noqa: E402
-from cryptography.x509.oid import AuthorityInformationAccessOID  # noqa: E402
+from helpers import certgen
+import certcore
+from cryptography import x509 as cx509
+from cryptography.x509.oid import AuthorityInformationAccessOID
 
 
 def _typical_server_cert():

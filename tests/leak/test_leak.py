@@ -10,11 +10,10 @@ read RSS again. Growth above the bound fails. A leak of 32 bytes per call is 3 M
 """
 import gc
 import os
-import warnings
 
 import pytest
 
-import loops
+from helpers import loops
 
 pytestmark = pytest.mark.leak
 
@@ -29,16 +28,7 @@ def rss():
 
 
 @pytest.mark.parametrize("name", list(loops.WORKLOADS))
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_memory_stays_flat(name):
-    # (pytest would record every DeprecationWarning -- match_hostname emits one, as in 3.11 --
-    # and that record grows: ignore them inside the loop, not only in the report)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _check_flat(name)
-
-
-def _check_flat(name):
     factory, count = loops.WORKLOADS[name]
     try:
         once = factory()

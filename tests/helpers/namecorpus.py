@@ -11,7 +11,7 @@ import ipaddress
 import itertools
 import random
 
-from certgen import build, gn_dns, gn_email, gn_ip, gn_uri, name, raw_san
+from helpers.certgen import build, gn_dns, gn_email, gn_ip, gn_uri, name, raw_san
 
 DNS_PATTERNS = [
     b"www.example.com", b"WWW.Example.COM", b"*.example.com", b"*.EXAMPLE.com", b"*.com",

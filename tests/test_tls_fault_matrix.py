@@ -29,9 +29,7 @@ import time
 import pytest
 
 import certcore
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "leak"))
-from loops import Material  # noqa: E402  (certificates made with `cryptography`)
+from helpers.loops import Material  # (certificates made with `cryptography`)
 
 FAULTS = ["close", "garbage", "truncated", "stall", "oversized", "reset"]
 MODES = ["blocking", "timeout", "nonblocking"]

@@ -1,11 +1,11 @@
 """The concurrency scenarios of test_concurrency.py, each run in its own process (a crash or a
 hang must not take pytest with it). Usable by hand, with either TLS module, to compare certcore
-with the stdlib (nothing asserts anything about the stdlib):
+with the stdlib (nothing asserts anything about the stdlib), from the tests/ directory:
 
-    python tests/concurrency.py mutate {certcore|ssl} {client|server} NAME [SECONDS [socket|bio]]
-    python tests/concurrency.py storm  {certcore|ssl} {certcore|ssl} [CONNS [INTERVAL]]
-                                       (client module, server module; INTERVAL 0: no signals)
-    python tests/concurrency.py --list
+    python -m helpers.concurrency mutate {certcore|ssl} {client|server} NAME [SECONDS [socket|bio]]
+    python -m helpers.concurrency storm  {certcore|ssl} {certcore|ssl} [CONNS [INTERVAL]]
+                                         (client module, server module; INTERVAL 0: no signals)
+    python -m helpers.concurrency --list
 
 ``mutate``: one thread changes the client or the server context with mutation NAME (``all``: every
 mutation of that side in turn) in a loop, while THREADS threads do full handshakes + an echo with
@@ -34,11 +34,8 @@ import time
 import types
 import warnings
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "leak"))
-from loops import bio_handshake  # noqa: E402
-from tlspeers import OPENSSL, TLSServer  # noqa: E402
+from helpers.loops import bio_handshake
+from helpers.tlspeers import OPENSSL, TLSServer
 
 STREAM = 200_000      # bytes per signal-storm connection
 THREADS = 3           # handshaking threads per mutation scenario
@@ -67,7 +64,7 @@ class Kit:
 
     @classmethod
     def make(cls, directory):
-        from tlscerts import get_pki
+        from helpers.tlscerts import get_pki
         pki = get_pki()     # the PKI the other TLS tests of this process use, made once
         dh = os.path.join(directory, "ffdhe2048.pem")
         out = subprocess.run([OPENSSL or "openssl", "genpkey", "-genparam", "-algorithm", "DH",

@@ -4,44 +4,28 @@ certcore must behave like CPython 3.11's ``ssl`` everywhere, including on 3.12+ 
 no longer has ``match_hostname``. Tests therefore ask an *oracle* for the stdlib's outcome:
 
 * on CPython 3.11 the oracle is the in-process ``ssl`` module;
-* elsewhere it is a CPython 3.11 interpreter running ``oracle.py --serve`` in a subprocess,
-  fed pickled batches of calls. The interpreter is ``$CERTCORE_ORACLE_PYTHON`` if set, else
+* elsewhere it is a CPython 3.11 interpreter running ``serve()`` in a subprocess, fed pickled
+  batches of calls. The interpreter is ``$CERTCORE_ORACLE_PYTHON`` if set, else
   ``python3.11`` on PATH, else pyenv's latest 3.11. Not finding one is an error, not a skip.
 
-An *outcome* is a plain, comparable tuple: ``("ok", value)`` or
-``("raise", "module.QualName", str(exc), exc.args)`` -- the same shape for the oracle and for
-certcore (``outcome(func, *args)``), so a test just compares the two.
+The oracle answers with *outcomes* (helpers/outcome.py) recorded with DeprecationWarnings
+silenced and ``exc.args`` included; ``outcome(func, *args)`` here records certcore's side the
+same way, so a test just compares the two.
 """
+import functools
 import os
 import pickle
 import shutil
 import struct
 import subprocess
 import sys
-import warnings
+
+from helpers.outcome import outcome as _outcome
 
 ORACLE_VERSION = (3, 11)
+HELPERS_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-
-def outcome(func, *args):
-    """Call ``func(*args)`` and describe what happened as a comparable tuple."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            value = func(*args)
-    except Exception as exc:  # every exception is data here
-        cls = type(exc)
-        return ("raise", f"{cls.__module__}.{cls.__qualname__}", str(exc), _plain(exc.args))
-    return ("ok", value)
-
-
-def _plain(args):
-    # exc.args may hold unpicklable objects in theory; keep what compares, repr the rest.
-    try:
-        pickle.dumps(args)
-        return args
-    except Exception:
-        return repr(args)
+outcome = functools.partial(_outcome, quiet=True, with_args=True)
 
 
 def _stdlib_function(name):
@@ -52,7 +36,7 @@ def _stdlib_function(name):
     return getattr(ssl, name)
 
 
-def _serve():
+def serve():
     """Subprocess side: read (name, [args...]) batches, write [outcome...] lists."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
@@ -107,8 +91,11 @@ class SubprocessOracle:
     kind = "CPython 3.11 subprocess"
 
     def __init__(self, python):
+        # -I keeps the oracle's own environment out; it also keeps PYTHONPATH and the script's
+        # directory off sys.path, so the command line puts this package's parent there itself.
+        serve = "import sys; sys.path.insert(0, sys.argv[1]); from helpers.oracle import serve; serve()"
         self.proc = subprocess.Popen(
-            [python, "-I", "-W", "ignore", os.path.abspath(__file__), "--serve"],
+            [python, "-I", "-W", "ignore", "-c", serve, HELPERS_ROOT],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
@@ -132,7 +119,3 @@ def make_oracle():
     if sys.version_info[:2] == ORACLE_VERSION and sys.implementation.name == "cpython":
         return InProcessOracle()
     return SubprocessOracle(find_oracle_python())
-
-
-if __name__ == "__main__" and sys.argv[1:] == ["--serve"]:
-    _serve()

@@ -20,7 +20,7 @@ import pytest
 from cryptography import x509
 
 import certcore
-from certgen import build, name
+from helpers.certgen import build, name
 
 CERTS = int(os.environ.get("CERTCORE_RACE_CERTS", "4000"))
 THREADS = 3

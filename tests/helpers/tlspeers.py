@@ -127,7 +127,7 @@ class OpenSSLServer:
     def __init__(self, cert, key, *args, www=True, host=None):
         self.port = free_port()
         self.host = host or "127.0.0.1"
-        # no host: every address (as before); else exactly that one ("[::1]:port" for IPv6)
+        # no host: every address; else exactly that one ("[::1]:port" for IPv6)
         accept = str(self.port) if host is None else (f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}")
         cmd = [OPENSSL, "s_server", "-accept", accept, "-cert", cert, "-key", key, "-quiet"]
         if www:

@@ -1,10 +1,10 @@
 """The workloads of the leak checks: one iteration of each certcore API, hit and error paths.
 
 Used by test_leak.py (100,000 iterations each, 1,000 for TLS connections, RSS must stay flat)
-and by ci/valgrind (``python tests/leak/loops.py --scale 0.005``: the same loops, fewer times,
+and by ci/valgrind (``python tests/helpers/loops.py --scale 0.005``: the same loops, fewer times,
 under valgrind memcheck). A workload whose API is not in certcore yet raises Unavailable.
 
-    python tests/leak/loops.py [--scale F] [--only NAME ...] [--list]
+    python tests/helpers/loops.py [--scale F] [--only NAME ...] [--list]
 """
 import datetime
 import os
@@ -50,7 +50,8 @@ def expect(exc_type, func, *args):
 # --- material ------------------------------------------------------------------------------
 
 class Material:
-    """Certificates made once per process with `cryptography` (ECDSA P-256, fast)."""
+    """Certificates made once per process with `cryptography` (ECDSA P-256, fast): a CA and a
+    ``localhost`` leaf with every common extension. The TLS fuzz targets use them too."""
 
     _made = None
 
