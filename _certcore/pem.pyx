@@ -122,7 +122,7 @@ cdef Py_ssize_t pem_length(Py_ssize_t der_len) noexcept nogil:
 cdef Py_ssize_t der_to_pem_into(const unsigned char *der, Py_ssize_t n, char *out,
                                 Py_ssize_t cap) noexcept nogil:
     cdef Py_ssize_t total = pem_length(n)
-    cdef Py_ssize_t i = 0, k
+    cdef Py_ssize_t i = 0
     cdef unsigned char *p = <unsigned char *>out
     cdef unsigned int v
     if total < 0 or cap < total:
@@ -133,7 +133,7 @@ cdef Py_ssize_t der_to_pem_into(const unsigned char *der, Py_ssize_t n, char *ou
     p += 1
     # whole 64-character lines: 48 input bytes each
     while n - i >= 48:
-        for k in range(16):
+        for _ in range(16):
             p = _encode3(der + i, p)
             i += 3
         p[0] = b'\n'

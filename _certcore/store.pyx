@@ -21,8 +21,7 @@ from openssl.err cimport ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_
 from _certcore.x509 cimport CERT_FILE_LIMIT
 from _certcore.paths cimport default_location
 from openssl.store_extra cimport (
-    ASN1_OBJECT, stack_st_ASN1_OBJECT, sk_ASN1_OBJECT_num, sk_ASN1_OBJECT_value,
-    OBJ_obj2nid, OBJ_obj2txt, NID_anyExtendedKeyUsage,
+    stack_st_ASN1_OBJECT, sk_ASN1_OBJECT_num, sk_ASN1_OBJECT_value, OBJ_obj2txt,
     ASN1_get_object, BIO, BIO_new_file, BIO_free, BIO_tell,
     X509, X509_CRL, d2i_X509, d2i_X509_AUX, X509_free,
     d2i_X509_CRL, X509_CRL_free, X509_self_signed,

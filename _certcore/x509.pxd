@@ -23,7 +23,7 @@ cdef class Certificate:
     cdef object _hash       # cached hash(_der), None until asked
     cdef X509* _full        # lazily made fully-parsed X509 (default libctx, key decoded), or NULL
     cdef object _dict       # cached decode (a dict never handed out: to_dict() copies it)
-    cdef NameSummary _names # what match_hostname needs to know about the names (once _names_known)
+    cdef NameSummary _names  # what match_hostname needs to know about the names (once _names_known)
     cdef bint _names_known
 
     cdef X509* full_x509(self) except NULL   # the fully-parsed X509 (borrowed), for verification

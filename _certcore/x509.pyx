@@ -33,7 +33,7 @@ from openssl.crypto cimport OSSL_LIB_CTX, OSSL_LIB_CTX_new, OPENSSL_free
 from openssl.provider cimport OSSL_PROVIDER_load
 from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free, BIO_get_mem_data
 from openssl.asn1 cimport (
-    ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_OBJECT, ASN1_VALUE, V_ASN1_NEG,
+    ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_OBJECT, V_ASN1_NEG,
     V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME, V_ASN1_UTF8STRING, V_ASN1_PRINTABLESTRING,
     ASN1_STRING_length, ASN1_STRING_type, ASN1_STRING_get0_data, ASN1_STRING_to_UTF8,
     ASN1_TIME_to_tm, ASN1_TIME_print, ASN1_item_d2i_ex,
@@ -67,7 +67,7 @@ from _certcore.asn1time cimport civil_to_seconds
 from _certcore.hostname cimport match_cert_dict, register_certificate_type
 from _certcore.hostname import match_hostname as _match_hostname_dict
 from _certcore.names cimport (
-    NameSummary, summarize_names, openssl_verdict, VERDICT_MATCH, VERDICT_MISMATCH, VERDICT_UNDECIDED,
+    NameSummary, summarize_names, openssl_verdict, VERDICT_MATCH, VERDICT_UNDECIDED,
 )
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH
 from pyunicodeobject cimport PyUnicode_IS_ASCII

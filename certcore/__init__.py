@@ -23,9 +23,10 @@ from _certcore.paths import DefaultVerifyPaths, get_default_verify_paths
 from _certcore.pem import PEM_FOOTER, PEM_HEADER, DER_cert_to_PEM_cert, PEM_cert_to_DER_cert
 from _certcore.store import enum_certificates, enum_crls
 from _certcore.x509 import Certificate, check_hostnames, decode_cert, load_certificates
+from _certcore.tls import MemoryBIO, SSLSession
 from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER
 
-from certcore.sslsocket import MemoryBIO, SSLContext, SSLObject, SSLSession, SSLSocket
+from certcore.sslsocket import SSLContext, SSLObject, SSLSocket
 from certcore.client import (
     create_default_context,
     get_server_certificate,

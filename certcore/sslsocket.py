@@ -9,7 +9,6 @@ supports (3.9-3.13).
 """
 import errno as _errno
 import functools as _functools
-import os as _os
 import socket as _socket
 import ssl as _ssl
 import warnings as _warnings
@@ -17,7 +16,7 @@ from socket import SOCK_STREAM, SO_TYPE, SOL_SOCKET
 
 from _certcore.context import ContextCore as _ContextCore
 from _certcore.context import encode_hostname as _encode_hostname
-from _certcore.tls import MemoryBIO, SSLSession, new_bio_conn as _new_bio_conn
+from _certcore.tls import new_bio_conn as _new_bio_conn
 from _certcore.tls import new_socket_conn as _new_socket_conn
 
 _StdContext = _ssl.SSLContext

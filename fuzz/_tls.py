@@ -107,7 +107,7 @@ def replay(mod, ctx, server_side, stream, chunk):
                     inc.write_eof()
                     eof = True
                     continue
-                raise AssertionError("read wants more data after EOF instead of failing")
+                raise AssertionError("read wants more data after EOF instead of failing") from None
             if not chunk_data:
                 return ("done", data)
             data += chunk_data
@@ -209,7 +209,7 @@ class Live:
                 try:
                     got = self.me.read(65536)
                 except ssl.SSLWantReadError:
-                    raise AssertionError("read wants more data after EOF instead of failing")
+                    raise AssertionError("read wants more data after EOF instead of failing") from None
                 if not got:
                     break
                 data += got

@@ -81,7 +81,8 @@ def _build(data):
             attr, _, value = line[2:].partition("=")
             rdns.append(x509.RelativeDistinguishedName([x509.NameAttribute(ATTRS[attr], value, _validate=False)]))
         else:
-            rdns.append(x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.COMMON_NAME, line, _validate=False)]))
+            cn = x509.NameAttribute(NameOID.COMMON_NAME, line, _validate=False)
+            rdns.append(x509.RelativeDistinguishedName([cn]))
     name = x509.Name(rdns)
     now = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
     builder = (

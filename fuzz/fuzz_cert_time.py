@@ -9,7 +9,7 @@ import _strptime
 import ssl
 
 import certcore
-from _common import decode_text, feature, main, outcome, require, same
+from _common import decode_text, main, outcome, require, same
 
 
 def check(data):

@@ -56,7 +56,8 @@ def check(data):
         raise Finding(f"decode_cert raised {decoded[1]} ({decoded[2]}) instead of ValueError on {data!r}")
     theirs = stdlib_decode(data)
     # native-side feedback: which error / which shape of dict each side produced
-    feature(built[:1] if built[0] == "ok" else built, theirs[:1] if theirs[0] == "ok" else theirs[:2] + (theirs[2][:40],))
+    feature(built[:1] if built[0] == "ok" else built,
+            theirs[:1] if theirs[0] == "ok" else theirs[:2] + (theirs[2][:40],))
     if built[0] == "raise":
         if decoded[0] != "raise":
             raise Finding(f"decode_cert decodes what from_der rejects ({built!r}): {data!r}")

@@ -12,10 +12,9 @@ becomes lone surrogates):
 Outcome (value or exception type + message) must be identical.
 """
 import ssl
-import sys
 
 import certcore
-from _common import decode_text, feature, main, outcome, require, same
+from _common import decode_text, main, outcome, require, same
 
 
 def parse(data):

@@ -48,7 +48,8 @@ def check(data):
         except (UnicodeError, ValueError):
             return
         theirs = outcome(ssl._ssl._test_decode_cert, _path)
-        feature(("openssl", theirs[0]), ("from_pem", first[0]), ("bundle", every[0], len(every[1]) if every[0] == "ok" else 0))
+        feature(("openssl", theirs[0]), ("from_pem", first[0]),
+                ("bundle", every[0], len(every[1]) if every[0] == "ok" else 0))
         if theirs[0] == "ok":
             same("from_pem vs OpenSSL's PEM reader", ("ok", first[1].to_dict()), theirs, arg)
     else:

@@ -9,11 +9,10 @@ The first input byte picks the call, the rest is the argument:
 Outcome (value or exception type + message) must be identical.
 """
 import base64
-import binascii
 import ssl
 
 import certcore
-from _common import Finding, decode_text, feature, main, outcome, require, same
+from _common import Finding, decode_text, main, outcome, require, same
 
 HEADER, FOOTER = ssl.PEM_HEADER, ssl.PEM_FOOTER
 

@@ -11,7 +11,6 @@ Every run must end in success or an ssl.SSLError subclass, with bounded steps. I
 the error (class, library, reason) must equal what CPython's ssl client reports for the same
 bytes; in live mode an untouched conversation must succeed and deliver the server's payload.
 """
-import sys
 
 import _tls
 from _common import Finding, main, require

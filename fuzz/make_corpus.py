@@ -183,7 +183,8 @@ def certificates():
                                        x509.UniformResourceIdentifier("http://ca.example.com/ca.der")),
             ]), False),
             (x509.CRLDistributionPoints([
-                x509.DistributionPoint([x509.UniformResourceIdentifier("http://crl.example.com/a.crl")], None, None, None),
+                x509.DistributionPoint([x509.UniformResourceIdentifier("http://crl.example.com/a.crl")],
+                                       None, None, None),
                 x509.DistributionPoint(None, x509.RelativeDistinguishedName([x509.NameAttribute(cn, "rel")]),
                                        None, None),
             ]), False),

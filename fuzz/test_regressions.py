@@ -106,7 +106,9 @@ if KNOWN:   # fuzz/known/<target>/: divergences found but not fixed yet (none at
 def _pem_variants():
     import ssl
 
-    der = open(os.path.join(HERE, "corpus", "decode_cert", sorted(os.listdir(os.path.join(HERE, "corpus", "decode_cert")))[0]), "rb").read()
+    corpus = os.path.join(HERE, "corpus", "decode_cert")
+    with open(os.path.join(corpus, sorted(os.listdir(corpus))[0]), "rb") as f:
+        der = f.read()
     pem = ssl.DER_cert_to_PEM_cert(der)
     begin = "-----BEGIN CERTIFICATE-----\n"
     return {

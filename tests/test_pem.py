@@ -40,7 +40,8 @@ def make_cert_der():
     now = datetime.datetime(2024, 1, 1)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(0x1234567890).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=3650))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("certcore.test"), x509.DNSName("*.certcore.test")]),
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("certcore.test"),
+                                                        x509.DNSName("*.certcore.test")]),
                            critical=False)
             .sign(key, hashes.SHA256()))
     return cert.public_bytes(Encoding.DER)
@@ -136,7 +137,8 @@ def test_bytes_likes(oracle, cert_der):
     assert certcore.DER_cert_to_PEM_cert(array.array("B", cert_der)) == want
     ints = array.array("i", range(100))
     assert certcore.DER_cert_to_PEM_cert(ints) == ssl.DER_cert_to_PEM_cert(ints)
-    assert certcore.DER_cert_to_PEM_cert(memoryview(ints).cast("B").cast("i", (10, 10))) == ssl.DER_cert_to_PEM_cert(ints)
+    shaped = memoryview(ints).cast("B").cast("i", (10, 10))
+    assert certcore.DER_cert_to_PEM_cert(shaped) == ssl.DER_cert_to_PEM_cert(ints)
     same_as_oracle(oracle, "DER_cert_to_PEM_cert", [bytearray(b"abc"), array.array("B", b"abcd"),
                                                     array.array("d", [1.5, 2.5])])
 

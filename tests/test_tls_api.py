@@ -95,7 +95,8 @@ def test_context_setters_like_stdlib():
     for value in (ssl.CERT_NONE, 5, None, "x"):
         assert outcome(setattr, ours, "verify_mode", value) == outcome(setattr, theirs, "verify_mode", value)
     for value in (0x7777, None):
-        assert outcome(setattr, ours, "minimum_version", value)[:2] == outcome(setattr, theirs, "minimum_version", value)[:2]
+        assert (outcome(setattr, ours, "minimum_version", value)[:2]
+                == outcome(setattr, theirs, "minimum_version", value)[:2])
 
 
 @like_311
@@ -279,7 +280,8 @@ def test_socket_surface_errors():
     with _server() as srv:
         with socket.create_connection(srv.addr) as raw:
             with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-                with pytest.raises(ValueError, match=r"non-zero flags not allowed in calls to recv\(\) on <class 'certcore.sslsocket.SSLSocket'>"):
+                message = r"non-zero flags not allowed in calls to recv\(\) on <class 'certcore.sslsocket.SSLSocket'>"
+                with pytest.raises(ValueError, match=message):
                     s.recv(1, socket.MSG_PEEK)
                 with pytest.raises(ValueError, match="recvfrom not allowed"):
                     s.recvfrom(1)
@@ -351,7 +353,8 @@ def test_nonblocking_handshake_and_io():
         raw = socket.create_connection(srv.addr)
         raw.setblocking(False)
         ctx = client_ctx()
-        with pytest.raises(ValueError, match="do_handshake_on_connect should not be specified for non-blocking sockets"):
+        message = "do_handshake_on_connect should not be specified for non-blocking sockets"
+        with pytest.raises(ValueError, match=message):
             ctx.wrap_socket(raw, server_hostname="localhost")
         raw = socket.create_connection(srv.addr)
         raw.setblocking(False)

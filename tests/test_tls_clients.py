@@ -3,7 +3,6 @@
 import asyncio
 import http.client
 import http.server
-import socket
 import ssl
 import threading
 import urllib.error

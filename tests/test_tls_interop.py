@@ -13,6 +13,8 @@ from helpers.tlscerts import get_pki
 from helpers.tlspeers import OPENSSL, OpenSSLServer, TLSServer, s_client
 
 pki = get_pki()
+needs_openssl_cli = pytest.mark.skipif(OPENSSL is None and not os.environ.get("CI"),
+                                       reason="openssl CLI missing (in CI this fails instead)")
 KEYS = ["rsa", "ecdsa"]
 VERSIONS = [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3]
 
@@ -341,7 +343,7 @@ def test_makefile_and_sendfile(tmp_path):
                 f.close()
 
 
-@pytest.mark.skipif(OPENSSL is None and not os.environ.get("CI"), reason="openssl CLI missing (in CI this fails instead)")
+@needs_openssl_cli
 @pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("tls", ["-tls1_2", "-tls1_3"])
 def test_certcore_client_openssl_s_server(key, tls):
@@ -367,7 +369,7 @@ def test_certcore_client_openssl_s_server(key, tls):
                 assert s.session_reused
 
 
-@pytest.mark.skipif(OPENSSL is None and not os.environ.get("CI"), reason="openssl CLI missing (in CI this fails instead)")
+@needs_openssl_cli
 @pytest.mark.parametrize("tls", ["-tls1_2", "-tls1_3"])
 def test_openssl_s_client_certcore_server(tls):
     sctx = cc_server_ctx("ecdsa", client_auth=True)
@@ -399,7 +401,7 @@ def test_concurrent_clients_and_server_threads():
     def client(i):
         try:
             ctx = cc_client_ctx()
-            for j in range(5):
+            for _ in range(5):
                 with socket.create_connection(srv.addr) as raw:
                     with ctx.wrap_socket(raw, server_hostname="localhost") as s:
                         payload = os.urandom(50000)

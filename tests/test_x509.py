@@ -6,7 +6,6 @@ import ctypes.util
 import gc
 import hashlib
 import os
-import pathlib
 import pickle
 import ssl
 

@@ -177,7 +177,7 @@ def test_times_equal_cert_time_to_seconds(oracle):
     ders = _all_ders()
     certs = {k: certcore.Certificate(v) for k, v in ders.items() if k not in ("gen:san_bad_utf8", "gen:san_long_rid")}
     calls, ours = [], []
-    for k, cert in certs.items():
+    for cert in certs.values():
         d = cert.to_dict()
         calls += [(d["notBefore"],), (d["notAfter"],)]
         ours += [cert.not_before, cert.not_after]

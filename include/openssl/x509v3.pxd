@@ -15,7 +15,8 @@ cdef extern from "openssl/x509v3.h" nogil:
         GEN_IPADD
         GEN_RID
 
-    ctypedef struct _gen_d "union { char *ptr; ASN1_IA5STRING *ia5; ASN1_OCTET_STRING *ip; X509_NAME *dirn; ASN1_OBJECT *rid; ASN1_STRING *other; }":
+    ctypedef struct _gen_d "union { char *ptr; ASN1_IA5STRING *ia5; ASN1_OCTET_STRING *ip; \
+X509_NAME *dirn; ASN1_OBJECT *rid; ASN1_STRING *other; }":
         char *ptr
         ASN1_IA5STRING *ia5
         ASN1_OCTET_STRING *ip

@@ -12,7 +12,6 @@ import time
 
 import pytest
 
-import certcore
 from certcore import Certificate, check_hostnames
 from helpers.certgen import build, gn_dns, gn_ip, name, raw_san
 

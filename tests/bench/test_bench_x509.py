@@ -1,5 +1,4 @@
 """Certificate decoding: certcore against CPython's _test_decode_cert and against cryptography."""
-import datetime
 import ipaddress
 import ssl
 

@@ -253,7 +253,8 @@ def corpus():
             G.AuthorityInformationAccess([
                 G.AccessDescription(ocsp, G.UniformResourceIdentifier("http://o/")),
                 G.AccessDescription(cai, G.UniformResourceIdentifier("http://c/"))]),
-            G.CRLDistributionPoints([G.DistributionPoint([G.UniformResourceIdentifier("http://l/")], None, None, None)]),
+            G.CRLDistributionPoints([
+                G.DistributionPoint([G.UniformResourceIdentifier("http://l/")], None, None, None)]),
             G.BasicConstraints(ca=False, path_length=None),
             G.KeyUsage(True, False, True, False, False, False, False, False, False),
         ])

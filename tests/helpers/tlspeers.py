@@ -145,7 +145,7 @@ class OpenSSLServer:
                 return self
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stderr.read().decode())
+                    raise RuntimeError(self.proc.stderr.read().decode()) from None
                 time.sleep(0.02)
         raise RuntimeError("s_server did not start")
 

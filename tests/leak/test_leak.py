@@ -43,4 +43,5 @@ def test_memory_stays_flat(name):
     gc.collect()
     grown = rss() - before
     bound = BOUND["connections" if count == loops.CONNECTIONS else "calls"]
-    assert grown <= bound, f"{name}: RSS grew {grown / MIB:.2f} MiB over {count} iterations (bound {bound / MIB:.0f} MiB)"
+    assert grown <= bound, (f"{name}: RSS grew {grown / MIB:.2f} MiB over {count} iterations "
+                            f"(bound {bound / MIB:.0f} MiB)")
