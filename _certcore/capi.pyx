@@ -15,7 +15,10 @@ from openssl.asn1 cimport ASN1_TIME, ASN1_TIME_to_tm
 from openssl.err cimport ERR_clear_error
 from openssl.x509 cimport X509
 from _certcore.asn1time cimport civil_to_seconds, parse_cert_time_ascii, CT_OK
-from _certcore.hostname cimport dns_match_ascii, DNS_MATCH, DNS_NO_MATCH
+from _certcore.hostname cimport (
+    Host, host_init, dns_match_ascii, IP_ENOMEM, WALK_MATCH, WALK_MISMATCH, WALK_EBADIP, WALK_ESOURCE,
+    WALK_ENOMEM,
+)
 from _certcore.names cimport rules_verdict
 from _certcore.pem cimport (
     pem_length, der_to_pem_into, der_max_length, pem_body_to_der, pem_find_body,
@@ -35,6 +38,7 @@ cdef extern from "certcore.h" nogil:
         CERTCORE_EWILDCARD
         CERTCORE_ENOSPACE
         CERTCORE_ENOMEM
+        CERTCORE_EOPENSSL
         CERTCORE_NO_CN_FALLBACK
     const char *CERTCORE_CAPSULE_NAME
 
@@ -57,29 +61,40 @@ cdef extern from "certcore.h" nogil:
 cdef size_t _MAX_LEN = <size_t>(<Py_ssize_t>(-1 ^ (<size_t>1 << (sizeof(Py_ssize_t) * 8 - 1))))
 
 
+cdef int _walk_code(int rc) noexcept nogil:
+    """A walk_names (or dns_match_ascii) result as the header's code."""
+    if rc == WALK_MATCH:
+        return CERTCORE_OK
+    if rc == WALK_MISMATCH:
+        return CERTCORE_MISMATCH
+    if rc == WALK_EBADIP:
+        return CERTCORE_EINVAL
+    if rc == WALK_ESOURCE:
+        return CERTCORE_EOPENSSL
+    if rc == WALK_ENOMEM:
+        return CERTCORE_ENOMEM
+    return CERTCORE_EWILDCARD
+
+
 cdef int _match_x509(X509 *cert, const char *hostname, size_t hostname_len,
                      unsigned int flags) noexcept nogil:
+    cdef Host host
     if cert == NULL or hostname == NULL or hostname_len == 0 or hostname_len > _MAX_LEN:
         return CERTCORE_EINVAL
-    if flags & ~(<unsigned int>CERTCORE_NO_CN_FALLBACK):
+    if flags & ~(<unsigned int>CERTCORE_NO_CN_FALLBACK) or memchr(hostname, 0, hostname_len) != NULL:
         return CERTCORE_EINVAL
-    return rules_verdict(cert, hostname, <Py_ssize_t>hostname_len,
-                         (flags & CERTCORE_NO_CN_FALLBACK) != 0)
+    if host_init(&host, hostname, <Py_ssize_t>hostname_len) == IP_ENOMEM:
+        return CERTCORE_ENOMEM
+    return _walk_code(rules_verdict(cert, &host, (flags & CERTCORE_NO_CN_FALLBACK) != 0))
 
 
 cdef int _match_dns_pattern(const char *pattern, size_t pattern_len,
                             const char *hostname, size_t hostname_len) noexcept nogil:
-    cdef int rc
     if pattern == NULL or hostname == NULL or pattern_len > _MAX_LEN or hostname_len > _MAX_LEN:
         return CERTCORE_EINVAL
     if (memchr(pattern, 0, pattern_len) != NULL or memchr(hostname, 0, hostname_len) != NULL):
         return CERTCORE_EINVAL
-    rc = dns_match_ascii(pattern, <Py_ssize_t>pattern_len, hostname, <Py_ssize_t>hostname_len)
-    if rc == DNS_MATCH:
-        return CERTCORE_OK
-    if rc == DNS_NO_MATCH:
-        return CERTCORE_MISMATCH
-    return CERTCORE_EWILDCARD
+    return _walk_code(dns_match_ascii(pattern, <Py_ssize_t>pattern_len, hostname, <Py_ssize_t>hostname_len))
 
 
 cdef int _cert_time_to_seconds(const char *text, size_t text_len, int64_t *seconds) noexcept nogil:
