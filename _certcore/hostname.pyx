@@ -21,7 +21,7 @@ from cpython.sequence cimport PySequence_Check
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_1BYTE_DATA
 from libc.stdlib cimport malloc, realloc, free
-from libc.string cimport memchr, memcmp, memcpy
+from libc.string cimport memchr, memcmp, memcpy, memmove, memset
 
 from posixnet cimport in_addr, inet_aton, inet_pton, AF_INET6
 from pyunicodeobject cimport PyUnicode_IS_ASCII, PyTypeObject_iter, PyUnicode_New
@@ -39,16 +39,18 @@ cdef str _EMPTY_CERT = (
 # ---------------------------------------------------------------------------------------------
 # Byte-level cores (nogil, no Python objects)
 
-cdef inline unsigned char _lower(unsigned char c) noexcept nogil:
-    return c + 32 if 65 <= c <= 90 else c     # 'A'..'Z' only, as str.lower() on ASCII
+cdef inline char _lower(char c) noexcept nogil:
+    return c + (c'a' - c'A') if c'A' <= c <= c'Z' else c     # as str.lower() on ASCII
 
 
 cdef inline bint _ieq(const char *a, Py_ssize_t alen, const char *b, Py_ssize_t blen) noexcept nogil:
     cdef Py_ssize_t i
     if alen != blen:
         return False
+    if memcmp(a, b, <size_t>alen) == 0:
+        return True
     for i in range(alen):
-        if a[i] != b[i] and _lower(<unsigned char>a[i]) != _lower(<unsigned char>b[i]):
+        if a[i] != b[i] and _lower(a[i]) != _lower(b[i]):
             return False
     return True
 
@@ -59,6 +61,8 @@ cdef int dns_match_ascii(const char *pattern, Py_ssize_t plen,
     cdef int stars = 0
     if plen <= 0:
         return DNS_NO_MATCH
+    if memchr(pattern, c'*', <size_t>plen) == NULL:
+        return DNS_MATCH if _ieq(pattern, plen, host, hlen) else DNS_NO_MATCH
     for i in range(plen):
         if pattern[i] == c'*':
             stars += 1
@@ -66,8 +70,6 @@ cdef int dns_match_ascii(const char *pattern, Py_ssize_t plen,
                 star = i
         elif pattern[i] == c'.' and dot < 0:
             dot = i
-    if stars == 0:
-        return DNS_MATCH if _ieq(pattern, plen, host, hlen) else DNS_NO_MATCH
     if stars > 1:
         return DNS_ETOO_MANY
     if dot >= 0 and star > dot:
@@ -85,29 +87,137 @@ cdef int dns_match_ascii(const char *pattern, Py_ssize_t plen,
     return DNS_MATCH if _ieq(pattern + 2, plen - 2, host + hdot + 1, hlen - hdot - 1) else DNS_NO_MATCH
 
 
-cdef inline int _strict_quad(const char *s, Py_ssize_t n, unsigned char *out) noexcept nogil:
-    """1 and the 4 bytes if s is exactly what inet_ntoa prints (no leading zeros, 0-255 x4)."""
-    cdef Py_ssize_t i = 0
-    cdef int part, value, digits
+cdef inline bint _strict_quad(const char *s, Py_ssize_t n, unsigned char *out) noexcept nogil:
+    """True and the 4 bytes if s is exactly what inet_ntoa prints (no leading zeros, 0-255 x4).
+    That is also the dotted quad libc's inet_pton accepts, alone or at the end of an IPv6 address."""
+    cdef Py_ssize_t i = 0, end
+    cdef unsigned int value, d
+    cdef int part
     for part in range(4):
         if part:
             if i >= n or s[i] != c'.':
-                return 0
+                return False
             i += 1
-        value = 0
-        digits = 0
-        while i < n and c'0' <= s[i] <= c'9':
-            if digits and value == 0:       # leading zero
-                return 0
-            value = value * 10 + (s[i] - c'0')
-            digits += 1
+        if i >= n:
+            return False
+        value = <unsigned char>s[i] - 48u
+        if value > 9:
+            return False
+        i += 1
+        end = i + 2 if value else i     # up to 3 digits, and a 0 stands alone
+        while i < end and i < n:
+            d = <unsigned char>s[i] - 48u
+            if d > 9:
+                break
+            value = value * 10 + d
             i += 1
-            if value > 255:
-                return 0
-        if digits == 0:
-            return 0
+        if value > 255:
+            return False
         out[part] = <unsigned char>value
     return i == n
+
+
+# What each byte is to the IPv6 parser: a hex digit's value (below _COLON), _COLON, _DOT or _OTHER.
+cdef enum:
+    _COLON = 16
+    _DOT = 17
+    _OTHER = 255
+    _V6_GROUPS = 8              # the 16-bit groups of an IPv6 address (IP_V6 bytes)
+    _GROUP_DIGITS = 4           # hex digits in one group at most
+cdef unsigned char _V6_CLASS[256]
+
+
+cdef void _fill_v6_class() noexcept:
+    cdef int c
+    for c in range(256):
+        _V6_CLASS[c] = _OTHER
+    for c in range(10):
+        _V6_CLASS[c'0' + c] = c
+    for c in range(6):
+        _V6_CLASS[c'A' + c] = 10 + c
+        _V6_CLASS[c'a' + c] = 10 + c
+    _V6_CLASS[c':'] = _COLON
+    _V6_CLASS[c'.'] = _DOT
+
+
+_fill_v6_class()
+
+
+cdef bint _ipv6(const char *s, Py_ssize_t n, unsigned char *out16) noexcept nogil:
+    """True and the 16 bytes if libc's inet_pton(AF_INET6) accepts s: groups of 1-4 hex digits
+    joined by ':', at most one '::' standing for one or more zero groups, optionally ending in a
+    dotted quad that fills the last two groups. Parsing it here costs less than the copy to a
+    NUL-terminated buffer that calling libc needs."""
+    cdef unsigned int groups[_V6_GROUPS]
+    cdef unsigned char quad[IP_V4]
+    cdef Py_ssize_t i = 0, start = 0
+    cdef int count = 0, gap = -1, digits = 0, d, k, at
+    cdef unsigned int value = 0
+    if n < 2:
+        return False
+    if s[0] == c':':
+        if s[1] != c':':
+            return False                # a lone leading ':'
+        i = 1
+    while i < n:
+        d = _V6_CLASS[<unsigned char>s[i]]
+        if d < _COLON:
+            if digits == _GROUP_DIGITS:
+                return False
+            value = value * 16 + <unsigned int>d
+            digits += 1
+        elif d == _COLON:
+            if digits == 0:
+                if gap >= 0:
+                    return False        # a second '::', or ':::'
+                gap = count
+            elif i + 1 == n or count == _V6_GROUPS:
+                return False            # a trailing single ':', or a ninth group
+            else:
+                groups[count] = value
+                count += 1
+            start = i + 1
+            digits = 0
+            value = 0
+        elif d == _DOT and count <= _V6_GROUPS - 2 and _strict_quad(s + start, n - start, quad):
+            groups[count] = quad[0] << 8 | quad[1]
+            groups[count + 1] = quad[2] << 8 | quad[3]
+            count += 2
+            digits = 0
+            break
+        else:
+            return False
+        i += 1
+    if digits:
+        if count == _V6_GROUPS:
+            return False
+        groups[count] = value
+        count += 1
+    if (count == _V6_GROUPS) == (gap >= 0):
+        return False                    # too few groups, or a '::' that stands for none
+    at = 0
+    for k in range(count + 1):
+        if k == gap:
+            while at < 2 * (gap + _V6_GROUPS - count):
+                out16[at] = 0
+                at += 1
+        if k < count:
+            out16[at] = <unsigned char>(groups[k] >> 8)
+            out16[at + 1] = <unsigned char>groups[k]
+            at += 2
+    return True
+
+
+cdef inline bint _libc_may_accept(const char *s, Py_ssize_t n) noexcept nogil:
+    """False when neither inet_aton (which wants a leading digit) nor inet_pton(AF_INET6) (which
+    wants hex digits, ':' and '.' only) can accept s: most DNS names, decided without a copy."""
+    cdef Py_ssize_t i
+    if c'0' <= s[0] <= c'9':
+        return True
+    for i in range(n):
+        if _V6_CLASS[<unsigned char>s[i]] == _OTHER:
+            return False
+    return True
 
 
 cdef int parse_ip_ascii(const char *s, Py_ssize_t n, unsigned char *out16) noexcept nogil:
@@ -115,12 +225,18 @@ cdef int parse_ip_ascii(const char *s, Py_ssize_t n, unsigned char *out16) noexc
     cdef char *buf = stackbuf
     cdef in_addr a4
     cdef int rc
-    if n < 0:
+    if n <= 0:
         return IP_NONE
     if _strict_quad(s, n, out16):
         return IP_V4
-    if n and memchr(s, 0, <size_t>n) != NULL:
+    # An IPv6 address holds a ':' and no white space, so inet_aton, which the stdlib tries
+    # first, rejects it: accepting it here keeps the stdlib's order.
+    if _ipv6(s, n, out16):
+        return IP_V6
+    if memchr(s, 0, <size_t>n) != NULL:
         return IP_ENUL
+    if not _libc_may_accept(s, n):
+        return IP_NONE
     # The rest is exactly the stdlib's test: libc inet_aton, else libc inet_pton(AF_INET6).
     if n >= <Py_ssize_t>sizeof(stackbuf):
         buf = <char *>malloc(<size_t>n + 1)
