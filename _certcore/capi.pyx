@@ -11,9 +11,21 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memchr, memcpy
 from libc.time cimport tm
 
-from openssl.asn1 cimport ASN1_TIME, ASN1_TIME_to_tm
+# Before certcore.h is first included (by certcore_capi below): this module fills the table, so
+# the header's consumer-side import helper is left out.
+cdef extern from *:
+    """
+    #define CERTCORE_PROVIDER 1
+    """
+
+from certcore_capi cimport (
+    CertcoreCAPI, X509, ASN1_TIME, CERTCORE_CAPSULE_NAME, CERTCORE_CAPI_VERSION, CERTCORE_OK,
+    CERTCORE_MISMATCH, CERTCORE_EINVAL, CERTCORE_EWILDCARD, CERTCORE_ENOSPACE, CERTCORE_ENOMEM,
+    CERTCORE_EOPENSSL, CERTCORE_NO_CN_FALLBACK,
+)
+cimport openssl.asn1
+cimport openssl.x509
 from openssl.err cimport ERR_clear_error
-from openssl.x509 cimport X509
 from _certcore.asn1time cimport civil_to_seconds, parse_cert_time_ascii, CT_OK
 from _certcore.hostname cimport (
     Host, host_init, dns_match_ascii, IP_ENOMEM, WALK_MATCH, WALK_MISMATCH, WALK_EBADIP, WALK_ESOURCE,
@@ -23,39 +35,6 @@ from _certcore.names cimport rules_verdict
 from _certcore.pem cimport (
     pem_length, der_to_pem_into, der_max_length, pem_body_to_der, pem_find_body,
 )
-
-cdef extern from *:
-    """
-    #define CERTCORE_PROVIDER 1
-    """
-
-cdef extern from "certcore.h" nogil:
-    enum:
-        CERTCORE_CAPI_VERSION
-        CERTCORE_OK
-        CERTCORE_MISMATCH
-        CERTCORE_EINVAL
-        CERTCORE_EWILDCARD
-        CERTCORE_ENOSPACE
-        CERTCORE_ENOMEM
-        CERTCORE_EOPENSSL
-        CERTCORE_NO_CN_FALLBACK
-    const char *CERTCORE_CAPSULE_NAME
-
-    ctypedef struct CertcoreCAPI:
-        unsigned int version
-        size_t size
-        int (*match_x509)(X509 *cert, const char *hostname, size_t hostname_len,
-                          unsigned int flags) noexcept nogil
-        int (*match_dns_pattern)(const char *pattern, size_t pattern_len,
-                                 const char *hostname, size_t hostname_len) noexcept nogil
-        int (*cert_time_to_seconds)(const char *text, size_t text_len,
-                                    int64_t *seconds) noexcept nogil
-        int (*asn1_time_to_seconds)(const ASN1_TIME *time, int64_t *seconds) noexcept nogil
-        int (*der_to_pem)(const unsigned char *der, size_t der_len, char *out, size_t out_cap,
-                          size_t *out_len) noexcept nogil
-        int (*pem_to_der)(const char *pem, size_t pem_len, unsigned char *out, size_t out_cap,
-                          size_t *out_len) noexcept nogil
 
 # Lengths beyond this cannot be indexed by the Py_ssize_t cores.
 cdef size_t _MAX_LEN = <size_t>(<Py_ssize_t>(-1 ^ (<size_t>1 << (sizeof(Py_ssize_t) * 8 - 1))))
@@ -85,7 +64,7 @@ cdef int _match_x509(X509 *cert, const char *hostname, size_t hostname_len,
         return CERTCORE_EINVAL
     if host_init(&host, hostname, <Py_ssize_t>hostname_len) == IP_ENOMEM:
         return CERTCORE_ENOMEM
-    return _walk_code(rules_verdict(cert, &host, (flags & CERTCORE_NO_CN_FALLBACK) != 0))
+    return _walk_code(rules_verdict(<openssl.x509.X509 *>cert, &host, (flags & CERTCORE_NO_CN_FALLBACK) != 0))
 
 
 cdef int _match_dns_pattern(const char *pattern, size_t pattern_len,
@@ -113,7 +92,7 @@ cdef int _asn1_time_to_seconds(const ASN1_TIME *time, int64_t *seconds) noexcept
     cdef tm t
     if time == NULL or seconds == NULL:
         return CERTCORE_EINVAL
-    if ASN1_TIME_to_tm(time, &t) != 1:
+    if openssl.asn1.ASN1_TIME_to_tm(<const openssl.asn1.ASN1_TIME *>time, &t) != 1:
         ERR_clear_error()
         return CERTCORE_EINVAL
     seconds[0] = civil_to_seconds(<long long>t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
