@@ -627,21 +627,26 @@ cdef void _set_error(_DictSource *src, object exc) noexcept:
     src.error = <PyObject *>exc
 
 
-cdef int _add_name(_DictSource *src, int kind, object value, bint held) except -1:
-    """Append a name; held: a tuple the walk holds keeps value alive (else `keep` does)."""
+cdef int _grow(_DictSource *src) except -1:
     cdef _DictName *grown
+    if src.names == src.inline_names:
+        grown = <_DictName *>malloc(<size_t>(2 * src.capacity) * sizeof(_DictName))
+        if grown != NULL:
+            memcpy(grown, src.names, <size_t>src.count * sizeof(_DictName))
+    else:
+        grown = <_DictName *>realloc(src.names, <size_t>(2 * src.capacity) * sizeof(_DictName))
+    if grown == NULL:
+        raise MemoryError()
+    src.names = grown
+    src.capacity *= 2
+    return 0
+
+
+cdef inline int _add_name(_DictSource *src, int kind, object value, bint held) except -1:
+    """Append a name; held: a tuple the walk holds keeps value alive (else `keep` does)."""
     cdef _DictName *entry
     if src.count == src.capacity:
-        if src.names == src.inline_names:
-            grown = <_DictName *>malloc(<size_t>(2 * src.capacity) * sizeof(_DictName))
-            if grown != NULL:
-                memcpy(grown, src.names, <size_t>src.count * sizeof(_DictName))
-        else:
-            grown = <_DictName *>realloc(src.names, <size_t>(2 * src.capacity) * sizeof(_DictName))
-        if grown == NULL:
-            raise MemoryError()
-        src.names = grown
-        src.capacity *= 2
+        _grow(src)
     if not held:
         _keep(src, value)
     entry = &src.names[src.count]
