@@ -11,75 +11,69 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memchr, memcpy
 from libc.time cimport tm
 
-from openssl.asn1 cimport ASN1_TIME, ASN1_TIME_to_tm
-from openssl.err cimport ERR_clear_error
-from openssl.x509 cimport X509
-from _certcore.asn1time cimport civil_to_seconds, parse_cert_time_ascii, CT_OK
-from _certcore.hostname cimport dns_match_ascii, DNS_MATCH, DNS_NO_MATCH
-from _certcore.names cimport rules_verdict
-from _certcore.pem cimport (
-    pem_length, der_to_pem_into, der_max_length, pem_body_to_der, pem_find_body,
-)
-
+# Before certcore.h is first included (by certcore_capi below): this module fills the table, so
+# the header's consumer-side import helper is left out.
 cdef extern from *:
     """
     #define CERTCORE_PROVIDER 1
     """
 
-cdef extern from "certcore.h" nogil:
-    enum:
-        CERTCORE_CAPI_VERSION
-        CERTCORE_OK
-        CERTCORE_MISMATCH
-        CERTCORE_EINVAL
-        CERTCORE_EWILDCARD
-        CERTCORE_ENOSPACE
-        CERTCORE_ENOMEM
-        CERTCORE_NO_CN_FALLBACK
-    const char *CERTCORE_CAPSULE_NAME
-
-    ctypedef struct CertcoreCAPI:
-        unsigned int version
-        size_t size
-        int (*match_x509)(X509 *cert, const char *hostname, size_t hostname_len,
-                          unsigned int flags) noexcept nogil
-        int (*match_dns_pattern)(const char *pattern, size_t pattern_len,
-                                 const char *hostname, size_t hostname_len) noexcept nogil
-        int (*cert_time_to_seconds)(const char *text, size_t text_len,
-                                    int64_t *seconds) noexcept nogil
-        int (*asn1_time_to_seconds)(const ASN1_TIME *time, int64_t *seconds) noexcept nogil
-        int (*der_to_pem)(const unsigned char *der, size_t der_len, char *out, size_t out_cap,
-                          size_t *out_len) noexcept nogil
-        int (*pem_to_der)(const char *pem, size_t pem_len, unsigned char *out, size_t out_cap,
-                          size_t *out_len) noexcept nogil
+from certcore_capi cimport (
+    CertcoreCAPI, X509, ASN1_TIME, CERTCORE_CAPSULE_NAME, CERTCORE_CAPI_VERSION, CERTCORE_OK,
+    CERTCORE_MISMATCH, CERTCORE_EINVAL, CERTCORE_EWILDCARD, CERTCORE_ENOSPACE, CERTCORE_ENOMEM,
+    CERTCORE_EOPENSSL, CERTCORE_NO_CN_FALLBACK,
+)
+cimport openssl.asn1
+cimport openssl.x509
+from openssl.err cimport ERR_clear_error
+from _certcore.asn1time cimport civil_to_seconds, parse_cert_time_ascii, CT_OK
+from _certcore.hostname cimport (
+    Host, host_init, dns_match_ascii, IP_ENOMEM, WALK_MATCH, WALK_MISMATCH, WALK_EBADIP, WALK_ESOURCE,
+    WALK_ENOMEM,
+)
+from _certcore.names cimport rules_verdict
+from _certcore.pem cimport (
+    pem_length, der_to_pem_into, der_max_length, pem_body_to_der, pem_find_body,
+)
 
 # Lengths beyond this cannot be indexed by the Py_ssize_t cores.
 cdef size_t _MAX_LEN = <size_t>(<Py_ssize_t>(-1 ^ (<size_t>1 << (sizeof(Py_ssize_t) * 8 - 1))))
 
 
+cdef int _walk_code(int rc) noexcept nogil:
+    """A walk_names (or dns_match_ascii) result as the header's code."""
+    if rc == WALK_MATCH:
+        return CERTCORE_OK
+    if rc == WALK_MISMATCH:
+        return CERTCORE_MISMATCH
+    if rc == WALK_EBADIP:
+        return CERTCORE_EINVAL
+    if rc == WALK_ESOURCE:
+        return CERTCORE_EOPENSSL
+    if rc == WALK_ENOMEM:
+        return CERTCORE_ENOMEM
+    return CERTCORE_EWILDCARD
+
+
 cdef int _match_x509(X509 *cert, const char *hostname, size_t hostname_len,
                      unsigned int flags) noexcept nogil:
+    cdef Host host
     if cert == NULL or hostname == NULL or hostname_len == 0 or hostname_len > _MAX_LEN:
         return CERTCORE_EINVAL
-    if flags & ~(<unsigned int>CERTCORE_NO_CN_FALLBACK):
+    if flags & ~(<unsigned int>CERTCORE_NO_CN_FALLBACK) or memchr(hostname, 0, hostname_len) != NULL:
         return CERTCORE_EINVAL
-    return rules_verdict(cert, hostname, <Py_ssize_t>hostname_len,
-                         (flags & CERTCORE_NO_CN_FALLBACK) != 0)
+    if host_init(&host, hostname, <Py_ssize_t>hostname_len) == IP_ENOMEM:
+        return CERTCORE_ENOMEM
+    return _walk_code(rules_verdict(<openssl.x509.X509 *>cert, &host, (flags & CERTCORE_NO_CN_FALLBACK) != 0))
 
 
 cdef int _match_dns_pattern(const char *pattern, size_t pattern_len,
                             const char *hostname, size_t hostname_len) noexcept nogil:
-    cdef int rc
     if pattern == NULL or hostname == NULL or pattern_len > _MAX_LEN or hostname_len > _MAX_LEN:
         return CERTCORE_EINVAL
     if (memchr(pattern, 0, pattern_len) != NULL or memchr(hostname, 0, hostname_len) != NULL):
         return CERTCORE_EINVAL
-    rc = dns_match_ascii(pattern, <Py_ssize_t>pattern_len, hostname, <Py_ssize_t>hostname_len)
-    if rc == DNS_MATCH:
-        return CERTCORE_OK
-    if rc == DNS_NO_MATCH:
-        return CERTCORE_MISMATCH
-    return CERTCORE_EWILDCARD
+    return _walk_code(dns_match_ascii(pattern, <Py_ssize_t>pattern_len, hostname, <Py_ssize_t>hostname_len))
 
 
 cdef int _cert_time_to_seconds(const char *text, size_t text_len, int64_t *seconds) noexcept nogil:
@@ -98,7 +92,7 @@ cdef int _asn1_time_to_seconds(const ASN1_TIME *time, int64_t *seconds) noexcept
     cdef tm t
     if time == NULL or seconds == NULL:
         return CERTCORE_EINVAL
-    if ASN1_TIME_to_tm(time, &t) != 1:
+    if openssl.asn1.ASN1_TIME_to_tm(<const openssl.asn1.ASN1_TIME *>time, &t) != 1:
         ERR_clear_error()
         return CERTCORE_EINVAL
     seconds[0] = civil_to_seconds(<long long>t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,

@@ -32,6 +32,78 @@ cdef enum:
 
 cdef int parse_ip_ascii(const char *s, Py_ssize_t n, unsigned char *out16) noexcept nogil
 
+# ---------------------------------------------------------------------------------------------
+# The walk: which of a certificate's names are compared with the hostname, in which order, and
+# what ends the walk. It is written once (walk_names) and reads the names through a NameSource,
+# so that the getpeercert() dict, an X509* and the C API all follow the same rules.
+
+# The hostname as the walk sees it.
+ctypedef struct Host:
+    const char *name         # its ASCII bytes; NULL when only the source can compare it with a
+    Py_ssize_t len           #   name (a non-ASCII or non-str hostname, dict source only)
+    int ip_len               # IP_V4 or IP_V6 when it is an IP address (octets in ip), else IP_NONE
+    unsigned char ip[IP_V6]
+
+# host_init(host, name, n): Host for the ASCII bytes name[:n]; returns parse_ip_ascii's result
+# (IP_ENOMEM is the only one that is not an answer).
+cdef int host_init(Host *host, const char *name, Py_ssize_t n) noexcept nogil
+
+# One certificate name.
+cdef enum:
+    NAME_DNS = 1             # a DNS subjectAltName
+    NAME_IP = 2              # an IP Address subjectAltName
+    NAME_CN = 3              # a subject commonName
+cdef enum:
+    FORM_TEXT = 1            # data[:len] is text: a DNS pattern, or an IP address as printed
+    FORM_PACKED = 2          # data[:len] is an IP address's octets (from the certificate itself)
+    FORM_OBJECT = 3          # only the source can compare it (a Python object that is not ASCII str)
+
+ctypedef struct Name:
+    int kind
+    int form
+    const char *data
+    Py_ssize_t len
+
+# A source of names. next_san yields the DNS and IP subjectAltNames in certificate order (other
+# kinds are skipped); next_cn the subject's commonNames in order, and is only called once the
+# subjectAltNames are exhausted. Both return NAME_FOUND (with *out filled), NAME_END or
+# NAME_ERROR (the source could not read the next name). match_object compares a FORM_OBJECT name
+# (or any non-IP name when host.name is NULL) and returns a WALK_* code.
+cdef enum:
+    NAME_FOUND = 1
+    NAME_END = 0
+    NAME_ERROR = -1
+
+cdef struct NameSource
+ctypedef int (*next_name_fn)(NameSource *src, Name *out) noexcept nogil
+ctypedef int (*match_object_fn)(NameSource *src, const Name *name, const Host *host) noexcept nogil
+cdef struct NameSource:
+    next_name_fn next_san
+    next_name_fn next_cn
+    match_object_fn match_object
+
+# walk_names results. A malformed wildcard ends the walk with its DNS_E* code (-1 .. -4).
+cdef enum:
+    WALK_MATCH = DNS_MATCH
+    WALK_MISMATCH = DNS_NO_MATCH
+    WALK_EBADIP = -5         # an IP SAN that is not an address, met while matching an IP address
+    WALK_ESOURCE = -6        # the source failed (NAME_ERROR, or match_object's own error)
+    WALK_ENOMEM = -7
+
+# match_hostname's walk over src for host. strict: never fall back to the commonName. The GIL
+# is needed only if src needs it (the dict source does).
+cdef int walk_names(NameSource *src, const Host *host, bint strict) noexcept nogil
+
+# Whether the subject's commonNames are consulted, given how many DNS and IP subjectAltNames the
+# certificate has.
+cdef inline bint cn_is_fallback(Py_ssize_t sans, bint strict) noexcept nogil:
+    return sans == 0 and not strict
+
+# Whether an IP SAN's octets make an address (the walk reports any other length as WALK_EBADIP).
+cdef inline bint packed_ip_valid(Py_ssize_t n) noexcept nogil:
+    return n == IP_V4 or n == IP_V6
+
+# ---------------------------------------------------------------------------------------------
 # The object level: match_hostname(cert, hostname) for a dict cert and a str hostname, with
 # exactly the stdlib's results, exceptions and messages. Returns None or raises.
 cdef match_cert_dict(dict cert, str hostname)

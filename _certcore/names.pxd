@@ -4,11 +4,12 @@
 #    match_hostname's verdict -- but only inside the domain where the two provably agree (every
 #    name ASCII, no NUL, every wildcard of the one form both accept). Outside it, or on OpenSSL
 #    failure, it says VERDICT_UNDECIDED and the caller takes the exact (dict) path.
-#  * rules_verdict: the dict path's algorithm run directly over the certificate's names in C,
-#    for the C API (ASCII hostnames; bytes >= 0x80 compare exactly).
+#  * rules_verdict: hostname.walk_names over the certificate's names, for the C API (ASCII
+#    hostnames; bytes >= 0x80 compare exactly).
 #
 # Both touch no Python object and are safe without the GIL.
 from openssl.x509 cimport X509
+from _certcore.hostname cimport Host
 
 # What the hostname rules need to know about one certificate, computed once per certificate.
 ctypedef struct NameSummary:
@@ -18,7 +19,7 @@ ctypedef struct NameSummary:
                             # every IP SAN is 4 or 16 bytes (else the rules raise ValueError)
     bint cns_in_domain      # the same for every subject commonName (used when there are no SANs)
 
-# Fill *out for x. 0, or -1 if OpenSSL could not decode the names (error queue cleared).
+# Fill *out for x. Returns 0 (a name OpenSSL cannot decode puts the summary out of the domain).
 cdef int summarize_names(X509 *x, NameSummary *out) noexcept nogil
 
 cdef enum:
@@ -30,8 +31,6 @@ cdef enum:
 cdef int openssl_verdict(X509 *x, const NameSummary *names, const char *host, Py_ssize_t n,
                          bint strict) noexcept nogil
 
-# The rules (CPython 3.7-3.11 match_hostname) over x's names. Returns the C API codes of
-# include/certcore.h: CERTCORE_OK (0, match), CERTCORE_MISMATCH (1), CERTCORE_EWILDCARD (-2: a
-# malformed wildcard met before any match), CERTCORE_EINVAL (-1: NUL in host, or an IP SAN of
-# bad length met while matching an IP), CERTCORE_ENOMEM (-4), CERTCORE_EOPENSSL (-5).
-cdef int rules_verdict(X509 *x, const char *host, Py_ssize_t n, bint strict) noexcept nogil
+# walk_names over x's names (hostname.pxd's WALK_* results). A commonName OpenSSL cannot convert
+# to UTF-8 ends the walk with WALK_ESOURCE; an undecodable subjectAltName extension counts as none.
+cdef int rules_verdict(X509 *x, const Host *host, bint strict) noexcept nogil

@@ -10,9 +10,10 @@ summarized once: if every name it holds lies in the domain where both give the s
 (ASCII, no NUL, wildcards only as ``*.label.label...`` with LDH labels), and the hostname is a
 plain LDH name or an IP address, OpenSSL's verdict is the answer; otherwise the caller uses the
 exact dict-rules path. ``tests/test_names.py`` checks the two against each other.
-"""
-from libc.string cimport memcmp
 
+The C API has no dict path to fall back on: ``rules_verdict`` runs hostname.walk_names over the
+certificate's names (the source below), the same walk the dict path runs.
+"""
 from openssl.asn1 cimport ASN1_STRING, ASN1_STRING_length, ASN1_STRING_get0_data, ASN1_STRING_to_UTF8
 from openssl.crypto cimport OPENSSL_free
 from openssl.err cimport ERR_clear_error
@@ -26,17 +27,104 @@ from openssl.x509v3 cimport (
     GENERAL_NAMES_free, X509_check_host, X509_check_ip,
     X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
 )
-from _certcore.hostname cimport dns_match_ascii, parse_ip_ascii, DNS_MATCH, DNS_NO_MATCH, IP_V4, IP_V6
+from _certcore.hostname cimport (
+    Host, Name, NameSource, host_init, walk_names, cn_is_fallback, packed_ip_valid,
+    NAME_DNS, NAME_IP, NAME_CN, NAME_FOUND, NAME_END, NAME_ERROR, FORM_TEXT, FORM_PACKED,
+    IP_NONE, IP_ENOMEM,
+)
 
-cdef extern from "certcore.h" nogil:
-    enum:
-        CERTCORE_OK
-        CERTCORE_MISMATCH
-        CERTCORE_EINVAL
-        CERTCORE_EWILDCARD
-        CERTCORE_ENOMEM
-        CERTCORE_EOPENSSL
+# ---------------------------------------------------------------------------------------------
+# The certificate's names as a hostname.NameSource
 
+ctypedef struct _X509Source:
+    NameSource base             # first, so that the walk's NameSource* is this struct
+    GENERAL_NAMES *sans         # decoded subjectAltNames (owned), or NULL
+    bint sans_undecodable       # the extension is there but OpenSSL cannot decode it
+    int san_pos
+    X509_NAME *subject
+    int cn_pos
+    unsigned char *utf8         # the current commonName as UTF-8 (owned), or NULL
+
+
+cdef void _x509_source_open(_X509Source *src, X509 *x) noexcept nogil:
+    src.base.next_san = _next_san
+    src.base.next_cn = _next_cn
+    src.base.match_object = NULL            # every name is FORM_TEXT or FORM_PACKED
+    src.sans = <GENERAL_NAMES *>X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)
+    src.sans_undecodable = False
+    if src.sans == NULL:
+        ERR_clear_error()
+        src.sans_undecodable = X509_get_ext_by_NID(x, NID_subject_alt_name, -1) >= 0
+    src.san_pos = 0
+    src.subject = X509_get_subject_name(x)
+    src.cn_pos = -1
+    src.utf8 = NULL
+
+
+cdef void _x509_source_close(_X509Source *src) noexcept nogil:
+    if src.sans != NULL:
+        GENERAL_NAMES_free(src.sans)
+    OPENSSL_free(src.utf8)
+
+
+cdef int _next_san(NameSource *base, Name *out) noexcept nogil:
+    cdef _X509Source *src = <_X509Source *>base
+    cdef GENERAL_NAME *gen
+    cdef ASN1_STRING *s
+    if src.sans == NULL:
+        return NAME_END
+    while src.san_pos < sk_GENERAL_NAME_num(src.sans):
+        gen = sk_GENERAL_NAME_value(src.sans, src.san_pos)
+        src.san_pos += 1
+        if gen.type == GEN_DNS:
+            out.kind = NAME_DNS
+            out.form = FORM_TEXT
+            s = <ASN1_STRING *>gen.d.ia5
+        elif gen.type == GEN_IPADD:
+            out.kind = NAME_IP
+            out.form = FORM_PACKED
+            s = <ASN1_STRING *>gen.d.ip
+        else:
+            continue
+        out.data = <const char *>ASN1_STRING_get0_data(s)
+        out.len = ASN1_STRING_length(s)
+        return NAME_FOUND
+    return NAME_END
+
+
+cdef int _next_cn(NameSource *base, Name *out) noexcept nogil:
+    """The next commonName; after NAME_ERROR (OpenSSL could not convert one) the one after."""
+    cdef _X509Source *src = <_X509Source *>base
+    cdef int length
+    OPENSSL_free(src.utf8)
+    src.utf8 = NULL
+    if src.subject == NULL:
+        return NAME_END
+    src.cn_pos = X509_NAME_get_index_by_NID(src.subject, NID_commonName, src.cn_pos)
+    if src.cn_pos < 0:
+        return NAME_END
+    length = ASN1_STRING_to_UTF8(&src.utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(src.subject, src.cn_pos)))
+    if length < 0:
+        ERR_clear_error()
+        src.utf8 = NULL
+        return NAME_ERROR
+    out.kind = NAME_CN
+    out.form = FORM_TEXT
+    out.data = <const char *>src.utf8
+    out.len = length
+    return NAME_FOUND
+
+
+cdef int rules_verdict(X509 *x, const Host *host, bint strict) noexcept nogil:
+    cdef _X509Source src
+    cdef int rc
+    _x509_source_open(&src, x)
+    rc = walk_names(&src.base, host, strict)
+    _x509_source_close(&src)
+    return rc
+
+# ---------------------------------------------------------------------------------------------
+# OpenSSL's engine and the domain where it gives the rules' verdict
 
 cdef inline bint _is_alnum(unsigned char c) noexcept nogil:
     return (b'a' <= c <= b'z') or (b'A' <= c <= b'Z') or (b'0' <= c <= b'9')
@@ -63,122 +151,81 @@ cdef bint _ldh_labels(const unsigned char *p, Py_ssize_t n, bint strict_hyphens)
     return True
 
 
-cdef bint _pattern_in_domain(const unsigned char *p, Py_ssize_t n) noexcept nogil:
+cdef bint _pattern_in_domain(const Name *name) noexcept nogil:
     """Do OpenSSL's X509_check_host and CPython's _dnsname_match agree on this certificate name
     for every LDH hostname?"""
-    cdef Py_ssize_t i
-    cdef Py_ssize_t dots = 0
+    cdef const unsigned char *p = <const unsigned char *>name.data
+    cdef Py_ssize_t i, n = name.len
+    cdef Py_ssize_t stars = 0, dots = 0
     if n <= 0:
         return False
     for i in range(n):
         if p[i] < 0x21 or p[i] > 0x7e:                  # NUL, space, control, non-ASCII
             return False
-    if memchr_star(p, n) < 0:
+        if p[i] == b'*':
+            stars += 1
+        elif p[i] == b'.':
+            dots += 1
+    if stars == 0:
         return True                                     # both: ASCII case-insensitive equality
     # The one wildcard form both accept alike: "*." then >= 2 LDH labels (OpenSSL wants two
     # dots), no label starting or ending with '-', nothing else special.
-    if n < 2 or p[0] != b'*' or p[1] != b'.':
-        return False
-    for i in range(2, n):
-        if p[i] == b'.':
-            dots += 1
-    return dots >= 1 and _ldh_labels(p + 2, n - 2, True)
-
-
-cdef inline Py_ssize_t memchr_star(const unsigned char *p, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        if p[i] == b'*':
-            return i
-    return -1
+    return n >= 2 and p[0] == b'*' and p[1] == b'.' and dots >= 2 and _ldh_labels(p + 2, n - 2, True)
 
 
 cdef int summarize_names(X509 *x, NameSummary *out) noexcept nogil:
-    cdef GENERAL_NAMES *gens
-    cdef GENERAL_NAME *gen
-    cdef X509_NAME *subject
-    cdef ASN1_STRING *s
-    cdef unsigned char *utf8 = NULL
-    cdef int i, n, length, pos
+    cdef _X509Source src
+    cdef Name name
+    cdef int rc
     out.dns_sans = 0
     out.ip_sans = 0
     out.sans_in_domain = True
     out.cns_in_domain = True
-
-    gens = <GENERAL_NAMES *>X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)
-    if gens == NULL:
-        ERR_clear_error()
-        if X509_get_ext_by_NID(x, NID_subject_alt_name, -1) >= 0:
-            # Present but undecodable (or duplicated): leave it to the exact path.
-            out.sans_in_domain = False
-            out.cns_in_domain = False
-            return 0
-    else:
-        n = sk_GENERAL_NAME_num(gens)
-        for i in range(n):
-            gen = sk_GENERAL_NAME_value(gens, i)
-            if gen.type == GEN_DNS:
-                out.dns_sans += 1
-                s = <ASN1_STRING *>gen.d.ia5
-                if not _pattern_in_domain(ASN1_STRING_get0_data(s), ASN1_STRING_length(s)):
-                    out.sans_in_domain = False
-            elif gen.type == GEN_IPADD:
-                out.ip_sans += 1
-                length = ASN1_STRING_length(<ASN1_STRING *>gen.d.ip)
-                if length != 4 and length != 16:
-                    out.sans_in_domain = False
-        GENERAL_NAMES_free(gens)
-
-    subject = X509_get_subject_name(x)
-    if subject == NULL:
+    _x509_source_open(&src, x)
+    if src.sans_undecodable:
+        # Present but undecodable (or duplicated): leave it to the exact path.
+        out.sans_in_domain = False
+        out.cns_in_domain = False
+        _x509_source_close(&src)
         return 0
-    pos = -1
+    while _next_san(&src.base, &name) == NAME_FOUND:
+        if name.kind == NAME_DNS:
+            out.dns_sans += 1
+            if not _pattern_in_domain(&name):
+                out.sans_in_domain = False
+        else:
+            out.ip_sans += 1
+            if not packed_ip_valid(name.len):
+                out.sans_in_domain = False
     while True:
-        pos = X509_NAME_get_index_by_NID(subject, NID_commonName, pos)
-        if pos < 0:
+        rc = _next_cn(&src.base, &name)
+        if rc == NAME_END:
             break
-        s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, pos))
-        length = ASN1_STRING_to_UTF8(&utf8, s)
-        if length < 0:
-            ERR_clear_error()
+        if rc == NAME_ERROR or not _pattern_in_domain(&name):
             out.cns_in_domain = False
-            continue
-        if not _pattern_in_domain(utf8, length):
-            out.cns_in_domain = False
-        OPENSSL_free(utf8)
-        utf8 = NULL
+    _x509_source_close(&src)
     return 0
 
 
 cdef int openssl_verdict(X509 *x, const NameSummary *names, const char *host, Py_ssize_t n,
                          bint strict) noexcept nogil:
-    cdef unsigned char ip[16]
-    cdef int kind, rc
+    cdef Host h
     cdef unsigned int flags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
-    cdef bint has_sans = names.dns_sans > 0 or names.ip_sans > 0
+    cdef bint fallback = cn_is_fallback(names.dns_sans + names.ip_sans, strict)
     if n <= 0 or not names.sans_in_domain:
         return VERDICT_UNDECIDED
-    kind = parse_ip_ascii(host, n, ip)
-    if kind < 0 and kind != -1 and kind != -2:
+    if host_init(&h, host, n) == IP_ENOMEM:
         return VERDICT_UNDECIDED                        # could not even parse: exact path
-    if kind == IP_V4 or kind == IP_V6:
-        if has_sans:
-            rc = X509_check_ip(x, ip, kind, 0)          # IP SANs only, never the subject
-            return _verdict(rc)
-        if strict:
-            return VERDICT_MISMATCH
-        # No SANs at all: the rules compare the address *text* with the commonNames.
-        if not names.cns_in_domain or not _ldh_labels(<const unsigned char *>host, n, False):
-            return VERDICT_UNDECIDED
-        return _verdict(X509_check_host(x, host, n, flags, NULL))
-
+    if h.ip_len != IP_NONE and not fallback:
+        return _verdict(X509_check_ip(x, h.ip, h.ip_len, 0))   # IP SANs only, never the subject
+    # A DNS name, or an address where the rules compare its *text* with the commonNames.
     if not _ldh_labels(<const unsigned char *>host, n, False):
         return VERDICT_UNDECIDED
-    if not has_sans and not strict and not names.cns_in_domain:
+    if fallback and not names.cns_in_domain:
         return VERDICT_UNDECIDED
-    if strict or names.ip_sans > 0:
-        # The rules skip the commonName when any DNS *or IP* SAN exists; OpenSSL only when a DNS
-        # SAN exists.
+    if not fallback:
+        # OpenSSL skips the subject only when a DNS SAN exists; the rules also when an IP SAN
+        # does, and always when strict.
         flags |= X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
     return _verdict(X509_check_host(x, host, n, flags, NULL))
 
@@ -190,75 +237,3 @@ cdef inline int _verdict(int rc) noexcept nogil:
         return VERDICT_MISMATCH
     ERR_clear_error()
     return VERDICT_UNDECIDED
-
-
-cdef int rules_verdict(X509 *x, const char *host, Py_ssize_t n, bint strict) noexcept nogil:
-    cdef unsigned char ip[16]
-    cdef int kind, rc, i, count, length, pos
-    cdef int seen = 0
-    cdef bint is_ip
-    cdef GENERAL_NAMES *gens
-    cdef GENERAL_NAME *gen
-    cdef ASN1_STRING *s
-    cdef X509_NAME *subject
-    cdef unsigned char *utf8 = NULL
-
-    if host == NULL or n <= 0:
-        return CERTCORE_EINVAL
-    for i in range(n):
-        if host[i] == 0:
-            return CERTCORE_EINVAL
-    kind = parse_ip_ascii(host, n, ip)
-    if kind == -3:
-        return CERTCORE_ENOMEM
-    is_ip = kind == IP_V4 or kind == IP_V6
-
-    gens = <GENERAL_NAMES *>X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)
-    if gens == NULL:
-        ERR_clear_error()
-    else:
-        count = sk_GENERAL_NAME_num(gens)
-        for i in range(count):
-            gen = sk_GENERAL_NAME_value(gens, i)
-            if gen.type == GEN_DNS:
-                seen += 1
-                if not is_ip:
-                    s = <ASN1_STRING *>gen.d.ia5
-                    rc = dns_match_ascii(<const char *>ASN1_STRING_get0_data(s), ASN1_STRING_length(s),
-                                         host, n)
-                    if rc != DNS_NO_MATCH:
-                        GENERAL_NAMES_free(gens)
-                        return CERTCORE_OK if rc == DNS_MATCH else CERTCORE_EWILDCARD
-            elif gen.type == GEN_IPADD:
-                seen += 1
-                if is_ip:
-                    s = <ASN1_STRING *>gen.d.ip
-                    length = ASN1_STRING_length(s)
-                    if length != 4 and length != 16:
-                        GENERAL_NAMES_free(gens)
-                        return CERTCORE_EINVAL           # the rules raise ValueError here
-                    if length == kind and memcmp(ASN1_STRING_get0_data(s), ip, length) == 0:
-                        GENERAL_NAMES_free(gens)
-                        return CERTCORE_OK
-        GENERAL_NAMES_free(gens)
-    if seen or strict:
-        return CERTCORE_MISMATCH
-
-    subject = X509_get_subject_name(x)
-    if subject == NULL:
-        return CERTCORE_MISMATCH
-    pos = -1
-    while True:
-        pos = X509_NAME_get_index_by_NID(subject, NID_commonName, pos)
-        if pos < 0:
-            return CERTCORE_MISMATCH
-        s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, pos))
-        length = ASN1_STRING_to_UTF8(&utf8, s)
-        if length < 0:
-            ERR_clear_error()
-            return CERTCORE_EOPENSSL
-        rc = dns_match_ascii(<const char *>utf8, length, host, n)
-        OPENSSL_free(utf8)
-        utf8 = NULL
-        if rc != DNS_NO_MATCH:
-            return CERTCORE_OK if rc == DNS_MATCH else CERTCORE_EWILDCARD

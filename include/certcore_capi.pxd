@@ -15,6 +15,7 @@ cdef extern from "openssl/x509.h" nogil:
         pass
 
 cdef extern from "certcore.h" nogil:
+    const char *CERTCORE_CAPSULE_NAME
     enum:
         CERTCORE_CAPI_VERSION
         CERTCORE_OK

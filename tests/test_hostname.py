@@ -631,3 +631,45 @@ def test_differential_weird_shapes(oracle, batch):
 def test_differential_ip_spellings(oracle, san, hosts):
     cert = {"subjectAltName": tuple(san)}
     check_same(oracle, [(cert, h) for h in hosts] + [(cert, v) for _, v in san])
+
+
+# certcore parses IP addresses itself (libc only for what its parser cannot place); the parse
+# must be the one the interpreter's socket module does through libc, on every spelling.
+ip_like = st.one_of(
+    ipv4_spelling(), ipv6_spelling(),
+    st.text(alphabet="0123456789abcdefABCDEF:.", max_size=45),
+    st.lists(st.text(alphabet="0123456789aF", max_size=5), min_size=1, max_size=10).map(":".join),
+    st.builds(lambda a, b: a + "." + b, st.text(alphabet="0123456789:", max_size=30),
+              st.text(alphabet="0123456789.", max_size=12)),
+)
+
+
+def _paton(inet_paton, text):
+    try:
+        return inet_paton(text), None
+    except ValueError as e:
+        return None, str(e)
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(ip_like)
+def test_ip_parsing_is_the_interpreters(text):
+    inet_paton = getattr(ssl, "_inet_paton", None)
+    if inet_paton is None:
+        pytest.skip("this interpreter's ssl has no _inet_paton")
+    # as an IP SAN (parsed after rstrip(), by the stdlib's rules)
+    packed, error = _paton(inet_paton, text.rstrip())
+    san = {"subjectAltName": (("IP Address", text),)}
+    if packed is None:
+        with pytest.raises(ValueError) as info:
+            match_hostname(san, "1.2.3.4")
+        assert str(info.value) == error
+    else:
+        assert match_hostname(san, str(ipaddress.ip_address(packed))) is None
+    # as the hostname: an address is never matched by a DNS SAN, a DNS name by its own spelling
+    dns = {"subjectAltName": (("DNS", text),)}
+    if _paton(inet_paton, text)[0] is not None:
+        with pytest.raises(ssl.CertificateError):
+            match_hostname(dns, text)
+    elif text:
+        assert match_hostname(dns, text) is None

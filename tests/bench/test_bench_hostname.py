@@ -1,4 +1,4 @@
-"""match_hostname: certcore against CPython 3.11's ssl.match_hostname (targets from issue 2).
+"""match_hostname: certcore against CPython 3.11's ssl.match_hostname.
 
 The stdlib side only exists on 3.10/3.11 (removed in 3.12); elsewhere these benchmarks skip,
 since timing a 3.11 subprocess would not be a same-process comparison.

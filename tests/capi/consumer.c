@@ -72,20 +72,24 @@ call_asn1_time_to_seconds(PyObject *self, PyObject *args)
     return Py_BuildValue("iL", rc, (long long)seconds);
 }
 
-/* (rc, full length, output bytes) for a caller buffer of `cap` bytes. */
+/* (rc, full length, output bytes) from der_to_pem (to_pem) or pem_to_der, for a caller buffer
+ * of `cap` bytes. */
 static PyObject *
-call_der_to_pem(PyObject *self, PyObject *args)
+convert(PyObject *args, int to_pem)
 {
-    const unsigned char *der; Py_ssize_t der_len, cap;
+    const char *in; Py_ssize_t in_len, cap;
     size_t out_len = 0;
     int rc;
-    if (!PyArg_ParseTuple(args, "y#n", &der, &der_len, &cap))
+    if (!PyArg_ParseTuple(args, "y#n", &in, &in_len, &cap))
         return NULL;
     char *out = PyMem_Malloc(cap > 0 ? (size_t)cap : 1);
     if (out == NULL)
         return PyErr_NoMemory();
     Py_BEGIN_ALLOW_THREADS
-    rc = CertcoreAPI->der_to_pem(der, (size_t)der_len, out, (size_t)cap, &out_len);
+    if (to_pem)
+        rc = CertcoreAPI->der_to_pem((const unsigned char *)in, (size_t)in_len, out, (size_t)cap, &out_len);
+    else
+        rc = CertcoreAPI->pem_to_der(in, (size_t)in_len, (unsigned char *)out, (size_t)cap, &out_len);
     Py_END_ALLOW_THREADS
     PyObject *res = Py_BuildValue("iny#", rc, (Py_ssize_t)out_len, out,
                                   (Py_ssize_t)(rc == CERTCORE_OK ? out_len : 0));
@@ -94,23 +98,15 @@ call_der_to_pem(PyObject *self, PyObject *args)
 }
 
 static PyObject *
+call_der_to_pem(PyObject *self, PyObject *args)
+{
+    return convert(args, 1);
+}
+
+static PyObject *
 call_pem_to_der(PyObject *self, PyObject *args)
 {
-    const char *pem; Py_ssize_t pem_len, cap;
-    size_t out_len = 0;
-    int rc;
-    if (!PyArg_ParseTuple(args, "y#n", &pem, &pem_len, &cap))
-        return NULL;
-    unsigned char *out = PyMem_Malloc(cap > 0 ? (size_t)cap : 1);
-    if (out == NULL)
-        return PyErr_NoMemory();
-    Py_BEGIN_ALLOW_THREADS
-    rc = CertcoreAPI->pem_to_der(pem, (size_t)pem_len, out, (size_t)cap, &out_len);
-    Py_END_ALLOW_THREADS
-    PyObject *res = Py_BuildValue("iny#", rc, (Py_ssize_t)out_len, out,
-                                  (Py_ssize_t)(rc == CERTCORE_OK ? out_len : 0));
-    PyMem_Free(out);
-    return res;
+    return convert(args, 0);
 }
 
 static PyObject *
