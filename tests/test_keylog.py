@@ -177,7 +177,7 @@ def test_sslkeylogfile_on_a_pipe(factory):
     with TLSServer(sctx) as srv:
         env = dict(os.environ, SSLKEYLOGFILE="/dev/stderr")
         proc = subprocess.run([sys.executable, "-c", code, srv.addr[0], str(srv.addr[1]), pki.ca],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, cwd="/")
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout == b"done\n"
     assert b"CLIENT_HANDSHAKE_TRAFFIC_SECRET" in proc.stderr
