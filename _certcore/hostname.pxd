@@ -13,7 +13,8 @@ cdef enum:
     DNS_NO_MATCH = 0         # does not match (also: empty pattern)
     DNS_ETOO_MANY = -1       # more than one '*'          "too many wildcards in certificate DNS name: %r."
     DNS_ELEFTMOST = -2       # '*' after the first '.'     "wildcard can only be present in the leftmost label: %r."
-    DNS_ESOLE = -3           # '*' and no '.'              "sole wildcard without additional labels are not support: %r."
+    # '*' and no '.': "sole wildcard without additional labels are not support: %r."
+    DNS_ESOLE = -3
     DNS_EPARTIAL = -4        # leftmost label is not '*'   "partial wildcards in leftmost label are not supported: %r."
 
 cdef int dns_match_ascii(const char *pattern, Py_ssize_t plen,
@@ -25,8 +26,9 @@ cdef enum:
     IP_V4 = 4                # IPv4, strictly dotted-quad (inet_ntoa(inet_aton(s)) == s); 4 bytes written
     IP_V6 = 16               # IPv6 accepted by libc inet_pton(AF_INET6); 16 bytes written
     IP_NONE = 0              # neither: "%r is neither an IPv4 nor an IP6 address."
-    IP_ENOTQUAD = -1         # libc inet_aton accepts it but it is not canonical ('127.1', '1.2.3.4 x'):
-                             #   "%r is not a quad-dotted IPv4 address."
+    # libc inet_aton accepts it but it is not canonical ('127.1', '1.2.3.4 x'):
+    # "%r is not a quad-dotted IPv4 address."
+    IP_ENOTQUAD = -1
     IP_ENUL = -2             # contains a NUL byte: ValueError("embedded null character")
     IP_ENOMEM = -3           # could not allocate a temporary copy (inputs > 63 bytes)
 
@@ -39,8 +41,10 @@ cdef int parse_ip_ascii(const char *s, Py_ssize_t n, unsigned char *out16) noexc
 
 # The hostname as the walk sees it.
 ctypedef struct Host:
-    const char *name         # its ASCII bytes; NULL when only the source can compare it with a
-    Py_ssize_t len           #   name (a non-ASCII or non-str hostname, dict source only)
+    # its ASCII bytes; NULL when only the source can compare it with a name (a non-ASCII or
+    # non-str hostname, dict source only)
+    const char *name
+    Py_ssize_t len
     int ip_len               # IP_V4 or IP_V6 when it is an IP address (octets in ip), else IP_NONE
     unsigned char ip[IP_V6]
 

@@ -21,7 +21,7 @@ from cpython.sequence cimport PySequence_Check
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_1BYTE_DATA
 from libc.stdlib cimport malloc, realloc, free
-from libc.string cimport memchr, memcmp, memcpy, memmove, memset
+from libc.string cimport memchr, memcmp, memcpy
 
 from posixnet cimport in_addr, inet_aton, inet_pton, AF_INET6
 from pyunicodeobject cimport PyUnicode_IS_ASCII, PyTypeObject_iter, PyUnicode_New
@@ -569,16 +569,18 @@ cdef enum:
 
 ctypedef struct _DictName:
     Name name
-    PyObject *value             # the object it was read from: borrowed from a tuple the walk
-                                # holds, or held by `keep`
+    # the object it was read from: borrowed from a tuple the walk holds, or held by `keep`
+    PyObject *value
 
 ctypedef struct _DictSource:
     NameSource base             # first, so that the walk's NameSource* is this struct
     PyObject *cert              # borrowed: the caller holds cert and hostname throughout
     PyObject *hostname
     bint cert_is_dict
-    _DictName *names            # the DNS and IP subjectAltNames, then (once asked for) the
-    Py_ssize_t count            #   commonNames; inline_names until more are needed
+    # the DNS and IP subjectAltNames, then (once asked for) the commonNames; inline_names until
+    # more are needed
+    _DictName *names
+    Py_ssize_t count
     Py_ssize_t capacity
     Py_ssize_t pos              # the next name to hand out; pos - 1 is the walk's current one
     Py_ssize_t cn_start         # where the commonNames start; -1 until the walk asks for them

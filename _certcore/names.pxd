@@ -15,8 +15,9 @@ from _certcore.hostname cimport Host
 ctypedef struct NameSummary:
     int dns_sans            # DNS subjectAltNames
     int ip_sans             # IP subjectAltNames
-    bint sans_in_domain     # every DNS SAN is a pattern on which OpenSSL and the rules agree, and
-                            # every IP SAN is 4 or 16 bytes (else the rules raise ValueError)
+    # every DNS SAN is a pattern on which OpenSSL and the rules agree, and every IP SAN is 4 or 16
+    # bytes (else the rules raise ValueError)
+    bint sans_in_domain
     bint cns_in_domain      # the same for every subject commonName (used when there are no SANs)
 
 # Fill *out for x. Returns 0 (a name OpenSSL cannot decode puts the summary out of the domain).

@@ -4,7 +4,7 @@
 from libc.stdint cimport int64_t
 from libc.stdlib cimport malloc, free
 from certcore_capi cimport (
-    certcore_import, CertcoreAPI, X509, CERTCORE_OK, CERTCORE_MISMATCH, CERTCORE_EWILDCARD,
+    certcore_import, CertcoreAPI, X509, CERTCORE_OK,
 )
 
 cdef extern from "openssl/x509.h" nogil:
