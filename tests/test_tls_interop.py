@@ -501,5 +501,5 @@ def test_sni_callback_failures_reported_like_the_stdlib(returns):
     ours = _sni_outcome(certcore, returns)
     theirs = _sni_outcome(ssl, returns)
     assert ours == theirs
-    if not isinstance(returns, int):
+    if isinstance(returns, (str, BaseException)):    # a float is an int on 3.9 (via __int__)
         assert ours[0], "the failure reaches sys.unraisablehook"
