@@ -947,6 +947,8 @@ cdef class ContextCore:
             if value is None:
                 return
             path = _os.fspath(value)      # TypeError: expected str, bytes or os.PathLike object
+            if ("\0" if isinstance(path, str) else b"\0") in path:
+                raise ValueError("embedded null byte")    # _Py_fopen_obj's text on every version
             fd = _os.open(path, _os.O_WRONLY | _os.O_APPEND | _os.O_CREAT | _os.O_CLOEXEC, 0o666)
             try:
                 if _os.lseek(fd, 0, _os.SEEK_END) == 0:
