@@ -1,6 +1,7 @@
 # Declarations from <arpa/inet.h> / <sys/socket.h>: the libc address parsers CPython's socket
-# module calls (socket.inet_aton -> inet_aton, socket.inet_pton -> inet_pton). certcore calls the
-# very same libc functions so that its IP acceptance is the stdlib's on this platform.
+# module calls (socket.inet_aton -> inet_aton, socket.inet_pton -> inet_pton). certcore parses the
+# common address forms itself and hands every other spelling to these same functions, so its IP
+# acceptance stays the stdlib's on this platform (tests compare it with ssl._inet_paton).
 cdef extern from "arpa/inet.h" nogil:
     struct in_addr:
         unsigned int s_addr
