@@ -2,6 +2,19 @@
 from openssl.ssl cimport SSL_CTX, SSL_CIPHER
 from openssl.x509 cimport X509
 
+# CPython's protocol numbers (ssl._SSLMethod) and ssl.TLSVersion's two sentinels.
+cdef enum Protocol:
+    P_TLS = 2
+    P_TLSv1 = 3
+    P_TLSv1_1 = 4
+    P_TLSv1_2 = 5
+    P_TLS_CLIENT = 16
+    P_TLS_SERVER = 17
+
+cdef enum VersionSentinel:
+    MINIMUM_SUPPORTED = -2
+    MAXIMUM_SUPPORTED = -1
+
 cdef struct AlpnData:
     unsigned char *protos
     unsigned int length

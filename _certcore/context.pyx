@@ -23,16 +23,17 @@ from openssl.err cimport ERR_clear_error, ERR_peek_last_error, ERR_GET_LIB, ERR_
 from openssl.err cimport ERR_LIB_PEM, ERR_LIB_ASN1, ERR_LIB_X509
 from openssl.ssl cimport *
 from openssl.x509 cimport X509, X509_free, i2d_X509
-from openssl.bio cimport BIO, BIO_new_mem_buf, BIO_free
+from openssl.x509 cimport d2i_X509_bio, X509_R_CERT_ALREADY_IN_HASH_TABLE
+from openssl.x509v3 cimport (
+    X509_check_ca, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
+)
+from openssl.bio cimport BIO, BIO_new_mem_buf, BIO_free, BIO_new_fp, BIO_CLOSE
+from openssl.pem cimport PEM_read_bio_X509, PEM_bytes_read_bio, PEM_STRING_DHPARAMS, PEM_R_NO_START_LINE
+from openssl.asn1 cimport ASN1_R_HEADER_TOO_LONG
+from openssl.evp cimport EVP_PKEY, EVP_PKEY_free, EVP_PKEY_DH, d2i_KeyParams
 from openssl.crypto cimport OPENSSL_free
 from openssl.objects cimport OBJ_nid2ln
 from openssl.x509_vfy cimport *
-from openssl.tls_extra cimport (
-    PEM_read_bio_X509, d2i_X509_bio, X509_check_ca,
-    PEM_R_NO_START_LINE, ASN1_R_HEADER_TOO_LONG, X509_R_CERT_ALREADY_IN_HASH_TABLE,
-    PEM_bytes_read_bio, PEM_STRING_DHPARAMS, d2i_KeyParams, BIO_new_fp, BIO_CLOSE, EVP_PKEY_free,
-    EVP_PKEY_DH, SSL_CTX_set0_tmp_dh_pkey,
-)
 from _certcore.errors cimport (
     raise_from_queue, SITE_CERT_CHAIN, SITE_VERIFY_LOCATIONS, SITE_CADATA, SITE_CONTEXT,
     SITE_DH_PARAMS, SITE_DH_SET,
@@ -148,17 +149,6 @@ cdef int ctx_lock_shared_gil(void *lock) noexcept:
         with nogil:
             token = certcore_ctxlock_take(lock, 0, 0)
     return token
-
-# CPython's protocol numbers (ssl._SSLMethod).
-DEF P_TLSv1 = 3
-DEF P_TLSv1_1 = 4
-DEF P_TLSv1_2 = 5
-DEF P_TLS = 2
-DEF P_TLS_CLIENT = 16
-DEF P_TLS_SERVER = 17
-# ssl.TLSVersion sentinels
-DEF MINIMUM_SUPPORTED = -2
-DEF MAXIMUM_SUPPORTED = -1
 
 # CPython 3.10+'s PY_SSL_DEFAULT_CIPHER_STRING.
 cdef bytes DEFAULT_CIPHERS = (b"@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:"

@@ -41,20 +41,24 @@ from openssl.err cimport ERR_clear_error, ERR_peek_last_error
 from openssl.ssl cimport *
 from openssl.x509 cimport X509, X509_free
 from openssl.x509_vfy cimport *
-from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free
-from openssl.asn1 cimport ASN1_OCTET_STRING, ASN1_STRING_get0_data, ASN1_STRING_length
-from openssl.tls_extra cimport (
-    BIO_up_ref, BIO_read_ex, BIO_write_ex, BIO_ctrl_pending, BIO_set_mem_eof_return,
-    a2i_IPADDRESS, ASN1_OCTET_STRING_free,
+from openssl.bio cimport (
+    BIO, BIO_new, BIO_s_mem, BIO_free, BIO_up_ref, BIO_read_ex, BIO_write_ex, BIO_ctrl_pending,
+    BIO_set_mem_eof_return,
 )
+from openssl.asn1 cimport (
+    ASN1_OCTET_STRING, ASN1_STRING_get0_data, ASN1_STRING_length, ASN1_OCTET_STRING_free,
+)
+from openssl.x509v3 cimport a2i_IPADDRESS
 from posixsys.poll cimport pollfd, poll, POLLIN, POLLOUT, timespec, clock_gettime, CLOCK_MONOTONIC
 
 from _certcore.errors cimport (
     raise_io_error, raise_from_queue, build_ssl_error,
-    SITE_HANDSHAKE, SITE_READ, SITE_WRITE, SITE_SHUTDOWN, SITE_CONTEXT, SITE_PHA,
+    SITE_HANDSHAKE, SITE_HANDSHAKE_TIMEOUT, SITE_READ, SITE_WRITE, SITE_SHUTDOWN, SITE_CONTEXT, SITE_PHA,
+    SITE_SERVER_ON_CLIENT_CONTEXT, SITE_CLIENT_ON_SERVER_CONTEXT, PY_SSL_ERROR_NONE, PY_SSL_ERROR_NO_SOCKET,
 )
 from _certcore.context cimport (
     ContextCore, x509_to_der as _der, ctx_lock_shared, ctx_lock_shared_gil, ctx_unlock,
+    P_TLS_CLIENT, P_TLS_SERVER,
 )
 from _certcore.x509 cimport decode_x509
 
@@ -625,7 +629,7 @@ cdef class TLSConnection:
         if self._sock_ref is not None:
             sock = self._sock_ref()
             if sock is None or sock.fileno() < 0:
-                raise build_ssl_error(_SSLError, 9, "Underlying socket connection gone",
+                raise build_ssl_error(_SSLError, PY_SSL_ERROR_NO_SOCKET, "Underlying socket connection gone",
                                       SITE_READ, 0, NULL, None)
         return 0
 
@@ -716,7 +720,7 @@ cdef class TLSConnection:
         if status == ST_TIMEOUT:
             ERR_clear_error()
             if op == OP_HANDSHAKE:
-                raise _TimeoutError("_ssl.c:989: The handshake operation timed out")
+                raise _TimeoutError(f"_ssl.c:{SITE_HANDSHAKE_TIMEOUT}: The handshake operation timed out")
             if op == OP_READ or (op == OP_SHUTDOWN and st.want == SSL_ERROR_WANT_READ):
                 raise _TimeoutError("The read operation timed out")
             raise _TimeoutError("The write operation timed out")
@@ -996,12 +1000,12 @@ cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side
     cdef bytes host
     cdef ASN1_OCTET_STRING *ip
     cdef X509_VERIFY_PARAM *param
-    if not server_side and ctx.protocol == 17:
-        raise build_ssl_error(_SSLError, 0, "Cannot create a client socket with a "
-                              "PROTOCOL_TLS_SERVER context", 809, 0, NULL, None)
-    if server_side and ctx.protocol == 16:
-        raise build_ssl_error(_SSLError, 0, "Cannot create a server socket with a "
-                              "PROTOCOL_TLS_CLIENT context", 802, 0, NULL, None)
+    if not server_side and ctx.protocol == P_TLS_SERVER:
+        raise build_ssl_error(_SSLError, PY_SSL_ERROR_NONE, "Cannot create a client socket with a "
+                              "PROTOCOL_TLS_SERVER context", SITE_CLIENT_ON_SERVER_CONTEXT, 0, NULL, None)
+    if server_side and ctx.protocol == P_TLS_CLIENT:
+        raise build_ssl_error(_SSLError, PY_SSL_ERROR_NONE, "Cannot create a server socket with a "
+                              "PROTOCOL_TLS_CLIENT context", SITE_SERVER_ON_CLIENT_CONTEXT, 0, NULL, None)
     conn.fd = -1
     conn._ctx = ctx
     conn._orig_ctx = ctx
