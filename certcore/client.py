@@ -63,9 +63,7 @@ def _create_unverified_context(protocol=None, *, cert_reqs=CERT_NONE, check_host
             protocol = PROTOCOL_TLS_SERVER
     else:
         raise ValueError(purpose)
-    with _warnings.catch_warnings():
-        _warnings.simplefilter("ignore", DeprecationWarning)
-        context = SSLContext(protocol)
+    context = SSLContext(protocol)
     context.check_hostname = check_hostname
     if cert_reqs is not None:
         context.verify_mode = cert_reqs
