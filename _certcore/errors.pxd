@@ -17,6 +17,7 @@ cdef enum Site:
     SITE_PHA = 2717
     SITE_DH_PARAMS = 4202
     SITE_DH_SET = 4208
+    SITE_ECDH_CURVE = 4383
     SITE_NAME_ATTRIBUTE = 1080      # _create_tuple_for_attribute: ASN1_STRING_to_UTF8 failed
     SITE_SERVER_ON_CLIENT_CONTEXT = 802     # _ssl__SSLContext__wrap_socket_impl / wrap_bio
     SITE_CLIENT_ON_SERVER_CONTEXT = 809

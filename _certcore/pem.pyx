@@ -35,8 +35,7 @@ from pyapi cimport (
 )
 from _certcore.text cimport read_char, py_isspace
 
-cdef extern from "string.h" nogil:
-    void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen)
+from posixsys.memmem cimport memmem
 
 PEM_HEADER = "-----BEGIN CERTIFICATE-----"
 PEM_FOOTER = "-----END CERTIFICATE-----"

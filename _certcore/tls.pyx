@@ -61,27 +61,26 @@ from _certcore.context cimport (
     P_TLS_CLIENT, P_TLS_SERVER,
 )
 from _certcore.x509 cimport decode_x509
+from pyapi cimport PyBytes_FromStringAndSize_raw, _PyBytes_Resize
 
-from ssl import SSLError as _SSLError
-
-cdef extern from "Python.h":
-    PyObject *PyBytes_FromStringAndSize_raw "PyBytes_FromStringAndSize" (const char *v, Py_ssize_t n)
-    int _PyBytes_Resize(PyObject **bytes, Py_ssize_t newsize) except -1
+from ssl import SSLError as _SSLError, MemoryBIO as _StdMemoryBIO
 
 cdef object _TimeoutError = TimeoutError   # socket.timeout is TimeoutError on 3.10+
 import socket as _socket
 _TimeoutError = _socket.timeout            # and a distinct class on 3.9
 
-DEF OP_HANDSHAKE = 0
-DEF OP_READ = 1
-DEF OP_WRITE = 2
-DEF OP_SHUTDOWN = 3
+cdef enum Op:
+    OP_HANDSHAKE = 0
+    OP_READ = 1
+    OP_WRITE = 2
+    OP_SHUTDOWN = 3
 
 # loop outcomes
-DEF ST_DONE = 0        # operation finished (maybe with an SSL error in res.ssl_err)
-DEF ST_TIMEOUT = 1
-DEF ST_EINTR = 2       # a syscall was interrupted: check signals, then call again
-DEF ST_CLOSED = 3
+cdef enum Status:
+    ST_DONE = 0        # operation finished (maybe with an SSL error in res.ssl_err)
+    ST_TIMEOUT = 1
+    ST_EINTR = 2       # a syscall was interrupted: check signals, then call again
+    ST_CLOSED = 3
 
 
 # --- one OpenSSL call at a time per connection ------------------------------------------------
@@ -524,8 +523,8 @@ cdef class SSLSession:
             return True
         return self.id == other.id
 
-    def __hash__(self):
-        return hash(self.id)
+    # unhashable, as the stdlib's: equality follows the session id, which a resumption renews
+    __hash__ = None
 
 
 cdef SSLSession _wrap_session(SSL_SESSION *s, ContextCore ctx):
@@ -756,7 +755,12 @@ cdef class TLSConnection:
             result = <object>raw
             Py_DECREF(result)
             return result
-        PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
+        try:
+            PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
+        except (BufferError, TypeError):
+            # argument clinic's "w*" wording
+            raise TypeError("read() argument 2 must be read-write bytes-like object, "
+                            f"not {type(buffer).__name__}") from None
         try:
             if len <= 0 or len > view.len:
                 len = view.len
@@ -1081,6 +1085,9 @@ def new_bio_conn(ContextCore ctx not None, ctx_owner, incoming, outgoing, bint s
                  server_hostname, owner, session=None):
     """The SSL* for memory-BIO mode (SSLObject); incoming/outgoing are certcore or stdlib
     MemoryBIOs; ctx_owner as for new_socket_conn."""
+    for arg, bio in (("incoming", incoming), ("outgoing", outgoing)):
+        if not isinstance(bio, (MemoryBIO, _StdMemoryBIO)):
+            raise TypeError(f"_wrap_bio() argument '{arg}' must be _ssl.MemoryBIO, not {type(bio).__name__}")
     cdef TLSConnection conn = _new_conn(ctx, ctx_owner, server_side, server_hostname, owner)
     cdef BIO *rb
     cdef BIO *wb

@@ -11,6 +11,7 @@ import errno as _errno
 import functools as _functools
 import socket as _socket
 import ssl as _ssl
+import sys as _sys
 import warnings as _warnings
 from socket import SOCK_STREAM, SO_TYPE, SOL_SOCKET
 
@@ -19,6 +20,8 @@ from _certcore.context import encode_hostname as _encode_hostname
 from _certcore.tls import new_bio_conn as _new_bio_conn
 from _certcore.tls import new_socket_conn as _new_socket_conn
 
+# 3.10 deprecated the implicit protocol and the version-specific ones.
+_PY310 = _sys.version_info >= (3, 10)
 _StdContext = _ssl.SSLContext
 _StdSocket = _ssl.SSLSocket
 _StdObject = _ssl.SSLObject
@@ -78,13 +81,14 @@ class SSLContext(_StdContext):
 
     __slots__ = ()
 
-    def __new__(cls, protocol=None, *args, **kwargs):
-        if protocol is None:
+    def __new__(cls, protocol=None if _PY310 else PROTOCOL_TLS, *args, **kwargs):
+        if protocol is None and _PY310:
             _warnings.warn("ssl.SSLContext() without protocol argument is deprecated.",
                            category=DeprecationWarning, stacklevel=2)
             protocol = PROTOCOL_TLS
-        core = _ContextCore(int(protocol))
-        if protocol in (PROTOCOL_TLS, _ssl.PROTOCOL_TLSv1, _ssl.PROTOCOL_TLSv1_1, _ssl.PROTOCOL_TLSv1_2):
+        core = _ContextCore(protocol)
+        if _PY310 and protocol in (PROTOCOL_TLS, _ssl.PROTOCOL_TLSv1, _ssl.PROTOCOL_TLSv1_1,
+                                   _ssl.PROTOCOL_TLSv1_2):
             _warnings.warn(f"ssl.{_SSLMethod(protocol).name} is deprecated",
                            category=DeprecationWarning, stacklevel=2)
         # The stdlib base allocates its own (unused) SSL_CTX; a client one is the cheapest.

@@ -20,5 +20,6 @@ cdef extern from "openssl/bio.h" nogil:
     int BIO_write_ex(BIO *b, const void *data, size_t dlen, size_t *written)
     size_t BIO_ctrl_pending(BIO *b)
     long BIO_set_mem_eof_return(BIO *b, int v)
+    int BIO_eof(BIO *b)
     enum:
         BIO_CLOSE

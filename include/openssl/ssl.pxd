@@ -83,7 +83,7 @@ cdef extern from "openssl/ssl.h" nogil:
     size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx)
     long SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, int (*cb)(SSL *, int *, void *))
     long SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg)
-    int SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list)
+    int SSL_CTX_set1_groups(SSL_CTX *ctx, int *glist, int glistlen)
     int SSL_CTX_set_security_level(SSL_CTX *ctx, int level)
     int SSL_CTX_get_security_level(const SSL_CTX *ctx)
     long SSL_CTX_set_dh_auto(SSL_CTX *ctx, int onoff)
