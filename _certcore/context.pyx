@@ -154,9 +154,10 @@ cdef int ctx_lock_shared_gil(void *lock) noexcept:
             token = certcore_ctxlock_take(lock, 0, 0)
     return token
 
-# CPython 3.10+'s PY_SSL_DEFAULT_CIPHER_STRING.
+# CPython 3.10+'s PY_SSL_DEFAULT_CIPHER_STRING, and 3.9's.
 cdef bytes DEFAULT_CIPHERS = (b"@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:"
                               b"!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM")
+cdef bytes DEFAULT_CIPHERS_39 = b"DEFAULT:!aNULL:!eNULL:!MD5:!3DES:!DES:!RC4:!IDEA:!SEED:!aDSS:!SRP:!PSK"
 
 
 cdef object _fs(object path, str what):
@@ -347,17 +348,18 @@ cdef class ContextCore:
         if self.ctx == NULL:
             raise_from_queue(SITE_CONTEXT)
         self.protocol = protocol
+        cdef int lo = 0, hi = 0
         if protocol == P_TLSv1:
-            SSL_CTX_set_min_proto_version(self.ctx, TLS1_VERSION)
-            SSL_CTX_set_max_proto_version(self.ctx, TLS1_VERSION)
+            lo = hi = TLS1_VERSION
         elif protocol == P_TLSv1_1:
-            SSL_CTX_set_min_proto_version(self.ctx, TLS1_1_VERSION)
-            SSL_CTX_set_max_proto_version(self.ctx, TLS1_1_VERSION)
+            lo = hi = TLS1_1_VERSION
         elif protocol == P_TLSv1_2:
-            SSL_CTX_set_min_proto_version(self.ctx, TLS1_2_VERSION)
-            SSL_CTX_set_max_proto_version(self.ctx, TLS1_2_VERSION)
-        else:
-            SSL_CTX_set_min_proto_version(self.ctx, TLS1_2_VERSION)
+            lo = hi = TLS1_2_VERSION
+        elif PY_VERSION_HEX >= 0x030A0000:
+            lo = TLS1_2_VERSION     # 3.10 raised the floor; 3.9 keeps OpenSSL's
+        if (not SSL_CTX_set_min_proto_version(self.ctx, lo)
+                or not SSL_CTX_set_max_proto_version(self.ctx, hi)):
+            raise_from_queue(SITE_CONTEXT)
         SSL_CTX_set_ex_data(self.ctx, 0, <void *>self)   # borrowed: the core outlives its SSL_CTX use
         self.hostflags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
         if protocol == P_TLS_CLIENT:
@@ -369,8 +371,11 @@ cdef class ContextCore:
         options = SSL_OP_ALL & ~(<unsigned long>0x00000800)   # ~SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS
         options |= (SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_COMPRESSION
                     | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_SINGLE_DH_USE | SSL_OP_SINGLE_ECDH_USE)
+        if PY_VERSION_HEX < 0x030A0000:
+            options |= SSL_OP_IGNORE_UNEXPECTED_EOF    # 3.9 treats a ragged EOF as a clean close
         SSL_CTX_set_options(self.ctx, options)
-        if SSL_CTX_set_cipher_list(self.ctx, DEFAULT_CIPHERS) != 1:
+        if SSL_CTX_set_cipher_list(self.ctx, DEFAULT_CIPHERS if PY_VERSION_HEX >= 0x030A0000
+                                   else DEFAULT_CIPHERS_39) != 1:
             raise_from_queue(SITE_CONTEXT)
         SSL_CTX_set_mode(self.ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY)
         SSL_CTX_set_session_id_context(self.ctx, <const unsigned char *>"Python", 6)

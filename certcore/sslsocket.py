@@ -141,7 +141,8 @@ class SSLContext(_StdContext):
     keylog_filename = _core_property("keylog_filename")
     sni_callback = _core_property("sni_callback")
     num_tickets = _core_property("num_tickets")
-    security_level = _core_property("security_level", readonly=True)
+    if hasattr(_StdContext, "security_level"):     # 3.10+
+        security_level = _core_property("security_level", readonly=True)
 
     load_cert_chain = _core_method("load_cert_chain")
     load_verify_locations = _core_method("load_verify_locations")
