@@ -255,6 +255,21 @@ def run_child(args):
 
 # --- the parent: one child per mode, restarted after a crash or hang ----------------------------
 
+def _where(out):
+    """Where a dead child was: the innermost test_ssl.py frame of each thread faulthandler dumped
+    (most recent call first), else the last lines of its output."""
+    frames, in_block = [], False
+    for ln in out.splitlines():
+        if ln.startswith(("Thread 0x", "Current thread 0x")):
+            in_block = True
+        elif in_block and "test_ssl.py" in ln:
+            frames.append(os.path.basename(ln.strip().replace('File "', "").replace('", line ', ":")))
+            in_block = False
+    if frames:
+        return "; ".join(frames[:4])
+    return " | ".join(ln.strip() for ln in out.strip().splitlines()[-3:])
+
+
 def run_mode(mode, args, log):
     results = tempfile.NamedTemporaryFile(prefix=f"test_ssl-{mode}-", suffix=".jsonl", delete=False).name
     done_ids = {}
@@ -286,7 +301,7 @@ def run_mode(mode, args, log):
                         started = None
         if final is not None:
             break
-        tail = " | ".join(ln.strip() for ln in out.strip().splitlines()[-3:])
+        tail = _where(out)
         what = "hung (timeout %ss)" % args.timeout if "Timeout (" in out else f"crashed (exit {proc.returncode})"
         if started is None:
             done_ids[f"<{mode} child>"] = dict(id=f"<{mode} child>", outcome="error",
