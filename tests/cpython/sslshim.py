@@ -19,9 +19,10 @@ test_ssl is imported, so the test file runs unmodified. How its names are chosen
 
 Mixed modes put certcore at one end of each connection and the stdlib at the other. The test's
 ``ssl`` is the *client* implementation's; its ``SSLContext`` is a subclass that keeps a *twin*
-context of the *server* implementation, created with the same protocol and configured by the same
-calls (every setter and ``load_*``/``set_*`` call is applied to both; where only one
-implementation accepts a setting the call fails with ``MixedModeMismatch``). Every server-side
+context of the *server* implementation (unless it is a PROTOCOL_TLS_CLIENT context, which never
+serves), created with the same protocol and configured by the same calls (every setter and
+``load_*``/``set_*`` call is applied to both; where only one implementation accepts a setting
+the call fails with ``MixedModeMismatch``). Every server-side
 ``wrap_socket``/``wrap_bio`` on such a context is made by its twin, every client-side one by the
 context itself. So ThreadedEchoServer, AsyncoreEchoServer, ``test_wrap_socket(server_side=True)``
 and the tests' own server sockets all serve through the other implementation without any change
@@ -260,9 +261,6 @@ def _twin_classes(impl):
     return sock_cls, obj_cls
 
 
-_quiet_lock = threading.Lock()
-
-
 def make_twin_context_class(client, server):
     """The client implementation's SSLContext, keeping a twin of the server implementation."""
     client, server = _Impl(client), _Impl(server)
@@ -279,9 +277,13 @@ def make_twin_context_class(client, server):
     class SSLContext(base):
         def __init__(self, protocol=None, *args, **kwargs):
             proto = protocol if protocol is not None else _std_ssl.PROTOCOL_TLS
+            if proto == _std_ssl.PROTOCOL_TLS_CLIENT:
+                # Never serves: no twin, so settings only a client uses are not mirrored into
+                # an implementation that would never apply them.
+                return
             # The twin repeats the deprecation warnings that creating this context gave.
             if threading.current_thread() is threading.main_thread():
-                with _quiet_lock, warnings.catch_warnings():
+                with warnings.catch_warnings():
                     warnings.simplefilter("ignore", DeprecationWarning)
                     twin = server.SSLContext(proto)
             else:
@@ -309,14 +311,14 @@ def make_twin_context_class(client, server):
                         suppress_ragged_eofs=True, server_hostname=None, session=None):
             args = (sock, server_side, do_handshake_on_connect, suppress_ragged_eofs, server_hostname,
                     session)
-            if server_side and "sslsocket_class" not in self.__dict__:
+            if server_side and "_mixed_twin" in self.__dict__ and "sslsocket_class" not in self.__dict__:
                 MIXED_STATS["server_twin"] += 1
                 return self.__dict__["_mixed_twin"].wrap_socket(*args)
             MIXED_STATS["server_same" if server_side else "client"] += 1
             return super().wrap_socket(*args)
 
         def wrap_bio(self, incoming, outgoing, server_side=False, server_hostname=None, session=None):
-            if server_side and "sslobject_class" not in self.__dict__:
+            if server_side and "_mixed_twin" in self.__dict__ and "sslobject_class" not in self.__dict__:
                 MIXED_STATS["server_twin"] += 1
                 twin = self.__dict__["_mixed_twin"]
                 inner_in, inner_out = server.MemoryBIO(), server.MemoryBIO()
@@ -328,6 +330,8 @@ def make_twin_context_class(client, server):
 
         def session_stats(self):
             mine = super().session_stats()
+            if "_mixed_twin" not in self.__dict__:
+                return mine
             theirs = self.__dict__["_mixed_twin"].session_stats()
             return {k: mine[k] + theirs.get(k, 0) for k in mine}
 
