@@ -264,6 +264,35 @@ cdef void _write_unraisable(object obj) noexcept:
     PyErr_WriteUnraisable(obj)
 
 
+# --- the message trace hook (_msg_callback) -------------------------------------------------
+cdef void _msg_trace_cb(int write_p, int version, int content_type, const void *buf, size_t length,
+                        SSL *s, void *arg) noexcept with gil:
+    # CPython's _PySSL_msg_callback: (socket, "read"/"write", version, content type, message
+    # type, raw bytes); an exception is kept by the connection and raised from the operation.
+    cdef ContextCore core = <ContextCore>SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), 0)
+    cdef const unsigned char *p = <const unsigned char *>buf
+    cdef void *conn_p = SSL_get_app_data(s)
+    cdef int msg_type = -1
+    cb = core._msg_cb
+    if cb is None or conn_p == NULL:
+        return
+    conn = <object>conn_p
+    owner = conn.owner
+    if content_type == SSL3_RT_CHANGE_CIPHER_SPEC:
+        msg_type = SSL3_MT_CHANGE_CIPHER_SPEC
+    elif content_type == SSL3_RT_ALERT:
+        if length >= 2:
+            msg_type = p[1]         # byte 0 is the level, byte 1 the description
+    elif content_type in (SSL3_RT_HANDSHAKE, SSL3_RT_HEADER, SSL3_RT_INNER_CONTENT_TYPE):
+        if length >= 1:
+            msg_type = p[0]
+    try:
+        cb(owner if owner is not None else conn, "write" if write_p else "read", version,
+           content_type, msg_type, (<const char *>buf)[:length])
+    except BaseException as exc:
+        conn._keep_callback_error(exc)
+
+
 # --- keylog -------------------------------------------------------------------------------
 # The file is certcore's own descriptor, opened O_APPEND like the stdlib's fopen(path, "a"):
 # one write() per line, made while holding the GIL (as the stdlib holds it), so lines from
@@ -978,6 +1007,22 @@ cdef class ContextCore:
         }
 
     # --- callbacks ----------------------------------------------------------------------
+    @property
+    def _msg_callback(self):
+        return self._msg_cb
+
+    @_msg_callback.setter
+    def _msg_callback(self, value):
+        if value is not None and not callable(value):
+            raise TypeError(f"{value!r} is not callable.")
+        cdef int token = self._lock_exclusive()
+        self._msg_cb = value
+        if value is None:
+            SSL_CTX_set_msg_callback(self.ctx, NULL)
+        else:
+            SSL_CTX_set_msg_callback(self.ctx, _msg_trace_cb)
+        ctx_unlock(self.lock, token)
+
     @property
     def sni_callback(self):
         return self._sni_callback

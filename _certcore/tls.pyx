@@ -61,7 +61,7 @@ from _certcore.context cimport (
     P_TLS_CLIENT, P_TLS_SERVER,
 )
 from _certcore.x509 cimport decode_x509
-from pyapi cimport PyBytes_FromStringAndSize_raw, _PyBytes_Resize
+from pyapi cimport PyBytes_FromStringAndSize_raw, _PyBytes_Resize, PY_VERSION_HEX
 
 from ssl import SSLError as _SSLError, MemoryBIO as _StdMemoryBIO
 
@@ -552,6 +552,7 @@ cdef class TLSConnection:
     cdef BIO *rbio
     cdef BIO *wbio
     cdef ConnLocks lk
+    cdef object _callback_error      # what a _msg_callback raised, for the running operation
     cdef object __weakref__
 
     def __cinit__(self, *args):
@@ -714,8 +715,17 @@ cdef class TLSConnection:
             _unhold(&self.lk, &h)
         return 0
 
+    def _keep_callback_error(self, exc):
+        """Keep the first exception a trace callback raised; the operation raises it."""
+        if self._callback_error is None:
+            self._callback_error = exc
+
     cdef int _raise_for(self, int op, int status, IoState *st, int site) except -1:
         """The exception for a finished operation, if it failed (the locks are held)."""
+        if self._callback_error is not None:
+            exc, self._callback_error = self._callback_error, None
+            ERR_clear_error()
+            raise exc
         if status == ST_TIMEOUT:
             ERR_clear_error()
             if op == OP_HANDSHAKE:
@@ -821,6 +831,7 @@ cdef class TLSConnection:
 
     def _chain(self, bint verified):
         cdef stack_st_X509 *sk
+        cdef X509 *peer
         cdef int i
         cdef Held _h
         _hold_gil(&self.lk, &_h)
@@ -828,7 +839,16 @@ cdef class TLSConnection:
             sk = SSL_get0_verified_chain(self.ssl) if verified else SSL_get_peer_cert_chain(self.ssl)
             if sk == NULL:
                 return []
-            return [_der(sk_X509_value(sk, i)) for i in range(sk_X509_num(sk))]
+            chain = [_der(sk_X509_value(sk, i)) for i in range(sk_X509_num(sk))]
+            if not verified and SSL_is_server(self.ssl):
+                # a server's peer chain leaves out the client's own certificate; _ssl.c puts it first
+                peer = SSL_get1_peer_certificate(self.ssl)
+                if peer != NULL:
+                    try:
+                        chain.insert(0, _der(peer))
+                    finally:
+                        X509_free(peer)
+            return chain
         finally:
             _unhold(&self.lk, &_h)
 
@@ -858,11 +878,14 @@ cdef class TLSConnection:
         cdef Held _h
         _hold_gil(&self.lk, &_h)
         try:
-            client = SSL_get_client_ciphers(self.ssl)
-            if client == NULL:
-                return None
             server = SSL_get_ciphers(self.ssl)
-            if server == NULL:
+            if PY_VERSION_HEX < 0x030A0000:
+                # 3.9 lists every enabled cipher, on both sides, before or after the handshake
+                if server == NULL:
+                    return None
+                return [_cipher_tuple(sk_SSL_CIPHER_value(server, i)) for i in range(sk_SSL_CIPHER_num(server))]
+            client = SSL_get_client_ciphers(self.ssl)
+            if client == NULL or server == NULL:
                 return None
             res = []
             for i in range(sk_SSL_CIPHER_num(server)):
@@ -1004,7 +1027,10 @@ cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side
     cdef bytes host
     cdef ASN1_OCTET_STRING *ip
     cdef X509_VERIFY_PARAM *param
-    if not server_side and ctx.protocol == P_TLS_SERVER:
+    # 3.10+ refuses a connection in the wrong role up front; 3.9 lets OpenSSL fail the handshake
+    if PY_VERSION_HEX < 0x030A0000:
+        pass
+    elif not server_side and ctx.protocol == P_TLS_SERVER:
         raise build_ssl_error(_SSLError, PY_SSL_ERROR_NONE, "Cannot create a client socket with a "
                               "PROTOCOL_TLS_SERVER context", SITE_CLIENT_ON_SERVER_CONTEXT, 0, NULL, None)
     if server_side and ctx.protocol == P_TLS_CLIENT:

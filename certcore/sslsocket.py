@@ -39,6 +39,9 @@ PROTOCOL_TLS_CLIENT = _ssl.PROTOCOL_TLS_CLIENT
 PROTOCOL_TLS_SERVER = _ssl.PROTOCOL_TLS_SERVER
 CHANNEL_BINDING_TYPES = ["tls-unique"]
 _ASN1Object = _ssl._ASN1Object
+_TLSContentType = _ssl._TLSContentType
+_TLSAlertType = _ssl._TLSAlertType
+_TLSMessageType = _ssl._TLSMessageType
 
 
 def _core_property(name, wrap=None, readonly=False):
@@ -172,12 +175,43 @@ class SSLContext(_StdContext):
 
     @property
     def _msg_callback(self):
-        return None
+        """The TLS message trace hook: ``callback(conn, direction, version, content_type,
+        msg_type, data)`` for every record header, handshake message and alert (not application
+        data), with the values in the stdlib's enums where they are known."""
+        inner = self._core._msg_callback
+        return None if inner is None else inner.user_function
 
     @_msg_callback.setter
-    def _msg_callback(self, value):
-        if value is not None:
-            raise NotImplementedError("certcore does not implement _msg_callback")
+    def _msg_callback(self, callback):
+        if callback is None:
+            self._core._msg_callback = None
+            return
+        if not hasattr(callback, "__call__"):
+            raise TypeError(f"{callback} is not callable.")
+
+        def inner(conn, direction, version, content_type, msg_type, data):
+            try:
+                version = TLSVersion(version)
+            except ValueError:
+                pass
+            try:
+                content_type = _TLSContentType(content_type)
+            except ValueError:
+                pass
+            if content_type == _TLSContentType.HEADER:
+                msg_enum = _TLSContentType
+            elif content_type == _TLSContentType.ALERT:
+                msg_enum = _TLSAlertType
+            else:
+                msg_enum = _TLSMessageType
+            try:
+                msg_type = msg_enum(msg_type)
+            except ValueError:
+                pass
+            return callback(conn, direction, version, content_type, msg_type, data)
+
+        inner.user_function = callback
+        self._core._msg_callback = inner
 
     def load_default_certs(self, purpose=Purpose.SERVER_AUTH):
         if not isinstance(purpose, _ASN1Object):

@@ -92,6 +92,18 @@ cdef extern from "openssl/ssl.h" nogil:
     SSL *SSL_new(SSL_CTX *ctx)
     void SSL_free(SSL *ssl)
     SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl)
+    # The protocol-message trace hook (every record header, handshake message and alert).
+    void SSL_CTX_set_msg_callback(
+        SSL_CTX *ctx,
+        void (*cb)(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
+                   void *arg) noexcept)
+    enum:
+        SSL3_RT_CHANGE_CIPHER_SPEC
+        SSL3_RT_ALERT
+        SSL3_RT_HANDSHAKE
+        SSL3_RT_HEADER
+        SSL3_RT_INNER_CONTENT_TYPE
+        SSL3_MT_CHANGE_CIPHER_SPEC
     SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx)
     int SSL_set_fd(SSL *ssl, int fd)
     void SSL_set_bio(SSL *ssl, BIO *rbio, BIO *wbio)
