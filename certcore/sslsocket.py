@@ -186,7 +186,7 @@ class SSLContext(_StdContext):
         if callback is None:
             self._core._msg_callback = None
             return
-        if not hasattr(callback, "__call__"):
+        if not callable(callback):
             raise TypeError(f"{callback} is not callable.")
 
         def inner(conn, direction, version, content_type, msg_type, data):
