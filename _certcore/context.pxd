@@ -36,6 +36,8 @@ cdef class ContextCore:
     cdef AlpnData alpn
     cdef object _sni_callback
     cdef object _msg_cb             # the _msg_callback callable, or None
+    cdef object _psk_client_cb      # 3.13's PSK callbacks, or None
+    cdef object _psk_server_cb
     cdef object _keylog_filename
     cdef int _keylog_fd             # certcore's own descriptor (O_APPEND), or -1
     cdef object _owner_ref          # weakref to the public certcore.SSLContext

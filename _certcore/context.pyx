@@ -17,7 +17,7 @@ from cpython.ref cimport Py_INCREF, Py_XINCREF, Py_XDECREF
 from cpython.exc cimport PyErr_Restore, PyErr_WriteUnraisable
 from cpython.long cimport PyLong_AsLong, PyLong_AsUnsignedLongLong
 from cpython.exc cimport PyErr_WarnEx
-from pyapi cimport PyArg_Parse, PY_VERSION_HEX, PyLong_Type, PyLong_AsInt
+from pyapi cimport PyArg_Parse, PyArg_ParseTuple, PY_VERSION_HEX, PyLong_Type, PyLong_AsInt
 from posixsys.errnoval cimport set_errno, get_errno
 from libc.string cimport memcpy, strlen
 from libc.stdlib cimport malloc, free
@@ -40,7 +40,8 @@ from openssl.ec cimport EC_GROUP, EC_GROUP_new_by_curve_name, EC_GROUP_free
 from openssl.x509_vfy cimport *
 from _certcore.errors cimport (
     raise_from_queue, SITE_CERT_CHAIN, SITE_VERIFY_LOCATIONS, SITE_CADATA, SITE_CONTEXT,
-    SITE_DH_PARAMS, SITE_DH_SET, SITE_ECDH_CURVE,
+    SITE_DH_PARAMS, SITE_DH_SET, SITE_ECDH_CURVE, SITE_PSK_CLIENT, SITE_PSK_SERVER,
+    build_ssl_error, PY_SSL_ERROR_NONE,
 )
 from libc.stdio cimport FILE, fopen, fclose
 from posix.unistd cimport close as c_close
@@ -264,6 +265,61 @@ cdef void _write_unraisable(object obj) noexcept:
     PyErr_WriteUnraisable(obj)
 
 
+# --- pre-shared keys (3.13's set_psk_client_callback / set_psk_server_callback) --------------
+# CPython's psk_client_callback / psk_server_callback: the peer's hint or identity as str (None
+# when absent; invalid UTF-8 drops the connection quietly), the callback's result checked, and
+# any failure reported through sys.unraisablehook with the handshake failing.
+cdef unsigned int _psk_client_cb(SSL *s, const char *hint, char *identity, unsigned int max_identity_len,
+                                 unsigned char *psk, unsigned int max_psk_len) noexcept with gil:
+    cdef ContextCore core = <ContextCore>SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), 0)
+    cdef const char *ident = NULL
+    cdef const char *key = NULL
+    cdef Py_ssize_t ident_len = 0, key_len = 0
+    cb = core._psk_client_cb
+    if cb is None:
+        return 0
+    try:
+        hint_str = hint[:strlen(hint)].decode("utf-8") if hint != NULL and hint[0] != 0 else None
+    except UnicodeDecodeError:
+        return 0
+    try:
+        result = cb(hint_str)
+        PyArg_ParseTuple(result, "z#y#", &ident, &ident_len, &key, &key_len)
+        if ident_len + 1 > max_identity_len or key_len > max_psk_len:
+            return 0
+        memcpy(psk, key, key_len)
+        if ident != NULL:
+            memcpy(identity, ident, ident_len)
+        identity[ident_len] = 0
+        return <unsigned int>key_len
+    except BaseException:
+        _write_unraisable(cb)
+        return 0
+
+
+cdef unsigned int _psk_server_cb(SSL *s, const char *identity, unsigned char *psk,
+                                 unsigned int max_psk_len) noexcept with gil:
+    cdef ContextCore core = <ContextCore>SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), 0)
+    cb = core._psk_server_cb
+    if cb is None:
+        return 0
+    try:
+        ident = identity[:strlen(identity)].decode("utf-8") if identity != NULL and identity[0] != 0 else None
+    except UnicodeDecodeError:
+        return 0
+    try:
+        result = cb(ident)
+        if not isinstance(result, bytes):
+            raise TypeError(f"expected bytes, {type(result).__name__} found")
+        if len(<bytes>result) > max_psk_len:
+            return 0
+        memcpy(psk, PyBytes_AS_STRING(result), PyBytes_GET_SIZE(result))
+        return <unsigned int>PyBytes_GET_SIZE(result)
+    except BaseException:
+        _write_unraisable(cb)
+        return 0
+
+
 # --- the message trace hook (_msg_callback) -------------------------------------------------
 cdef void _msg_trace_cb(int write_p, int version, int content_type, const void *buf, size_t length,
                         SSL *s, void *arg) noexcept with gil:
@@ -407,7 +463,11 @@ cdef class ContextCore:
                                    else DEFAULT_CIPHERS_39) != 1:
             raise_from_queue(SITE_CONTEXT)
         SSL_CTX_set_mode(self.ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY)
-        SSL_CTX_set_session_id_context(self.ctx, <const unsigned char *>"Python", 6)
+        if protocol != P_TLS_CLIENT:
+            # a session id context scopes a server's session cache; on a client it would make a
+            # TLS 1.3 PSK from set_psk_client_callback "a session from another context"
+            if not SSL_CTX_set_session_id_context(self.ctx, <const unsigned char *>"Python", 6):
+                raise_from_queue(SITE_CONTEXT)
         cdef X509_VERIFY_PARAM *param = SSL_CTX_get0_param(self.ctx)
         X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_TRUSTED_FIRST)
         X509_VERIFY_PARAM_set_hostflags(param, self.hostflags)
@@ -1007,6 +1067,49 @@ cdef class ContextCore:
         }
 
     # --- callbacks ----------------------------------------------------------------------
+    def set_psk_client_callback(self, callback):
+        """The client's PSK callback (3.13): ``callback(hint) -> (identity or None, psk bytes)``,
+        hint being the server's identity hint (str) or None; None removes it."""
+        if self.protocol == P_TLS_SERVER:
+            raise build_ssl_error(_SSLError, PY_SSL_ERROR_NONE, "Cannot add PSK client callback to a "
+                                  "PROTOCOL_TLS_SERVER context", SITE_PSK_CLIENT, 0, NULL, None)
+        if callback is not None and not callable(callback):
+            raise TypeError("callback must be callable")
+        cdef int token = self._lock_exclusive()
+        self._psk_client_cb = callback
+        if callback is None:
+            SSL_CTX_set_psk_client_callback(self.ctx, NULL)
+        else:
+            SSL_CTX_set_psk_client_callback(self.ctx, _psk_client_cb)
+        ctx_unlock(self.lock, token)
+
+    def set_psk_server_callback(self, callback, identity_hint=None):
+        """The server's PSK callback (3.13): ``callback(identity) -> psk bytes``, identity being
+        the client's (str) or None; identity_hint is sent to TLS 1.2 clients."""
+        if self.protocol == P_TLS_CLIENT:
+            raise build_ssl_error(_SSLError, PY_SSL_ERROR_NONE, "Cannot add PSK server callback to a "
+                                  "PROTOCOL_TLS_CLIENT context", SITE_PSK_SERVER, 0, NULL, None)
+        if identity_hint is not None and not isinstance(identity_hint, str):
+            raise TypeError("set_psk_server_callback() argument 'identity_hint' must be str or None, "
+                            f"not {type(identity_hint).__name__}")
+        if identity_hint is not None and "\0" in identity_hint:
+            raise ValueError("embedded null character")
+        if callback is not None and not callable(callback):
+            raise TypeError("callback must be callable")
+        cdef bytes hint = identity_hint.encode("utf-8") if identity_hint is not None else None
+        cdef int token = self._lock_exclusive()
+        try:
+            if SSL_CTX_use_psk_identity_hint(self.ctx, <const char *>hint if hint is not None else NULL) != 1:
+                ERR_clear_error()
+                raise ValueError("failed to set identity hint")
+            self._psk_server_cb = callback
+            if callback is None:
+                SSL_CTX_set_psk_server_callback(self.ctx, NULL)
+            else:
+                SSL_CTX_set_psk_server_callback(self.ctx, _psk_server_cb)
+        finally:
+            ctx_unlock(self.lock, token)
+
     @property
     def _msg_callback(self):
         return self._msg_cb

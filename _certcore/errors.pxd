@@ -18,6 +18,8 @@ cdef enum Site:
     SITE_DH_PARAMS = 4202
     SITE_DH_SET = 4208
     SITE_ECDH_CURVE = 4383
+    SITE_PSK_CLIENT = 4799          # 3.13.0's lines: the PSK setters are 3.13's
+    SITE_PSK_SERVER = 4909
     SITE_NAME_ATTRIBUTE = 1080      # _create_tuple_for_attribute: ASN1_STRING_to_UTF8 failed
     SITE_SERVER_ON_CLIENT_CONTEXT = 802     # _ssl__SSLContext__wrap_socket_impl / wrap_bio
     SITE_CLIENT_ON_SERVER_CONTEXT = 809

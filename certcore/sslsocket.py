@@ -235,14 +235,9 @@ class SSLContext(_StdContext):
         _warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
         raise NotImplementedError("The NPN extension requires OpenSSL 1.0.1 or later.")
 
-    # CPython 3.13 added TLS 1.3 PSK callbacks to ssl.SSLContext; certcore has CPython 3.11's
-    # surface. Overridden so that the inherited stdlib method never configures the unused base
-    # context silently.
-    def set_psk_client_callback(self, callback):
-        raise NotImplementedError("certcore: PSK callbacks (CPython 3.13) are not implemented")
-
-    def set_psk_server_callback(self, callback, identity_hint=None):
-        raise NotImplementedError("certcore: PSK callbacks (CPython 3.13) are not implemented")
+    if hasattr(_StdContext, "set_psk_client_callback"):     # 3.13+
+        set_psk_client_callback = _core_method("set_psk_client_callback")
+        set_psk_server_callback = _core_method("set_psk_server_callback")
 
     def __reduce__(self):
         raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")

@@ -32,6 +32,7 @@ cdef extern from "Python.h":
     # CPython's own argument parser, so that certcore's argument errors are the running
     # interpreter's, text for text (_ssl.c parses its setters with it).
     int PyArg_Parse(object arg, const char *format, ...) except 0
+    int PyArg_ParseTuple(object args, const char *format, ...) except 0
 
 cdef extern from *:
     """

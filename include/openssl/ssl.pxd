@@ -92,6 +92,16 @@ cdef extern from "openssl/ssl.h" nogil:
     SSL *SSL_new(SSL_CTX *ctx)
     void SSL_free(SSL *ssl)
     SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl)
+    # Pre-shared keys (TLS 1.2 PSK suites, and TLS 1.3 through the same callbacks).
+    void SSL_CTX_set_psk_client_callback(
+        SSL_CTX *ctx,
+        unsigned int (*cb)(SSL *ssl, const char *hint, char *identity, unsigned int max_identity_len,
+                           unsigned char *psk, unsigned int max_psk_len) noexcept)
+    void SSL_CTX_set_psk_server_callback(
+        SSL_CTX *ctx,
+        unsigned int (*cb)(SSL *ssl, const char *identity, unsigned char *psk,
+                           unsigned int max_psk_len) noexcept)
+    int SSL_CTX_use_psk_identity_hint(SSL_CTX *ctx, const char *identity_hint)
     # The protocol-message trace hook (every record header, handshake message and alert).
     void SSL_CTX_set_msg_callback(
         SSL_CTX *ctx,
