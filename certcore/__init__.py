@@ -1,10 +1,11 @@
 """certcore: Python's ``ssl`` module, compiled over OpenSSL (``import certcore as ssl``).
 
-Every public name of the running interpreter's ``ssl`` is here, and comes from one of two places:
+Every public name of the running interpreter's ``ssl`` is here (but for ssl.py's own imports such
+as ``ssl.os``: tests/test_module_names.py lists the deliberate differences), from one of two places:
 
 * **certcore's own**: everything that calls OpenSSL or describes certcore's OpenSSL build -- the
   functions and classes (compiled, or thin Python over the compiled core), ``RAND_*``, the
-  ``HAS_*`` flags and the ``OPENSSL_VERSION*`` values. Every function is the compiled one
+  ``HAS_*`` flags and the ``OPENSSL_VERSION*`` values. Every hot function is the compiled one
   (``certcore.match_hostname is _certcore.hostname.match_hostname``): no wrapper on a hot path, no
   pure-Python fallback. The exception classes are the stdlib's own, so ``except ssl.SSLError``
   code keeps working.
@@ -12,7 +13,7 @@ Every public name of the running interpreter's ``ssl`` is here, and comes from o
   certcore's build (the enum classes and members, CPython's own numbering, socket names that
   ``ssl`` re-exports), so that ``certcore.OP_NO_TLSv1 is ssl.OP_NO_TLSv1``.
   tests/test_module_names.py checks every OpenSSL-derived one against the headers certcore was
-  compiled with, and lists the few deliberate differences from the stdlib's namespace.
+  compiled with.
 
 ``__all__`` is the stdlib's public names plus certcore's additions, for the running Python.
 """
