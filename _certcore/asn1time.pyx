@@ -22,7 +22,8 @@ import sys
 from cpython.long cimport PyLong_FromLongLong
 from cpython.object cimport PyObject_GetItem
 
-from pytext cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH, read_char, py_isspace
+from pyapi cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH
+from _certcore.text cimport read_char, py_isspace
 
 cdef str _FORMAT = ' %d %H:%M:%S %Y GMT'
 cdef tuple _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -2,6 +2,19 @@
 from openssl.ssl cimport SSL_CTX, SSL_CIPHER
 from openssl.x509 cimport X509
 
+# CPython's protocol numbers (ssl._SSLMethod) and ssl.TLSVersion's two sentinels.
+cdef enum Protocol:
+    P_TLS = 2
+    P_TLSv1 = 3
+    P_TLSv1_1 = 4
+    P_TLSv1_2 = 5
+    P_TLS_CLIENT = 16
+    P_TLS_SERVER = 17
+
+cdef enum VersionSentinel:
+    MINIMUM_SUPPORTED = -2
+    MAXIMUM_SUPPORTED = -1
+
 cdef struct AlpnData:
     unsigned char *protos
     unsigned int length
@@ -32,7 +45,7 @@ cdef class ContextCore:
     cdef int _set_verify_mode(self, int n) except -1
     cdef int _set_version(self, int v, bint is_max) except -1
     cdef int _load_fail(self, PwInfo *info, int err) except -1
-    cdef int _add_ca_certs(self, bytes data, bint pem) except -1
+    cdef int _add_ca_certs(self, const char *data, Py_ssize_t n, bint pem) except -1
     cdef int _load_verify_locked(self, bytes cf, bytes cp, object cadata) except -1
 
 

@@ -17,9 +17,27 @@ cdef enum Site:
     SITE_PHA = 2717
     SITE_DH_PARAMS = 4202
     SITE_DH_SET = 4208
+    SITE_ECDH_CURVE = 4383
     SITE_NAME_ATTRIBUTE = 1080      # _create_tuple_for_attribute: ASN1_STRING_to_UTF8 failed
+    SITE_SERVER_ON_CLIENT_CONTEXT = 802     # _ssl__SSLContext__wrap_socket_impl / wrap_bio
+    SITE_CLIENT_ON_SERVER_CONTEXT = 809
 
-# Existing helpers (kept for the certificate modules).
+# CPython's py_ssl_error codes (ssl.SSLErrorNumber): the errno of the SSLError it raises.
+cdef enum PySSLError:
+    PY_SSL_ERROR_NONE = 0
+    PY_SSL_ERROR_SSL = 1
+    PY_SSL_ERROR_WANT_READ = 2
+    PY_SSL_ERROR_WANT_WRITE = 3
+    PY_SSL_ERROR_WANT_X509_LOOKUP = 4
+    PY_SSL_ERROR_SYSCALL = 5
+    PY_SSL_ERROR_ZERO_RETURN = 6
+    PY_SSL_ERROR_WANT_CONNECT = 7
+    PY_SSL_ERROR_EOF = 8
+    PY_SSL_ERROR_NO_SOCKET = 9
+    PY_SSL_ERROR_INVALID_ERROR_CODE = 10
+
+# The certificate modules' converters: the queue's text as exc_type (or `fallback` when empty),
+# ValueError("<what>: <queue text>"), the queue's text, and a silent drain.
 cdef int raise_ssl_error(object exc_type, object fallback) except -1
 cdef int raise_value_error(object what) except -1
 cdef object pop_error_text()

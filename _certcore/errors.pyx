@@ -144,28 +144,28 @@ cdef int raise_io_error(SSL *ssl, int ssl_err, int saved_errno, unsigned long er
     cdef int p
     ERR_clear_error()
     if ssl_err == SSL_ERROR_ZERO_RETURN:
-        errstr, exc_type, p = "TLS/SSL connection has been closed (EOF)", SSLZeroReturnError, 6
+        errstr, exc_type, p = "TLS/SSL connection has been closed (EOF)", SSLZeroReturnError, PY_SSL_ERROR_ZERO_RETURN
     elif ssl_err == SSL_ERROR_WANT_READ:
-        errstr, exc_type, p = "The operation did not complete (read)", SSLWantReadError, 2
+        errstr, exc_type, p = "The operation did not complete (read)", SSLWantReadError, PY_SSL_ERROR_WANT_READ
     elif ssl_err == SSL_ERROR_WANT_WRITE:
-        errstr, exc_type, p = "The operation did not complete (write)", SSLWantWriteError, 3
+        errstr, exc_type, p = "The operation did not complete (write)", SSLWantWriteError, PY_SSL_ERROR_WANT_WRITE
     elif ssl_err == SSL_ERROR_WANT_X509_LOOKUP:
-        errstr, p = "The operation did not complete (X509 lookup)", 4
+        errstr, p = "The operation did not complete (X509 lookup)", PY_SSL_ERROR_WANT_X509_LOOKUP
     elif ssl_err == SSL_ERROR_WANT_CONNECT:
-        errstr, p = "The operation did not complete (connect)", 7
+        errstr, p = "The operation did not complete (connect)", PY_SSL_ERROR_WANT_CONNECT
     elif ssl_err == SSL_ERROR_SYSCALL:
         if errcode == 0:
             # saved_errno is 0 when the call returned 0 (CPython: ret == 0 means EOF).
             if saved_errno != 0:
                 raise _OSError_from_errno(saved_errno, _strerror(saved_errno))
-            errstr, exc_type, p = "EOF occurred in violation of protocol", SSLEOFError, 8
+            errstr, exc_type, p = "EOF occurred in violation of protocol", SSLEOFError, PY_SSL_ERROR_EOF
         elif (ERR_GET_LIB(errcode) == ERR_LIB_SSL
                 and ERR_GET_REASON(errcode) == SSL_R_UNEXPECTED_EOF_WHILE_READING):
-            errstr, exc_type, p = "EOF occurred in violation of protocol", SSLEOFError, 8
+            errstr, exc_type, p = "EOF occurred in violation of protocol", SSLEOFError, PY_SSL_ERROR_EOF
         else:
-            errstr, exc_type, p = "Some I/O error occurred", SSLSyscallError, 5
+            errstr, exc_type, p = "Some I/O error occurred", SSLSyscallError, PY_SSL_ERROR_SYSCALL
     elif ssl_err == SSL_ERROR_SSL:
-        p = 1
+        p = PY_SSL_ERROR_SSL
         if errcode == 0:
             errstr = "A failure in the SSL library occurred"
         if ERR_GET_LIB(errcode) == ERR_LIB_SSL:
@@ -173,9 +173,9 @@ cdef int raise_io_error(SSL *ssl, int ssl_err, int saved_errno, unsigned long er
                 exc_type = SSLCertVerificationError
             elif ERR_GET_REASON(errcode) == SSL_R_UNEXPECTED_EOF_WHILE_READING:
                 # OpenSSL 3 reports a ragged EOF this way; CPython makes it SSLEOFError/8.
-                errstr, exc_type, p = "EOF occurred in violation of protocol", SSLEOFError, 8
+                errstr, exc_type, p = "EOF occurred in violation of protocol", SSLEOFError, PY_SSL_ERROR_EOF
     else:
-        errstr, p = "Invalid error code", 10
+        errstr, p = "Invalid error code", PY_SSL_ERROR_INVALID_ERROR_CODE
     raise build_ssl_error(exc_type, p, errstr, site, errcode, ssl, server_hostname)
 
 

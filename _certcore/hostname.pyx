@@ -15,7 +15,7 @@ Three layers:
 
 Unlike 3.10/3.11, ``match_hostname`` emits no DeprecationWarning: certcore does not deprecate it.
 """
-from cpython.object cimport PyObject, Py_TYPE
+from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.sequence cimport PySequence_Check
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
@@ -23,8 +23,8 @@ from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DATA, PyUnicode_
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memchr, memcmp, memcpy
 
-from posixnet cimport in_addr, inet_aton, inet_pton, AF_INET6
-from pyunicodeobject cimport PyUnicode_IS_ASCII, PyTypeObject_iter, PyUnicode_New
+from posixsys.inet cimport in_addr, inet_aton, inet_pton, AF_INET6
+from pyapi cimport PyUnicode_IS_ASCII, PyUnicode_New, Py_TYPE
 
 import ssl as _ssl
 
@@ -413,7 +413,7 @@ cdef int _host_from_object(Host *host, object hostname) except -1:
 # -- unpacking with the interpreter's (3.11) messages; Cython's own wording differs -----------
 
 cdef inline str _tp_name(object v, Py_ssize_t limit):
-    return (<bytes>(<PyTypeObject_iter *>Py_TYPE(v)).tp_name)[:limit].decode("utf-8", "replace")
+    return (<bytes>Py_TYPE(v).tp_name)[:limit].decode("utf-8", "replace")
 
 
 cdef tuple _unpack(object v, Py_ssize_t expected):
@@ -427,7 +427,7 @@ cdef tuple _unpack(object v, Py_ssize_t expected):
     try:
         it = iter(v)
     except TypeError:
-        if (<PyTypeObject_iter *>Py_TYPE(v)).tp_iter == NULL and not PySequence_Check(v):
+        if Py_TYPE(v).tp_iter == NULL and not PySequence_Check(v):
             raise TypeError("cannot unpack non-iterable %s object" % _tp_name(v, 200))
         raise
     items = []

@@ -30,11 +30,12 @@ from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from cpython.object cimport PyObject_GetItem
 from libc.string cimport memcpy, memcmp, memchr
 
-from pytext cimport (PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_IS_ASCII,
-                     PyUnicode_New, Py_TYPE, read_char, py_isspace)
+from pyapi cimport (
+    PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_IS_ASCII, PyUnicode_New, Py_TYPE,
+)
+from _certcore.text cimport read_char, py_isspace
 
-cdef extern from "string.h" nogil:
-    void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen)
+from posixsys.memmem cimport memmem
 
 PEM_HEADER = "-----BEGIN CERTIFICATE-----"
 PEM_FOOTER = "-----END CERTIFICATE-----"

@@ -20,15 +20,15 @@ from openssl.crypto cimport OPENSSL_free
 from openssl.err cimport ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON, ERR_LIB_PEM
 from _certcore.x509 cimport CERT_FILE_LIMIT
 from _certcore.paths cimport default_location
-from openssl.store_extra cimport (
-    stack_st_ASN1_OBJECT, sk_ASN1_OBJECT_num, sk_ASN1_OBJECT_value, OBJ_obj2txt,
-    ASN1_get_object, BIO, BIO_new_file, BIO_free, BIO_tell,
-    X509, X509_CRL, d2i_X509, d2i_X509_AUX, X509_free,
-    d2i_X509_CRL, X509_CRL_free, X509_self_signed,
-    X509_get0_trust_objects, X509_get0_reject_objects,
-    PEM_read_bio, PEM_R_NO_START_LINE,
-    DIR, dirent, opendir, readdir, closedir,
+from openssl.asn1 cimport stack_st_ASN1_OBJECT, sk_ASN1_OBJECT_num, sk_ASN1_OBJECT_value, ASN1_get_object
+from openssl.objects cimport OBJ_obj2txt
+from openssl.bio cimport BIO, BIO_new_file, BIO_free, BIO_tell
+from openssl.x509 cimport (
+    X509, X509_CRL, d2i_X509, d2i_X509_AUX, X509_free, d2i_X509_CRL, X509_CRL_free, X509_self_signed,
 )
+from openssl.x509_vfy cimport X509_get0_trust_objects, X509_get0_reject_objects
+from openssl.pem cimport PEM_read_bio, PEM_R_NO_START_LINE
+from posixsys.dirent cimport DIR, dirent, opendir, readdir, closedir
 
 import errno as _errno
 

@@ -41,43 +41,46 @@ from openssl.err cimport ERR_clear_error, ERR_peek_last_error
 from openssl.ssl cimport *
 from openssl.x509 cimport X509, X509_free
 from openssl.x509_vfy cimport *
-from openssl.bio cimport BIO, BIO_new, BIO_s_mem, BIO_free
-from openssl.asn1 cimport ASN1_OCTET_STRING, ASN1_STRING_get0_data, ASN1_STRING_length
-from openssl.tls_extra cimport (
-    BIO_up_ref, BIO_read_ex, BIO_write_ex, BIO_ctrl_pending, BIO_set_mem_eof_return,
-    a2i_IPADDRESS, ASN1_OCTET_STRING_free,
+from openssl.bio cimport (
+    BIO, BIO_new, BIO_s_mem, BIO_free, BIO_up_ref, BIO_read_ex, BIO_write_ex, BIO_ctrl_pending,
+    BIO_set_mem_eof_return,
 )
+from openssl.asn1 cimport (
+    ASN1_OCTET_STRING, ASN1_STRING_get0_data, ASN1_STRING_length, ASN1_OCTET_STRING_free,
+)
+from openssl.x509v3 cimport a2i_IPADDRESS
 from posixsys.poll cimport pollfd, poll, POLLIN, POLLOUT, timespec, clock_gettime, CLOCK_MONOTONIC
 
 from _certcore.errors cimport (
     raise_io_error, raise_from_queue, build_ssl_error,
-    SITE_HANDSHAKE, SITE_READ, SITE_WRITE, SITE_SHUTDOWN, SITE_CONTEXT, SITE_PHA,
+    SITE_HANDSHAKE, SITE_HANDSHAKE_TIMEOUT, SITE_READ, SITE_WRITE, SITE_SHUTDOWN, SITE_CONTEXT, SITE_PHA,
+    SITE_SERVER_ON_CLIENT_CONTEXT, SITE_CLIENT_ON_SERVER_CONTEXT, PY_SSL_ERROR_NONE, PY_SSL_ERROR_NO_SOCKET,
 )
 from _certcore.context cimport (
     ContextCore, x509_to_der as _der, ctx_lock_shared, ctx_lock_shared_gil, ctx_unlock,
+    P_TLS_CLIENT, P_TLS_SERVER,
 )
 from _certcore.x509 cimport decode_x509
+from pyapi cimport PyBytes_FromStringAndSize_raw, _PyBytes_Resize
 
-from ssl import SSLError as _SSLError
-
-cdef extern from "Python.h":
-    PyObject *PyBytes_FromStringAndSize_raw "PyBytes_FromStringAndSize" (const char *v, Py_ssize_t n)
-    int _PyBytes_Resize(PyObject **bytes, Py_ssize_t newsize) except -1
+from ssl import SSLError as _SSLError, MemoryBIO as _StdMemoryBIO
 
 cdef object _TimeoutError = TimeoutError   # socket.timeout is TimeoutError on 3.10+
 import socket as _socket
 _TimeoutError = _socket.timeout            # and a distinct class on 3.9
 
-DEF OP_HANDSHAKE = 0
-DEF OP_READ = 1
-DEF OP_WRITE = 2
-DEF OP_SHUTDOWN = 3
+cdef enum Op:
+    OP_HANDSHAKE = 0
+    OP_READ = 1
+    OP_WRITE = 2
+    OP_SHUTDOWN = 3
 
 # loop outcomes
-DEF ST_DONE = 0        # operation finished (maybe with an SSL error in res.ssl_err)
-DEF ST_TIMEOUT = 1
-DEF ST_EINTR = 2       # a syscall was interrupted: check signals, then call again
-DEF ST_CLOSED = 3
+cdef enum Status:
+    ST_DONE = 0        # operation finished (maybe with an SSL error in res.ssl_err)
+    ST_TIMEOUT = 1
+    ST_EINTR = 2       # a syscall was interrupted: check signals, then call again
+    ST_CLOSED = 3
 
 
 # --- one OpenSSL call at a time per connection ------------------------------------------------
@@ -520,8 +523,8 @@ cdef class SSLSession:
             return True
         return self.id == other.id
 
-    def __hash__(self):
-        return hash(self.id)
+    # unhashable, as the stdlib's: equality follows the session id, which a resumption renews
+    __hash__ = None
 
 
 cdef SSLSession _wrap_session(SSL_SESSION *s, ContextCore ctx):
@@ -625,7 +628,7 @@ cdef class TLSConnection:
         if self._sock_ref is not None:
             sock = self._sock_ref()
             if sock is None or sock.fileno() < 0:
-                raise build_ssl_error(_SSLError, 9, "Underlying socket connection gone",
+                raise build_ssl_error(_SSLError, PY_SSL_ERROR_NO_SOCKET, "Underlying socket connection gone",
                                       SITE_READ, 0, NULL, None)
         return 0
 
@@ -716,7 +719,7 @@ cdef class TLSConnection:
         if status == ST_TIMEOUT:
             ERR_clear_error()
             if op == OP_HANDSHAKE:
-                raise _TimeoutError("_ssl.c:989: The handshake operation timed out")
+                raise _TimeoutError(f"_ssl.c:{SITE_HANDSHAKE_TIMEOUT}: The handshake operation timed out")
             if op == OP_READ or (op == OP_SHUTDOWN and st.want == SSL_ERROR_WANT_READ):
                 raise _TimeoutError("The read operation timed out")
             raise _TimeoutError("The write operation timed out")
@@ -752,7 +755,12 @@ cdef class TLSConnection:
             result = <object>raw
             Py_DECREF(result)
             return result
-        PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
+        try:
+            PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
+        except (BufferError, TypeError):
+            # argument clinic's "w*" wording
+            raise TypeError("read() argument 2 must be read-write bytes-like object, "
+                            f"not {type(buffer).__name__}") from None
         try:
             if len <= 0 or len > view.len:
                 len = view.len
@@ -996,12 +1004,12 @@ cdef TLSConnection _new_conn(ContextCore ctx, object ctx_owner, bint server_side
     cdef bytes host
     cdef ASN1_OCTET_STRING *ip
     cdef X509_VERIFY_PARAM *param
-    if not server_side and ctx.protocol == 17:
-        raise build_ssl_error(_SSLError, 0, "Cannot create a client socket with a "
-                              "PROTOCOL_TLS_SERVER context", 809, 0, NULL, None)
-    if server_side and ctx.protocol == 16:
-        raise build_ssl_error(_SSLError, 0, "Cannot create a server socket with a "
-                              "PROTOCOL_TLS_CLIENT context", 802, 0, NULL, None)
+    if not server_side and ctx.protocol == P_TLS_SERVER:
+        raise build_ssl_error(_SSLError, PY_SSL_ERROR_NONE, "Cannot create a client socket with a "
+                              "PROTOCOL_TLS_SERVER context", SITE_CLIENT_ON_SERVER_CONTEXT, 0, NULL, None)
+    if server_side and ctx.protocol == P_TLS_CLIENT:
+        raise build_ssl_error(_SSLError, PY_SSL_ERROR_NONE, "Cannot create a server socket with a "
+                              "PROTOCOL_TLS_CLIENT context", SITE_SERVER_ON_CLIENT_CONTEXT, 0, NULL, None)
     conn.fd = -1
     conn._ctx = ctx
     conn._orig_ctx = ctx
@@ -1077,6 +1085,9 @@ def new_bio_conn(ContextCore ctx not None, ctx_owner, incoming, outgoing, bint s
                  server_hostname, owner, session=None):
     """The SSL* for memory-BIO mode (SSLObject); incoming/outgoing are certcore or stdlib
     MemoryBIOs; ctx_owner as for new_socket_conn."""
+    for arg, bio in (("incoming", incoming), ("outgoing", outgoing)):
+        if not isinstance(bio, (MemoryBIO, _StdMemoryBIO)):
+            raise TypeError(f"_wrap_bio() argument '{arg}' must be _ssl.MemoryBIO, not {type(bio).__name__}")
     cdef TLSConnection conn = _new_conn(ctx, ctx_owner, server_side, server_hostname, owner)
     cdef BIO *rb
     cdef BIO *wb

@@ -70,7 +70,7 @@ from _certcore.names cimport (
     NameSummary, summarize_names, openssl_verdict, VERDICT_MATCH, VERDICT_UNDECIDED,
 )
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH
-from pyunicodeobject cimport PyUnicode_IS_ASCII
+from pyapi cimport PyUnicode_IS_ASCII
 
 
 # ---------------------------------------------------------------------------------------------

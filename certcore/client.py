@@ -1,6 +1,6 @@
-"""Module-level helpers of CPython 3.11's ``ssl``: ``wrap_socket`` (kept on 3.12+, where the
-stdlib dropped it), ``create_default_context``, ``get_server_certificate`` -- building certcore
-contexts."""
+"""Module-level helpers of the running Python's ``ssl`` -- ``create_default_context``,
+``_create_unverified_context``, ``get_server_certificate`` -- building certcore contexts, and
+3.11's ``wrap_socket`` (kept on 3.12+, where the stdlib dropped it)."""
 import os as _os
 import socket as _socket
 import ssl as _ssl
@@ -19,6 +19,10 @@ PROTOCOL_TLS_CLIENT = _ssl.PROTOCOL_TLS_CLIENT
 PROTOCOL_TLS_SERVER = _ssl.PROTOCOL_TLS_SERVER
 _ASN1Object = _ssl._ASN1Object
 _GLOBAL_DEFAULT_TIMEOUT = _socket._GLOBAL_DEFAULT_TIMEOUT
+# The versions whose factories differ: 3.10 split client and server contexts, 3.13 made
+# create_default_context() stricter.
+_PY310 = _sys.version_info >= (3, 10)
+_PY313 = _sys.version_info >= (3, 13)
 
 
 def _load_trust_and_keylog(context, purpose, cafile, capath, cadata):
@@ -35,10 +39,16 @@ def _load_trust_and_keylog(context, purpose, cafile, capath, cadata):
 
 
 def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None):
-    """A certcore SSLContext with the stdlib's secure defaults (CPython 3.11)."""
+    """A certcore SSLContext with the running Python's ``create_default_context`` settings."""
     if not isinstance(purpose, _ASN1Object):
         raise TypeError(purpose)
-    if purpose == Purpose.SERVER_AUTH:
+    if not _PY310:
+        # 3.9: one PROTOCOL_TLS context for both purposes
+        context = SSLContext(PROTOCOL_TLS)
+        if purpose == Purpose.SERVER_AUTH:
+            context.verify_mode = CERT_REQUIRED
+            context.check_hostname = True
+    elif purpose == Purpose.SERVER_AUTH:
         context = SSLContext(PROTOCOL_TLS_CLIENT)
         context.verify_mode = CERT_REQUIRED
         context.check_hostname = True
@@ -46,27 +56,33 @@ def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=N
         context = SSLContext(PROTOCOL_TLS_SERVER)
     else:
         raise ValueError(purpose)
+    if _PY313:
+        # 3.13: chains end at the first trusted certificate, and OpenSSL's strict checks apply
+        context.verify_flags |= _ssl.VERIFY_X509_PARTIAL_CHAIN | _ssl.VERIFY_X509_STRICT
     return _load_trust_and_keylog(context, purpose, cafile, capath, cadata)
 
 
-def _create_unverified_context(protocol=None, *, cert_reqs=CERT_NONE, check_hostname=False,
-                               purpose=Purpose.SERVER_AUTH, certfile=None, keyfile=None,
-                               cafile=None, capath=None, cadata=None):
+def _create_unverified_context(protocol=None if _PY310 else PROTOCOL_TLS, *, cert_reqs=CERT_NONE,
+                               check_hostname=False, purpose=Purpose.SERVER_AUTH, certfile=None,
+                               keyfile=None, cafile=None, capath=None, cadata=None):
     """CPython's ``_create_unverified_context`` (= ``_create_stdlib_context``), certcore-built."""
     if not isinstance(purpose, _ASN1Object):
         raise TypeError(purpose)
-    if purpose == Purpose.SERVER_AUTH:
-        if protocol is None:
-            protocol = PROTOCOL_TLS_CLIENT
-    elif purpose == Purpose.CLIENT_AUTH:
-        if protocol is None:
-            protocol = PROTOCOL_TLS_SERVER
-    else:
-        raise ValueError(purpose)
-    with _warnings.catch_warnings():
-        _warnings.simplefilter("ignore", DeprecationWarning)
+    if not _PY310:
         context = SSLContext(protocol)
-    context.check_hostname = check_hostname
+        if not check_hostname:
+            context.check_hostname = False
+    else:
+        if purpose == Purpose.SERVER_AUTH:
+            if protocol is None:
+                protocol = PROTOCOL_TLS_CLIENT
+        elif purpose == Purpose.CLIENT_AUTH:
+            if protocol is None:
+                protocol = PROTOCOL_TLS_SERVER
+        else:
+            raise ValueError(purpose)
+        context = SSLContext(protocol)
+        context.check_hostname = check_hostname
     if cert_reqs is not None:
         context.verify_mode = cert_reqs
     if check_hostname:

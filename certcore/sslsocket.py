@@ -11,6 +11,7 @@ import errno as _errno
 import functools as _functools
 import socket as _socket
 import ssl as _ssl
+import sys as _sys
 import warnings as _warnings
 from socket import SOCK_STREAM, SO_TYPE, SOL_SOCKET
 
@@ -19,6 +20,8 @@ from _certcore.context import encode_hostname as _encode_hostname
 from _certcore.tls import new_bio_conn as _new_bio_conn
 from _certcore.tls import new_socket_conn as _new_socket_conn
 
+# 3.10 deprecated the implicit protocol and the version-specific ones.
+_PY310 = _sys.version_info >= (3, 10)
 _StdContext = _ssl.SSLContext
 _StdSocket = _ssl.SSLSocket
 _StdObject = _ssl.SSLObject
@@ -78,13 +81,14 @@ class SSLContext(_StdContext):
 
     __slots__ = ()
 
-    def __new__(cls, protocol=None, *args, **kwargs):
-        if protocol is None:
+    def __new__(cls, protocol=None if _PY310 else PROTOCOL_TLS, *args, **kwargs):
+        if protocol is None and _PY310:
             _warnings.warn("ssl.SSLContext() without protocol argument is deprecated.",
                            category=DeprecationWarning, stacklevel=2)
             protocol = PROTOCOL_TLS
-        core = _ContextCore(int(protocol))
-        if protocol in (PROTOCOL_TLS, _ssl.PROTOCOL_TLSv1, _ssl.PROTOCOL_TLSv1_1, _ssl.PROTOCOL_TLSv1_2):
+        core = _ContextCore(protocol)
+        if _PY310 and protocol in (PROTOCOL_TLS, _ssl.PROTOCOL_TLSv1, _ssl.PROTOCOL_TLSv1_1,
+                                   _ssl.PROTOCOL_TLSv1_2):
             _warnings.warn(f"ssl.{_SSLMethod(protocol).name} is deprecated",
                            category=DeprecationWarning, stacklevel=2)
         # The stdlib base allocates its own (unused) SSL_CTX; a client one is the cheapest.
@@ -137,7 +141,8 @@ class SSLContext(_StdContext):
     keylog_filename = _core_property("keylog_filename")
     sni_callback = _core_property("sni_callback")
     num_tickets = _core_property("num_tickets")
-    security_level = _core_property("security_level", readonly=True)
+    if hasattr(_StdContext, "security_level"):     # 3.10+
+        security_level = _core_property("security_level", readonly=True)
 
     load_cert_chain = _core_method("load_cert_chain")
     load_verify_locations = _core_method("load_verify_locations")
@@ -333,50 +338,21 @@ class SSLSocket(_StdSocket):
         sock_timeout = sock.gettimeout()
         sock.detach()
 
-        self._context = context
-        self._session = session
-        self._closed = False
-        self._sslobj = None
-        self.server_side = server_side
-        self.server_hostname = context._encode_hostname(server_hostname)
-        self.do_handshake_on_connect = do_handshake_on_connect
-        self.suppress_ragged_eofs = suppress_ragged_eofs
-
+        # Every failure from here on closes the descriptor this object now owns (3.13's rule,
+        # on every version: a failed wrap never leaves a socket to the garbage collector).
         try:
-            self.getpeername()
-        except OSError as e:
-            if e.errno != _errno.ENOTCONN:
-                raise
-            connected = False
-            blocking = self.getblocking()
-            self.setblocking(False)
-            try:
-                notconn_pre_handshake_data = self.recv(1)
-            except OSError as e2:
-                if e2.errno not in (_errno.ENOTCONN, _errno.EINVAL):
-                    raise
-                notconn_pre_handshake_data = b""
-            self.setblocking(blocking)
-            if notconn_pre_handshake_data:
-                reason = "Closed before TLS handshake with data in recv buffer."
-                err = SSLError(e.errno, reason)
-                err.reason = reason
-                err.library = None
-                try:
-                    self.close()
-                except OSError:
-                    pass
-                try:
-                    raise err
-                finally:
-                    err = None
-        else:
-            connected = True
-
-        self.settimeout(sock_timeout)
-        self._connected = connected
-        if connected:
-            try:
+            self._context = context
+            self._session = session
+            self._closed = False
+            self._sslobj = None
+            self.server_side = server_side
+            self.server_hostname = context._encode_hostname(server_hostname)
+            self.do_handshake_on_connect = do_handshake_on_connect
+            self.suppress_ragged_eofs = suppress_ragged_eofs
+            connected = self._connected_before_handshake()
+            self.settimeout(sock_timeout)   # after the probe's setblocking() calls
+            self._connected = connected
+            if connected:
                 self._sslobj = self._context._wrap_socket(
                     self, server_side, self.server_hostname, owner=self, session=self._session)
                 if do_handshake_on_connect:
@@ -384,10 +360,39 @@ class SSLSocket(_StdSocket):
                         raise ValueError("do_handshake_on_connect should not be specified "
                                          "for non-blocking sockets")
                     self.do_handshake()
-            except (OSError, ValueError):
+        except BaseException:
+            try:
                 self.close()
-                raise
+            except OSError:
+                pass
+            raise
         return self
+
+    def _connected_before_handshake(self):
+        """Whether the socket is connected; unconnected with data already queued is an error
+        (CVE-2023-40217: data sent before the handshake must never be read as TLS data)."""
+        try:
+            self.getpeername()
+        except OSError as e:
+            if e.errno != _errno.ENOTCONN:
+                raise
+            blocking = self.getblocking()
+            self.setblocking(False)
+            try:
+                early = self.recv(1)
+            except OSError as e2:
+                if e2.errno not in (_errno.ENOTCONN, _errno.EINVAL):
+                    raise
+                early = b""
+            self.setblocking(blocking)
+            if early:
+                reason = "Closed before TLS handshake with data in recv buffer."
+                err = SSLError(e.errno, reason)
+                err.reason = reason
+                err.library = None
+                raise err  # noqa: B904 -- the stdlib chains the ENOTCONN error too
+            return False
+        return True
 
     @property
     def context(self):

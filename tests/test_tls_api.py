@@ -2,6 +2,7 @@
 getpeercert state table, blocking/non-blocking/timeout behaviour, module wrap_socket."""
 import errno
 import functools
+import gc
 import re
 import socket
 import ssl
@@ -457,3 +458,18 @@ def test_get_server_certificate():
         chain = certcore.get_server_certificate_chain(srv.addr)
         assert len(chain) == 2
         assert chain[1].pem.strip() == open(pki.inter).read().strip()
+
+
+@pytest.mark.parametrize("hostname", [".leading-dot.example", b"k\xf6nig.example"])
+def test_failed_wrap_socket_closes_the_socket(hostname):
+    # the socket certcore took over must be closed, not left to the garbage collector
+    # (3.13's own test_check_hostname_idn checks the same for the stdlib)
+    ctx = certcore.create_default_context()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        raw = socket.socket()
+        with pytest.raises((UnicodeError, TypeError, ValueError)):
+            ctx.wrap_socket(raw, server_hostname=hostname)
+        del raw
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

@@ -12,6 +12,8 @@ cdef extern from "openssl/asn1.h" nogil:
     ctypedef ASN1_STRING ASN1_OCTET_STRING
     ctypedef struct ASN1_OBJECT:
         pass
+    ctypedef struct stack_st_ASN1_OBJECT "struct stack_st_ASN1_OBJECT":
+        pass
     ctypedef struct ASN1_TYPE:
         pass
     ctypedef struct ASN1_VALUE:
@@ -37,3 +39,13 @@ cdef extern from "openssl/asn1.h" nogil:
     ASN1_VALUE *ASN1_item_d2i_ex(ASN1_VALUE **val, const unsigned char **inp, long length,
                                  const ASN1_ITEM *it, OSSL_LIB_CTX *libctx, const char *propq)
     void ASN1_item_free(ASN1_VALUE *val, const ASN1_ITEM *it)
+    void ASN1_OCTET_STRING_free(ASN1_OCTET_STRING *a)
+    # Macros over OPENSSL_sk_*; typed here so the C compiler sees the real stack type.
+    int sk_ASN1_OBJECT_num(const stack_st_ASN1_OBJECT *sk)
+    ASN1_OBJECT *sk_ASN1_OBJECT_value(const stack_st_ASN1_OBJECT *sk, int idx)
+    # The header of the next BER/DER element: returns 0x80 on error, 0x21 for indefinite length.
+    int ASN1_get_object(const unsigned char **pp, long *plength, int *ptag, int *pclass, long omax)
+
+    # From <openssl/asn1err.h>, which asn1.h includes.
+    enum:
+        ASN1_R_HEADER_TOO_LONG

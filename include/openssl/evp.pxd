@@ -1,4 +1,4 @@
-# Declarations from <openssl/evp.h>: message digests.
+# Declarations from <openssl/evp.h>: message digests and key objects.
 from openssl.crypto cimport OSSL_LIB_CTX
 
 cdef extern from "openssl/evp.h" nogil:
@@ -13,3 +13,11 @@ cdef extern from "openssl/evp.h" nogil:
     int EVP_MD_get_size(const EVP_MD *md)
     int EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size,
                    const EVP_MD *type, ENGINE *impl)
+
+    ctypedef struct EVP_PKEY:
+        pass
+    enum:
+        EVP_PKEY_DH
+    void EVP_PKEY_free(EVP_PKEY *pkey)
+    # Key parameters (e.g. DH) of a given type from DER.
+    EVP_PKEY *d2i_KeyParams(int type, EVP_PKEY **a, const unsigned char **pp, long length)

@@ -11,6 +11,7 @@ cdef extern from "openssl/objects.h" nogil:
         NID_ad_OCSP
         NID_ad_ca_issuers
     int OBJ_obj2nid(const ASN1_OBJECT *o)
+    int OBJ_sn2nid(const char *s)
     const char *OBJ_nid2ln(int n)
     const char *OBJ_nid2sn(int n)
     int OBJ_obj2txt(char *buf, int buf_len, const ASN1_OBJECT *a, int no_name)

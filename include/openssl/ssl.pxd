@@ -3,6 +3,8 @@ from openssl.crypto cimport OSSL_LIB_CTX
 from openssl.x509 cimport X509, X509_NAME
 from openssl.bio cimport BIO
 from openssl.x509_vfy cimport X509_STORE, X509_VERIFY_PARAM, stack_st_X509
+from openssl.evp cimport EVP_PKEY
+from openssl.pem cimport pem_password_cb
 
 cdef extern from "openssl/ssl.h" nogil:
     ctypedef struct SSL_METHOD:
@@ -17,10 +19,7 @@ cdef extern from "openssl/ssl.h" nogil:
         pass
     ctypedef struct stack_st_SSL_CIPHER "struct stack_st_SSL_CIPHER":
         pass
-    ctypedef struct EVP_PKEY:
-        pass
 
-    ctypedef int (*pem_password_cb)(char *buf, int size, int rwflag, void *userdata)
     ctypedef int (*SSL_verify_cb)(int preverify_ok, void *x509_ctx)
     ctypedef int (*SSL_CTX_alpn_select_cb_func)(SSL *ssl, const unsigned char **out,
                                                 unsigned char *outlen, const unsigned char *in_,
@@ -57,6 +56,8 @@ cdef extern from "openssl/ssl.h" nogil:
     void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u)
     int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *CAfile, const char *CApath)
     int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx)
+    # Takes ownership of dhpkey on success only.
+    int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey)
     int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos, unsigned int protos_len)
     void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, SSL_CTX_alpn_select_cb_func cb, void *arg)
     int SSL_select_next_proto(unsigned char **out, unsigned char *outlen,
@@ -82,7 +83,7 @@ cdef extern from "openssl/ssl.h" nogil:
     size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx)
     long SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, int (*cb)(SSL *, int *, void *))
     long SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg)
-    int SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list)
+    int SSL_CTX_set1_groups(SSL_CTX *ctx, int *glist, int glistlen)
     int SSL_CTX_set_security_level(SSL_CTX *ctx, int level)
     int SSL_CTX_get_security_level(const SSL_CTX *ctx)
     long SSL_CTX_set_dh_auto(SSL_CTX *ctx, int onoff)

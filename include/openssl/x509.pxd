@@ -1,6 +1,7 @@
 # Declarations from <openssl/x509.h>.
 from openssl.crypto cimport OSSL_LIB_CTX
 from openssl.asn1 cimport ASN1_OBJECT, ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_ITEM
+from openssl.bio cimport BIO
 
 cdef extern from "openssl/x509.h" nogil:
     # Compiled-in trust store locations and the environment keys that override them.
@@ -15,6 +16,8 @@ cdef extern from "openssl/x509.h" nogil:
         pass
     ctypedef struct X509_NAME_ENTRY:
         pass
+    ctypedef struct X509_CRL:
+        pass
 
     const ASN1_ITEM *X509_it()
     X509 *X509_new()
@@ -22,6 +25,14 @@ cdef extern from "openssl/x509.h" nogil:
     void X509_free(X509 *a)
     int X509_up_ref(X509 *a)
     X509 *d2i_X509(X509 **a, const unsigned char **inp, long length)
+    # A certificate followed by its trust settings (the DER of a "TRUSTED CERTIFICATE").
+    X509 *d2i_X509_AUX(X509 **a, const unsigned char **pp, long length)
+    X509 *d2i_X509_bio(BIO *bp, X509 **x509)
+    X509_CRL *d2i_X509_CRL(X509_CRL **a, const unsigned char **pp, long length)
+    void X509_CRL_free(X509_CRL *a)
+    # 1 when the subject names itself as issuer (names, key identifiers and keyUsage agree);
+    # verify_signature=0 is the test OpenSSL's chain builder uses.
+    int X509_self_signed(X509 *cert, int verify_signature)
     int i2d_X509(const X509 *a, unsigned char **out)
 
     long X509_get_version(const X509 *x)
@@ -41,3 +52,7 @@ cdef extern from "openssl/x509.h" nogil:
     # Looking up entries and extensions by NID (-1: none after lastpos).
     int X509_NAME_get_index_by_NID(const X509_NAME *name, int nid, int lastpos)
     int X509_get_ext_by_NID(const X509 *x, int nid, int lastpos)
+
+    # From <openssl/x509err.h>, which x509.h includes.
+    enum:
+        X509_R_CERT_ALREADY_IN_HASH_TABLE

@@ -1,10 +1,9 @@
 # Declarations from <openssl/x509_vfy.h> (and the opaque X509 types it works on):
 # trust stores, verification parameters and results.
-from openssl.x509 cimport X509, X509_NAME
+from openssl.asn1 cimport stack_st_ASN1_OBJECT
+from openssl.x509 cimport X509, X509_NAME, X509_CRL
 
 cdef extern from "openssl/x509_vfy.h" nogil:
-    ctypedef struct X509_CRL:
-        pass
     ctypedef struct X509_STORE:
         pass
     ctypedef struct X509_STORE_CTX:
@@ -39,6 +38,9 @@ cdef extern from "openssl/x509_vfy.h" nogil:
     int X509_VERIFY_PARAM_set1_ip(X509_VERIFY_PARAM *param, const unsigned char *ip, size_t iplen)
     int X509_VERIFY_PARAM_set1_ip_asc(X509_VERIFY_PARAM *param, const char *ipasc)
     const char *X509_verify_cert_error_string(long n)
+    # The explicit trust settings of a "TRUSTED CERTIFICATE" (NULL when there are none).
+    stack_st_ASN1_OBJECT *X509_get0_trust_objects(X509 *x)
+    stack_st_ASN1_OBJECT *X509_get0_reject_objects(X509 *x)
 
     int sk_X509_num(const stack_st_X509 *sk)
     X509 *sk_X509_value(const stack_st_X509 *sk, int i)
@@ -54,7 +56,4 @@ cdef extern from "openssl/x509_vfy.h" nogil:
         X509_V_FLAG_TRUSTED_FIRST
         X509_LU_X509
         X509_LU_CRL
-        X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
-        X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
-        X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT
         X509_V_FLAG_ALLOW_PROXY_CERTS

@@ -68,3 +68,8 @@ X509_NAME *dirn; ASN1_OBJECT *rid; ASN1_STRING *other; }":
     int X509_check_host(X509 *x, const char *chk, size_t chklen, unsigned int flags, char **peername)
     int X509_check_ip(X509 *x, const unsigned char *chk, size_t chklen, unsigned int flags)
     int X509_check_ip_asc(X509 *x, const char *ipasc, unsigned int flags)
+
+    # 1 for a CA certificate (basicConstraints CA:TRUE, or a v1 self-signed root), 0 otherwise.
+    int X509_check_ca(X509 *x)
+    # An IPv4/IPv6 address in text form as the octets of a SAN iPAddress (NULL: not an address).
+    ASN1_OCTET_STRING *a2i_IPADDRESS(const char *ipasc)

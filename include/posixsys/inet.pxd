@@ -1,4 +1,4 @@
-# Declarations from <arpa/inet.h> / <sys/socket.h>: the libc address parsers CPython's socket
+# Declarations from <arpa/inet.h> and <sys/socket.h>: the libc address parsers CPython's socket
 # module calls (socket.inet_aton -> inet_aton, socket.inet_pton -> inet_pton). certcore parses the
 # common address forms itself and hands every other spelling to these same functions, so its IP
 # acceptance stays the stdlib's on this platform (tests compare it with ssl._inet_paton).

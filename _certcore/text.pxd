@@ -1,19 +1,5 @@
-# CPython's str internals (PEP 393) and helpers on code points, for C-speed text parsing.
-# Cython's bundled cpython/*.pxd do not declare these with nogil, or at all.
-cdef extern from "Python.h":
-    ctypedef unsigned char Py_UCS1
-    ctypedef unsigned short Py_UCS2
-    int PyUnicode_1BYTE_KIND
-    int PyUnicode_2BYTE_KIND
-    int PyUnicode_4BYTE_KIND
-    int PyUnicode_KIND(object o)
-    void *PyUnicode_DATA(object o)
-    bint PyUnicode_IS_ASCII(object o)
-    Py_ssize_t PyUnicode_GET_LENGTH(object o)
-    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
-    ctypedef struct PyTypeObject:
-        const char *tp_name
-    PyTypeObject *Py_TYPE(object o)
+# Code-point helpers over PEP 393 str data, usable without the GIL (asn1time.pyx, pem.pyx).
+from pyapi cimport Py_UCS1, Py_UCS2
 
 
 cdef inline Py_UCS4 read_char(int kind, const void *data, Py_ssize_t i) noexcept nogil:

@@ -1,0 +1,6 @@
+# Declarations from <openssl/ec.h>: elliptic-curve groups.
+cdef extern from "openssl/ec.h" nogil:
+    ctypedef struct EC_GROUP:
+        pass
+    EC_GROUP *EC_GROUP_new_by_curve_name(int nid)
+    void EC_GROUP_free(EC_GROUP *group)
