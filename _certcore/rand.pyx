@@ -1,10 +1,10 @@
 """OpenSSL's random generator as the stdlib's ``ssl.RAND_*`` functions, over libcrypto.
 
 Arguments are checked the way CPython's argument clinic checks ``_ssl.RAND_*`` on the running
-interpreter, so bad input raises the stdlib's exception with its text: ``n`` is a C ``int``
-(3.9 also rejects floats by name and still takes ``__int__`` with a DeprecationWarning, through
-the same ``PyLong_AsLongAndOverflow`` path), ``RAND_add`` takes a ``str`` (UTF-8) or any
-contiguous buffer and a real number. Results and errors follow ``_ssl.c``'s ``PySSL_RAND``.
+interpreter, so bad input raises the stdlib's exception with its text: ``n`` goes through
+clinic's C ``int`` converter (pyapi's ``PyLong_AsInt``, with 3.9's float refusal in front of it),
+``RAND_add`` takes a ``str`` (UTF-8) or any contiguous buffer and a real number. Results and
+errors follow ``_ssl.c``'s ``PySSL_RAND``.
 
 Unlike ``_ssl.c``, every call starts and ends with an empty OpenSSL error queue, so a failure
 reports its own cause and leaves nothing behind for the next call.
@@ -13,11 +13,10 @@ from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 from cpython.exc cimport PyErr_WarnEx
 from cpython.float cimport PyFloat_AsDouble
-from cpython.long cimport PyLong_AsLongAndOverflow
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize
-from cpython.version cimport PY_VERSION_HEX
-from libc.limits cimport INT_MAX, INT_MIN
+from libc.limits cimport INT_MAX
 from libc.string cimport memset
+from pyapi cimport PY_VERSION_HEX, PyLong_AsInt
 
 from openssl.err cimport ERR_get_error, ERR_reason_error_string
 from openssl.rand cimport RAND_bytes as _RAND_bytes, RAND_status as _RAND_status, RAND_add as _RAND_add
@@ -26,16 +25,11 @@ from _certcore.errors import SSLError
 
 
 cdef int _as_c_int(object n) except? -1:
-    """Argument clinic's ``int`` converter (``_PyLong_AsInt``), as the running CPython has it."""
-    cdef int overflow = 0
-    cdef long value
+    """Argument clinic's ``int`` converter, as the running CPython applies it to ``n``."""
     if PY_VERSION_HEX < 0x030A0000 and isinstance(n, float):
         # 3.9's clinic refuses floats before converting; 3.10+ refuses them in __index__.
         raise TypeError("integer argument expected, got float")
-    value = PyLong_AsLongAndOverflow(n, &overflow)
-    if overflow or value > INT_MAX or value < INT_MIN:
-        raise OverflowError("Python int too large to convert to C int")
-    return <int>value
+    return PyLong_AsInt(n)
 
 
 cdef int _raise_rand_error() except -1:
