@@ -193,10 +193,10 @@ def test_import_certcore_as_ssl():
     import certcore as ssl_
 
     ctx = ssl_.create_default_context(ssl_.Purpose.SERVER_AUTH)
-    ctx.options |= ssl_.OP_NO_TLSv1 | ssl_.OP_NO_TLSv1_1 | ssl_.OP_NO_COMPRESSION
+    ctx.options |= ssl_.OP_NO_COMPRESSION | ssl_.OP_NO_TICKET
     ctx.minimum_version = ssl_.TLSVersion.TLSv1_2
     ctx.verify_flags |= ssl_.VERIFY_X509_STRICT
-    assert ctx.options & ssl_.OP_NO_TLSv1 and ctx.options & ssl_.OP_NO_COMPRESSION
+    assert ctx.options & ssl_.OP_NO_COMPRESSION and ctx.options & ssl_.OP_NO_TICKET
     assert isinstance(ctx.options, ssl_.Options)
     assert ctx.verify_flags & ssl_.VERIFY_X509_STRICT
     assert isinstance(ctx.verify_flags, ssl_.VerifyFlags)
@@ -256,23 +256,16 @@ def _protocol_view(cls, protocol, bounds):
 
 
 PROTOCOLS = sorted(n for n in stdlib_public() if n.startswith("PROTOCOL_"))
-# Known divergences in _certcore/context.pyx, not deliberate ones (strict: each mark goes when
-# context.pyx is fixed):
-# - it makes PROTOCOL_TLSv1* a TLS_method context bounded to that version, so minimum_version and
-#   maximum_version read that version, where the stdlib's version-specific method reads
-#   MINIMUM_SUPPORTED/MAXIMUM_SUPPORTED (CPython's test_ssl test_min_max_version checks it);
-# - it configures contexts like 3.10+ on 3.9 too: TLS 1.2 as the minimum (3.9: MINIMUM_SUPPORTED)
-#   and 3.10's default cipher string (3.9's ssl._DEFAULT_CIPHERS is "DEFAULT:!aNULL:...").
+# A known divergence in _certcore/context.pyx, not a deliberate one (strict: the mark goes when
+# context.pyx is fixed): it makes PROTOCOL_TLSv1* a TLS_method context bounded to that version, so
+# minimum_version and maximum_version read that version, where the stdlib's version-specific
+# method reads MINIMUM_SUPPORTED/MAXIMUM_SUPPORTED (CPython's test_ssl test_min_max_version).
 FIXED_VERSION_BOUNDS = pytest.mark.xfail(
     strict=True, reason="context.pyx reports PROTOCOL_TLSv1*'s bounds as that version, not *_SUPPORTED")
-DEFAULTS_OF_3_10_ON_3_9 = pytest.mark.xfail(
-    PY < (3, 10), strict=True, reason="context.pyx applies 3.10+'s context defaults on 3.9")
 
 
 def _bounds_marks(name):
-    if name.startswith("PROTOCOL_TLSv1"):
-        return [FIXED_VERSION_BOUNDS]
-    return [DEFAULTS_OF_3_10_ON_3_9]
+    return [FIXED_VERSION_BOUNDS] if name.startswith("PROTOCOL_TLSv1") else []
 
 
 @pytest.mark.parametrize("name", PROTOCOLS)
@@ -298,9 +291,9 @@ def test_cpython_numbering_cert_reqs_and_errors():
     assert certcore.SSL_ERROR_EOF == 8 and certcore.SSL_ERROR_INVALID_ERROR_CODE == 10
 
 
-@DEFAULTS_OF_3_10_ON_3_9
 def test_default_ciphers_are_what_a_new_context_uses():
-    # _DEFAULT_CIPHERS is the stdlib's text; it must name the list certcore's contexts start with.
+    # _DEFAULT_CIPHERS is the stdlib's text; it must name the list certcore's contexts start with
+    # (on 3.9 too, whose string differs).
     fresh = certcore.SSLContext(certcore.PROTOCOL_TLS_CLIENT)
     explicit = certcore.SSLContext(certcore.PROTOCOL_TLS_CLIENT)
     explicit.set_ciphers(certcore._DEFAULT_CIPHERS)
@@ -352,7 +345,9 @@ def test_has_protocol_flags_follow_the_build():
                                ("HAS_TLSv1_2", "TLSv1_2"), ("HAS_TLSv1_3", "TLSv1_3")]:
         if getattr(certcore, flag):
             ctx = certcore.SSLContext(certcore.PROTOCOL_TLS_CLIENT)
-            ctx.minimum_version = ctx.maximum_version = certcore.TLSVersion[version_name]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)   # TLS 1.0/1.1 on 3.10+
+                ctx.minimum_version = ctx.maximum_version = certcore.TLSVersion[version_name]
             assert ctx.maximum_version is certcore.TLSVersion[version_name]
 
 
