@@ -56,3 +56,4 @@ cdef extern from "openssl/x509_vfy.h" nogil:
         X509_V_FLAG_TRUSTED_FIRST
         X509_LU_X509
         X509_LU_CRL
+        X509_V_FLAG_ALLOW_PROXY_CERTS

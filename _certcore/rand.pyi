@@ -1,0 +1,9 @@
+from array import array
+from typing import Any, Tuple, Union
+
+_Buffer = Union[bytes, bytearray, memoryview, "array[Any]"]  # any contiguous buffer
+
+def RAND_bytes(n: int, /) -> bytes: ...
+def RAND_pseudo_bytes(n: int, /) -> Tuple[bytes, bool]: ...
+def RAND_status() -> bool: ...  # an int (1/0) on CPython 3.9, as the stdlib's there
+def RAND_add(string: Union[str, _Buffer], entropy: float, /) -> None: ...
