@@ -658,7 +658,9 @@ cdef class ContextCore:
     @property
     def minimum_version(self):
         cdef int v = SSL_CTX_get_min_proto_version(self.ctx)
-        return MINIMUM_SUPPORTED if v == 0 else v
+        # PROTOCOL_TLSv1*: _ssl.c's version-specific method sets no bounds, so both read as the
+        # sentinels; certcore gets the same handshakes from TLS_method with min == max.
+        return MINIMUM_SUPPORTED if v == 0 or self.protocol in (P_TLSv1, P_TLSv1_1, P_TLSv1_2) else v
 
     @minimum_version.setter
     def minimum_version(self, value):
@@ -671,7 +673,7 @@ cdef class ContextCore:
     @property
     def maximum_version(self):
         cdef int v = SSL_CTX_get_max_proto_version(self.ctx)
-        return MAXIMUM_SUPPORTED if v == 0 else v
+        return MAXIMUM_SUPPORTED if v == 0 or self.protocol in (P_TLSv1, P_TLSv1_1, P_TLSv1_2) else v
 
     @maximum_version.setter
     def maximum_version(self, value):
