@@ -1,8 +1,10 @@
 """python -m certcore and the certcore console script, run for real in a subprocess."""
+import base64
 import datetime
 import ipaddress
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -241,10 +243,20 @@ def test_show_bundle(tmp_path, files):
 
 
 def test_show_json_is_the_getpeercert_dict(tmp_path, files):
+    before = int(time.time())
     proc = cli(tmp_path, "show", "--json", path(files, "leaf.pem"))
+    after = int(time.time())
     assert proc.returncode == 0, proc.stderr
     expected = json.loads(json.dumps(certcore.decode_cert(pem(files.leaf))))
-    assert json.loads(proc.stdout) == expected
+    got = json.loads(proc.stdout)
+    # the getpeercert() keys unchanged, plus what the text shows beyond them
+    assert {key: got[key] for key in expected} == expected
+    assert set(got) - set(expected) == {"daysLeft", "expired", "notYetValid", "sha256"}
+    # 30 days minus the seconds since the certificate was made (none if in the same second)
+    not_after = certcore.Certificate(der(files.leaf)).not_after
+    assert got["daysLeft"] in {(not_after - t) // 86400 for t in (before, after)}
+    assert (got["expired"], got["notYetValid"]) == (False, False)
+    assert got["sha256"] == files.leaf.fingerprint(hashes.SHA256()).hex()
     assert expected["subjectAltName"][2] == ["IP Address", "192.0.2.1"]
     # the stdlib's decoder agrees (CPython's test hook reads a file)
     import ssl
@@ -554,3 +566,243 @@ def test_fetch_from_s_server(tmp_path, files, s_server):
     other.write_bytes(pem(files.late_ca))
     assert_one_line_error(cli(tmp_path, "fetch", f"127.0.0.1:{s_server}", "--cafile", str(other)),
                           "certificate verification failed")
+
+
+# ------------------------------------------------------------------------------------------
+# --json on every command: one document, the same facts as the text, the same exit status
+
+def _numbers(text):
+    return {int(n) for n in re.findall(r"\d+", text)}
+
+
+def _json_numbers(obj):
+    """Every number in a JSON document, including the digits inside its strings (dates, DNs)."""
+    if isinstance(obj, bool) or obj is None:
+        return set()
+    if isinstance(obj, int):
+        return {abs(obj)}
+    if isinstance(obj, str):
+        return _numbers(obj)
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    return set().union(*map(_json_numbers, obj)) if obj else set()
+
+
+def assert_text_numbers_in(text, record, *extra):
+    """No number in the text that the JSON does not have (``extra``: counts and indices that are
+    the JSON list's length and positions, and numbers from the command line)."""
+    missing = _numbers(text) - _json_numbers(record) - set(extra)
+    assert not missing, (missing, text)
+
+
+def both(tmp_path, *args, env=None, input=None):
+    """The command run in text mode and in --json mode on the same input."""
+    text = cli(tmp_path, *args, env=env, input=input)
+    data = cli(tmp_path, *args, "--json", env=env, input=input)
+    assert text.returncode == data.returncode, (text.stderr, data.stdout)
+    return text, json.loads(data.stdout)
+
+
+@pytest.fixture(scope="module")
+def halfday_store(tmp_path_factory):
+    """Anchors whose expiry sits half a day from a day boundary, so the seconds between two runs
+    cannot move a days-left number: expired 10.5 and 0.25 days ago, expiring in 0.25 and 19.5."""
+    d = tmp_path_factory.mktemp("halfday")
+    key = ec.generate_private_key(ec.SECP256R1())
+    certs = [make_cert(cn, key=key, ca=True, days=(-400, days))
+             for cn, days in [("Long Gone", -10.5), ("Just Gone", -0.25), ("Last Day", 0.25), ("Soon", 19.5)]]
+    (d / "store.pem").write_bytes(b"".join(map(pem, certs)))
+    (d / "soon.pem").write_bytes(pem(certs[3]))
+    (d / "gone.pem").write_bytes(pem(certs[0]))
+    leaf = make_cert("www.example.com", key=key, issuer=certs[3].subject, days=(-1, 20.5),
+                     sans=["www.example.com", "192.0.2.1", "2001:db8::1"])
+    (d / "leaf.pem").write_bytes(pem(leaf))
+    return d
+
+
+def test_store_text_and_json_days_agree(tmp_path, halfday_store):
+    env = {"SSL_CERT_FILE": str(halfday_store / "store.pem"), "SSL_CERT_DIR": str(tmp_path)}
+    text, rows = both(tmp_path, "store", env=env)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    # Before: the text said "EXPIRED 10 days ago" and the JSON -11 (floor of a negative
+    # number); whole days cut toward zero in both now.
+    assert [(row["subject"][0][0][1], row["daysLeft"], row["expired"]) for row in rows] == [
+        ("Long Gone", -10, True), ("Just Gone", 0, True), ("Last Day", 0, False), ("Soon", 19, False),
+    ]
+    assert [line.split("  ")[-1].strip() for line in lines[:-1]] == ["Long Gone", "Just Gone", "Last Day", "Soon"]
+    assert "EXPIRED 10 days ago" in lines[0] and "EXPIRED 0 days ago" in lines[1]
+    assert "0 days left" in lines[2] and "19 days left" in lines[3]
+    for row, line in zip(rows, lines):
+        assert line.startswith(row["notAfterText"][:10])
+        left = f"EXPIRED {-row['daysLeft']} days ago" if row["expired"] else f"{row['daysLeft']} days left"
+        assert f" {left}  " in line
+        assert_text_numbers_in(line, row)
+    assert lines[-1] == f"{len(rows)} trust anchors"
+
+
+def test_show_text_and_json_agree(tmp_path, halfday_store):
+    for name in ["leaf.pem", "gone.pem", "soon.pem"]:
+        name = str(halfday_store / name)
+        text, d = both(tmp_path, "show", name)
+        assert text.returncode == 0, text.stderr
+        lines = text.stdout.splitlines()
+        fingerprint = bytes.fromhex(d["sha256"]).hex(":").upper()
+        assert f"  sha256:       {fingerprint}" in lines
+        left = f"EXPIRED {-d['daysLeft']} days ago" if d["expired"] else f"{d['daysLeft']} days left"
+        assert f"  not after:    {d['notAfter']}  ({left})" in lines
+        assert f"  not before:   {d['notBefore']}" in lines
+        assert f"  serial:       {d['serialNumber']}" in lines
+        assert_text_numbers_in("\n".join(line for line in lines if "sha256" not in line), d)
+    assert d["daysLeft"] == 19
+    text, ds = both(tmp_path, "show", str(halfday_store / "store.pem"))
+    assert [line for line in text.stdout.splitlines() if line.startswith("  subject:")] == [
+        f"  subject:      CN={cn}" for cn in ["Long Gone", "Just Gone", "Last Day", "Soon"]]
+    assert [d["daysLeft"] for d in ds] == [-10, 0, 0, 19]
+    assert_text_numbers_in(re.sub(r"sha256: .*", "", text.stdout), ds, 1, 2, 3, 4)
+
+
+def test_check_text_and_json_agree(tmp_path, files, halfday_store):
+    names = ["www.example.com", "example.com", "192.0.2.1", "192.0.2.2"]
+    text, r = both(tmp_path, "check", path(files, "leaf.pem"), *names)
+    assert text.returncode == 1
+    assert [(n["name"], n["ok"]) for n in r["names"]] == [(names[0], True), (names[1], False), (names[2], True),
+                                                         (names[3], False)]
+    assert r["ok"] is False and r["timeChecked"] is True and r["source"] == path(files, "leaf.pem")
+    assert text.stdout.splitlines() == [
+        f"ok    {n['name']}" if n["ok"] else f"FAIL  {n['name']}: {n['error']}" for n in r["names"]]
+    assert "doesn't match" in r["names"][1]["error"]
+    assert_text_numbers_in(text.stdout, r)
+
+    text, r = both(tmp_path, "check", str(halfday_store / "gone.pem"), "Long Gone")
+    assert text.returncode == 1 and r["ok"] is False and r["expired"] is True and r["daysLeft"] == -10
+    assert text.stdout.splitlines() == [
+        "ok    Long Gone", f"FAIL  the certificate expired on {r['notAfterText']} (EXPIRED 10 days ago)"]
+    assert_text_numbers_in(text.stdout, r)
+
+    text, r = both(tmp_path, "check", "--ignore-time", str(halfday_store / "gone.pem"), "Long Gone")
+    assert text.returncode == 0 and r["ok"] is True and r["timeChecked"] is False
+    assert text.stdout == "ok    Long Gone\n"
+
+
+def test_info_text_and_json_agree(tmp_path, files):
+    env = {"SSL_CERT_FILE": path(files, "store.pem"), "SSL_CERT_DIR": str(tmp_path)}
+    text, r = both(tmp_path, "info", env=env)
+    assert text.returncode == 0, text.stderr
+    assert r["certcore"] == certcore.__version__ and r["openssl"] == certcore.OPENSSL_VERSION
+    assert r["python"] == sys.version.split()[0]
+    assert list(r["defaultVerifyPaths"]) == list(certcore.DefaultVerifyPaths._fields)
+    assert (r["defaultVerifyPaths"]["cafile"], r["defaultVerifyPaths"]["capath"]) == (path(files, "store.pem"),
+                                                                                      str(tmp_path))
+    assert (r["cafileAnchors"], r["capathAnchors"]) == (4, 0)
+    assert r["trustStore"] == {"anchors": 3, "otherCertificates": 1, "crls": 0}
+    out = text.stdout
+    assert f"certcore {r['certcore']}\nlinked with {r['openssl']}\npython {r['python']}\n" in out
+    for field, value in r["defaultVerifyPaths"].items():
+        assert f"  {field:<20} {value}\n" in out
+    assert "trust anchors: 4 in cafile, 0 in capath" in out
+    assert "trust store: 3 distinct trust anchors, 1 other certificates, 0 CRLs" in out
+    assert_text_numbers_in(out, r)
+    # the top-level --json (no command: info) is the same document
+    top = cli(tmp_path, "--json", env=env)
+    assert top.returncode == 0 and json.loads(top.stdout) == r
+
+
+def test_time_text_and_json_agree(tmp_path):
+    times = ["Jan  5 09:34:43 2018 GMT", "Dec 31 23:59:59 9999 GMT"]
+    text, r = both(tmp_path, "time", *times)
+    assert r == [{"time": times[0], "seconds": 1515144883, "utc": "2018-01-05 09:34:43 UTC"},
+                 {"time": times[1], "seconds": 253402300799, "utc": "9999-12-31 23:59:59 UTC"}]
+    assert text.stdout.split() == [str(item["seconds"]) for item in r]
+    assert json.loads(cli(tmp_path, "--json", "time", *times).stdout) == r
+
+
+def test_conversions_text_and_json_agree(tmp_path, files):
+    text = cli(tmp_path, "pem2der", path(files, "bundle.pem"), binary=True)
+    records = json.loads(cli(tmp_path, "pem2der", "--json", path(files, "bundle.pem")).stdout)
+    assert [base64.b64decode(r["der"]) for r in records] == [der(files.leaf), der(files.ca)]
+    assert text.stdout == b"".join(base64.b64decode(r["der"]) for r in records)
+    assert [r["sha256"] for r in records] == [c.fingerprint(hashes.SHA256()).hex() for c in (files.leaf, files.ca)]
+    text = cli(tmp_path, "der2pem", path(files, "leaf.der"))
+    record = json.loads(cli(tmp_path, "der2pem", "--json", path(files, "leaf.der")).stdout)
+    assert record == {"pem": pem(files.leaf).decode(), "sha256": files.leaf.fingerprint(hashes.SHA256()).hex()}
+    assert text.stdout == record["pem"]
+
+
+def test_paths_text_and_json_agree(tmp_path, files):
+    text, r = both(tmp_path, "paths", env={"SSL_CERT_FILE": path(files, "store.pem")})
+    assert text.stdout == "".join(f"{field:<20} {value}\n" for field, value in r.items())
+
+
+def _help_text(tmp_path, command):
+    proc = cli(tmp_path, command, "--help")
+    assert proc.returncode == 0
+    return " ".join(proc.stdout.split())
+
+
+def _keys(obj):
+    if isinstance(obj, list):
+        return set().union(*map(_keys, obj)) if obj else set()
+    if isinstance(obj, dict):
+        return set(obj) | set().union(*map(_keys, (v for k, v in obj.items() if k != "defaultVerifyPaths")))
+    return set()
+
+
+def test_help_names_every_json_key(tmp_path, files, halfday_store):
+    """Each command's --help lists the keys its JSON has (the getpeercert() keys of show are
+    the stdlib's, named as such)."""
+    env = {"SSL_CERT_FILE": path(files, "store.pem"), "SSL_CERT_DIR": str(tmp_path)}
+    outputs = {
+        "info": cli(tmp_path, "info", "--json", env=env),
+        "store": cli(tmp_path, "store", "--json", env=env),
+        "check": cli(tmp_path, "check", "--json", str(halfday_store / "soon.pem"), "Soon"),
+        "time": cli(tmp_path, "time", "--json", "Jan  5 09:34:43 2018 GMT"),
+        "pem2der": cli(tmp_path, "pem2der", "--json", path(files, "leaf.pem")),
+        "der2pem": cli(tmp_path, "der2pem", "--json", path(files, "leaf.der")),
+        "paths": cli(tmp_path, "paths", "--json"),
+    }
+    for command, proc in outputs.items():
+        assert proc.returncode == 0, (command, proc.stderr)
+        help_text = _help_text(tmp_path, command)
+        for key in _keys(json.loads(proc.stdout)):
+            assert re.search(rf"\b{key}\b", help_text), (command, key)
+    show = json.loads(cli(tmp_path, "show", "--json", path(files, "leaf.pem")).stdout)
+    help_text = _help_text(tmp_path, "show")
+    assert "getpeercert()" in help_text
+    for key in set(show) - set(certcore.decode_cert(pem(files.leaf))):
+        assert re.search(rf"\b{key}\b", help_text), key
+    top = cli(tmp_path, "--help").stdout
+    for kind in ["usage", "input", "resolve", "connect", "timeout", "tls", "verify", "internal"]:
+        assert kind in top
+
+
+@pytest.mark.parametrize("args, status", [
+    (["show", "missing.pem"], 1),
+    (["show", "garbage.pem"], 1),
+    (["check", "leaf.pem", "example.com"], 1),
+    (["check", "expired.pem", "expired.example.com"], 1),
+    (["check", "leaf.pem", "www.example.com"], 0),
+    (["time", "yesterday"], 1),
+    (["store", "--expiring", "-1"], 1),
+    (["der2pem", "leaf.pem"], 1),
+    (["pem2der", "leaf.der"], 1),
+    (["check", "leaf.pem"], 2),
+    (["store", "--expiring", "soon"], 2),
+    (["fetch"], 2),
+])
+def test_exit_status_is_the_same_in_json_mode(tmp_path, files, args, status):
+    args = [path(files, a) if a.endswith((".pem", ".der")) else a for a in args]
+    text = cli(tmp_path, *args)
+    data = cli(tmp_path, *args, "--json")
+    assert text.returncode == data.returncode == status, (text.stderr, data.stderr)
+    document = json.loads(data.stdout)   # exactly one JSON document, errors included
+    if status == 2:
+        assert document["error"]["kind"] == "usage"
+        assert data.stderr == text.stderr and text.stderr.startswith("usage: certcore")
+        assert text.stderr.rstrip().endswith(document["error"]["message"])
+    elif "error" in document:
+        assert text.stdout == "" and data.stderr == text.stderr
+        assert text.stderr == f"certcore: error: {document['error']['message']}\n"
+        assert document["error"]["kind"] == "input"
+    else:
+        assert document["ok"] is (status == 0)
