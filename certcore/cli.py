@@ -23,6 +23,7 @@ traceback instead.
 import argparse
 import base64
 import json
+import math
 import os
 import socket
 import sys
@@ -32,6 +33,7 @@ from collections import namedtuple
 import certcore
 from _certcore.store import count_certificate_blocks, hashed_certificate_names
 from _certcore.x509 import load_pem_or_der, read_cert_file
+from certcore.client import _create_stdlib_context
 
 # getpeercert() attribute names -> the short forms people read in DNs.
 _SHORT_NAMES = {
@@ -47,10 +49,20 @@ _EKU_NAMES = {
     "1.3.6.1.5.5.7.48.1": "OCSP", "2.5.29.37.0": "anyExtendedKeyUsage",
 }
 DAY = 86400
+# The reasons OpenSSL gives when the peer's first bytes are not a TLS record at all (as opposed
+# to a TLS peer that refuses): a plain-HTTP, SSH, SMTP... port.
+_NOT_TLS_REASONS = frozenset({
+    "WRONG_VERSION_NUMBER", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST", "HTTPS_PROXY_REQUEST",
+    "UNKNOWN_PROTOCOL",
+})
+# How much of what the server sent during the handshake is kept to describe a non-TLS answer.
+_FIRST_BYTES = 256
+
 JSON_ERROR_HELP = """\
 errors (exit 1; usage errors exit 2) in --json mode print {"error": {"kind", "message", ...}}:
-  kind is usage, input, resolve, connect, timeout, tls, verify or internal; fetch adds
-  "address"."""
+  kind is usage, input, resolve, connect, timeout, not-tls, tls, verify or internal; fetch adds
+  "address" and "phase" (connect or handshake), timeouts "timeout" (seconds),
+  not-tls "firstBytes" (hex), "firstLine" (text) and "http" (true when the answer was HTTP)."""
 
 
 class CliError(Exception):
@@ -417,32 +429,132 @@ def parse_address(text, default_port=443):
     return host, port
 
 
-def build_fetch(args, now):
-    host, port = parse_address(args.address)
+def _progress(args):
+    """Where fetch says what it is waiting for: stderr, when it is a
+    terminal (a person is watching) or with --verbose; never with --quiet."""
+    if args.verbose or (not args.quiet and sys.stderr.isatty()):
+        return lambda text: print(f"certcore: {text}", file=sys.stderr, flush=True)
+    return lambda text: None
+
+
+def _describe_answer(first):
+    """What a non-TLS server's first bytes look like: (summary, first line as text, is HTTP)."""
+    line = first.split(b"\n", 1)[0].rstrip(b"\r")
+    text = line.decode("ascii", "backslashreplace")
+    if len(text) > 60:
+        text = text[:60] + "..."
+    # A status line, or an HTML page with no status line: the HTTP/0.9 answer servers such as
+    # Python's http.server give to a request line without a version (a ClientHello is one).
+    if first.startswith(b"HTTP/") or first.lstrip()[:16].lower().startswith((b"<!doctype html", b"<html")):
+        return f"it answered with plain HTTP: {text!r}", text, True
+    if line and all(32 <= byte < 127 or byte == 9 for byte in line):
+        return f"it answered {text!r}", text, False
+    return f"its first bytes are {first[:16].hex(' ')}", text, False
+
+
+def _send_quietly(sock, data):
+    """Send what OpenSSL has left to say (an alert, the last handshake message) when the outcome
+    no longer depends on it: the peer may have gone away already."""
+    try:
+        sock.sendall(data)
+    except OSError:
+        pass
+
+
+def tls_session(host, port, args):
+    """Connect to host:port and run the TLS handshake that get_server_certificate runs (its
+    context: verification only with --cafile, no host name check, SNI for names), returning the
+    leaf's DER, the chain the server sent (DER), the TLS version and the address.
+
+    The handshake runs over memory BIOs rather than the socket itself so that the bytes the
+    server sends pass through here on their way to OpenSSL: when they are not TLS, the error can
+    say what the server speaks instead. OpenSSL still does all of the TLS."""
     where = address_text(host, port)
-    if args.timeout is not None and args.timeout <= 0:
+    timeout = args.timeout
+    say = _progress(args)
+    if not (math.isfinite(timeout) and timeout > 0):   # NaN and inf would reach settimeout()
         raise CliError("--timeout needs a number of seconds > 0")
     if args.cafile is not None and not os.path.isfile(args.cafile):
         raise CliError(f"cannot read {args.cafile}: no such file")
+    context = _create_stdlib_context(
+        certcore.PROTOCOL_TLS_CLIENT, cert_reqs=certcore.CERT_REQUIRED if args.cafile else certcore.CERT_NONE,
+        cafile=args.cafile)
+
+    say(f"connecting to {where} ...")
     try:
-        if args.chain:
-            certs = certcore.get_server_certificate_chain((host, port), ca_certs=args.cafile, timeout=args.timeout)
-        else:
-            certs = [certcore.Certificate.from_pem(
-                certcore.get_server_certificate((host, port), ca_certs=args.cafile, timeout=args.timeout))]
-    except certcore.SSLCertVerificationError as exc:
-        reason = getattr(exc, "verify_message", None) or _message(exc)
-        raise CliError(f"{args.address}: certificate verification failed: {reason}", "verify",
-                       address=where) from None
-    except certcore.SSLError as exc:
-        raise CliError(f"{args.address}: {_message(exc)}", "tls", address=where) from None
-    except socket.timeout:
-        raise CliError(f"{args.address}: timed out after {args.timeout} s", "timeout", address=where) from None
+        sock = socket.create_connection((host, port), timeout=timeout)
     except socket.gaierror as exc:
-        raise CliError(f"{args.address}: cannot resolve {host!r}: {exc.strerror or exc}", "resolve",
-                       address=where) from None
+        raise CliError(f"{where}: cannot resolve {host!r}: {exc.strerror or exc}", "resolve",
+                       address=where, phase="connect") from None
+    except socket.timeout:
+        raise CliError(f"{where}: timed out after {timeout:g} s connecting (no answer to the TCP connection "
+                       "request)", "timeout", address=where, phase="connect", timeout=timeout) from None
     except OSError as exc:
-        raise CliError(f"{args.address}: {_message(exc)}", "connect", address=where) from None
+        raise CliError(f"{where}: cannot connect: {_message(exc)}", "connect", address=where,
+                       phase="connect") from None
+
+    first, received = bytearray(), 0
+    with sock:
+        say(f"connected to {address_text(*sock.getpeername()[:2])}; TLS handshake ...")
+        incoming, outgoing = certcore.MemoryBIO(), certcore.MemoryBIO()
+        tls = context.wrap_bio(incoming, outgoing, server_hostname=host)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    tls.do_handshake()
+                    break
+                except certcore.SSLWantReadError:
+                    pass
+                sock.sendall(outgoing.read())
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise socket.timeout
+                sock.settimeout(remaining)
+                data = sock.recv(16384)
+                if not data:
+                    incoming.write_eof()
+                    continue
+                received += len(data)
+                first += data[:_FIRST_BYTES - len(first)]
+                incoming.write(data)
+            # the client's Finished (TLS 1.3), so that the server sees a complete handshake; the
+            # certificates are in hand already, so a server that has gone away is no failure
+            _send_quietly(sock, outgoing.read())
+            leaf = tls.getpeercert(True)
+            chain = tls.get_unverified_chain()
+            version = tls.version()
+        except certcore.SSLCertVerificationError as exc:
+            _send_quietly(sock, outgoing.read())   # OpenSSL's alert, so that the server learns why
+            reason = getattr(exc, "verify_message", None) or _message(exc)
+            raise CliError(f"{where}: certificate verification failed: {reason}", "verify", address=where,
+                           phase="handshake") from None
+        except certcore.SSLError as exc:
+            _send_quietly(sock, outgoing.read())
+            if getattr(exc, "reason", None) in _NOT_TLS_REASONS and first:
+                summary, line, http = _describe_answer(bytes(first))
+                raise CliError(f"{where} is not a TLS server ({summary})", "not-tls", address=where,
+                               phase="handshake", firstBytes=first[:32].hex(), firstLine=line, http=http) from None
+            if isinstance(exc, certcore.SSLEOFError) and not received:
+                raise CliError(f"{where}: the server closed the connection during the TLS handshake without "
+                               "answering", "tls", address=where, phase="handshake") from None
+            raise CliError(f"{where}: TLS handshake failed: {_message(exc)}", "tls", address=where,
+                           phase="handshake") from None
+        except socket.timeout:
+            sent = f"the server sent {received} bytes, then nothing" if received else "the server sent nothing"
+            raise CliError(f"{where}: timed out after {timeout:g} s in the TLS handshake ({sent})", "timeout",
+                           address=where, phase="handshake", timeout=timeout) from None
+        except OSError as exc:
+            raise CliError(f"{where}: connection failed during the TLS handshake: {_message(exc)}", "connect",
+                           address=where, phase="handshake") from None
+    say(f"{version} handshake done")
+    return {"address": where, "host": host, "port": port, "leaf": leaf, "chain": chain, "version": version}
+
+
+def build_fetch(args, now):
+    host, port = parse_address(args.address)
+    session = tls_session(host, port, args)
+    certs = [certcore.Certificate.from_der(der) for der in (session["chain"] if args.chain else [session["leaf"]])]
     records = []
     for cert in certs:
         record = {"pem": cert.pem, "subject": cert.subject, "issuer": cert.issuer,
@@ -450,8 +562,8 @@ def build_fetch(args, now):
         record.update(validity(cert, now))
         record["sha256"] = cert.fingerprint("sha256").hex()
         records.append(record)
-    return {"address": where, "host": host, "port": port, "verified": args.cafile is not None,
-            "certificates": records}
+    return {"address": session["address"], "host": host, "port": port, "tlsVersion": session["version"],
+            "verified": args.cafile is not None, "certificates": records}
 
 
 def text_fetch(r, args):
@@ -508,6 +620,15 @@ def build_parser():
         p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=f"JSON output ({name}'s "
                        "keys below)")
         return p
+
+    def connection_options(p):
+        p.add_argument("--cafile", metavar="F", help="verify the server certificate against these CAs")
+        p.add_argument("--timeout", type=_seconds, default=10.0, metavar="S",
+                       help="seconds for each phase, connecting and the TLS handshake (default 10)")
+        loud = p.add_mutually_exclusive_group()
+        loud.add_argument("-v", "--verbose", action="store_true",
+                          help="say on stderr what it is waiting for (the default when stderr is a terminal)")
+        loud.add_argument("-q", "--quiet", action="store_true", help="never say what it is waiting for")
 
     command("info", Command(build_info, text_info, _OK),
             "version, OpenSSL, default verify paths and trust store size (default)",
@@ -569,15 +690,14 @@ def build_parser():
                 "print the certificate a TLS server presents, as PEM",
                 "Connect to a TLS server and print its certificate (or the chain it sent) as PEM. "
                 "Nothing is verified unless --cafile is given; the host name is never checked "
-                "(as ssl.get_server_certificate).",
-                epilog="JSON: {address (host:port), host, port, verified (--cafile given and passed),\n"
+                "(as ssl.get_server_certificate). A port that does not speak TLS (plain HTTP, say) "
+                "is reported as such, with what it answered.",
+                epilog="JSON: {address (host:port), host, port, tlsVersion, verified (--cafile given and passed),\n"
                        "  certificates (the leaf; with --chain every certificate the server sent): a list of\n"
                        "  {pem, subject, issuer, subjectAltName, sha256 (hex),\n" + _validity_keys("   ") + "}}")
     p.add_argument("address", metavar="HOST[:PORT]", help="host name or IP (IPv6 as [addr]:port); port 443 by default")
-    p.add_argument("--cafile", metavar="F", help="verify the server certificate against these CAs")
     p.add_argument("--chain", action="store_true", help="print every certificate the server sent")
-    p.add_argument("--timeout", type=_seconds, default=10.0, metavar="S",
-                   help="connect and handshake timeout in seconds (default 10)")
+    connection_options(p)
     return parser
 
 

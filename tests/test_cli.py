@@ -1,6 +1,8 @@
 """python -m certcore and the certcore console script, run for real in a subprocess."""
 import base64
+import contextlib
 import datetime
+import http.server
 import ipaddress
 import json
 import os
@@ -9,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -19,6 +22,8 @@ from cryptography.x509.oid import NameOID
 
 import certcore
 from _certcore.x509 import MAX_CERT_FILE_BYTES
+from helpers.tlscerts import get_pki
+from helpers.tlspeers import TLSServer
 
 UTC = datetime.timezone.utc
 SUBCOMMANDS = ["info", "store", "show", "check", "time", "pem2der", "der2pem", "paths", "fetch"]
@@ -513,6 +518,11 @@ def _closed_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+def test_fetch_bad_timeout(tmp_path, timeout):
+    assert_one_line_error(cli(tmp_path, "fetch", "127.0.0.1:1", "--timeout", timeout), "--timeout needs")
+
+
 def test_fetch_connection_refused(tmp_path):
     assert_one_line_error(cli(tmp_path, "fetch", f"127.0.0.1:{_closed_port()}", "--timeout", "5"), "127.0.0.1")
 
@@ -772,7 +782,7 @@ def test_help_names_every_json_key(tmp_path, files, halfday_store):
     for key in set(show) - set(certcore.decode_cert(pem(files.leaf))):
         assert re.search(rf"\b{key}\b", help_text), key
     top = cli(tmp_path, "--help").stdout
-    for kind in ["usage", "input", "resolve", "connect", "timeout", "tls", "verify", "internal"]:
+    for kind in ["usage", "input", "resolve", "connect", "timeout", "not-tls", "tls", "verify", "internal"]:
         assert kind in top
 
 
@@ -806,3 +816,271 @@ def test_exit_status_is_the_same_in_json_mode(tmp_path, files, args, status):
         assert document["error"]["kind"] == "input"
     else:
         assert document["ok"] is (status == 0)
+
+
+# ------------------------------------------------------------------------------------------
+# fetch and check --server against real local servers
+
+PKI = get_pki()
+
+
+@pytest.fixture
+def tls_server():
+    """CPython's ssl serving the ECDSA leaf of the test PKI (DNS localhost, IP 127.0.0.1)."""
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*PKI.ecdsa)
+    with TLSServer(ctx, handler=lambda sock, info: None) as srv:
+        yield srv
+
+
+@pytest.fixture
+def http_server():
+    """http.server (plain HTTP) in a thread."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv.server_address[1]
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+
+
+@contextlib.contextmanager
+def raw_server(answer=None, delay=0.0, banner=None):
+    """A TCP server on 127.0.0.1 that sends ``banner`` on accepting, reads the client's first
+    bytes, then sends ``answer`` (None: nothing) and holds the connection open ``delay`` seconds."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                if banner:
+                    conn.sendall(banner)
+                conn.settimeout(5)
+                try:
+                    conn.recv(65536)
+                    if answer:
+                        conn.sendall(answer)
+                except OSError:
+                    pass
+                stop.wait(delay)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(10)
+
+
+def leaf_pem():
+    return certcore.Certificate.from_file(PKI.ecdsa[0]).pem
+
+
+def test_fetch_text_and_json_agree(tmp_path, tls_server):
+    address = f"127.0.0.1:{tls_server.port}"
+    before = int(time.time())
+    text, r = both(tmp_path, "fetch", address, "--chain")
+    after = int(time.time())
+    assert text.returncode == 0, text.stderr
+    assert text.stdout == "".join(cert["pem"] for cert in r["certificates"]) == leaf_pem()
+    assert (r["address"], r["host"], r["port"], r["verified"]) == (address, "127.0.0.1", tls_server.port, False)
+    assert r["tlsVersion"] == "TLSv1.3"
+    [cert] = r["certificates"]
+    leaf = certcore.Certificate.from_file(PKI.ecdsa[0])
+    assert cert["subject"] == json.loads(json.dumps(leaf.subject))
+    assert cert["subjectAltName"] == [["DNS", "localhost"], ["IP Address", "127.0.0.1"],
+                                      ["IP Address", "0:0:0:0:0:0:0:1"]]
+    assert (cert["notAfter"], cert["expired"]) == (leaf.not_after, False)
+    assert cert["daysLeft"] in {(leaf.not_after - t) // 86400 for t in (before, after)}
+    assert cert["sha256"] == leaf.fingerprint("sha256").hex()
+    # verified against the right CA; a verification error (kind verify) against another one
+    r = json.loads(cli(tmp_path, "fetch", "--json", address, "--cafile", PKI.ca).stdout)
+    assert r["verified"] is True
+    proc = cli(tmp_path, "fetch", "--json", address, "--cafile", PKI.ca2)
+    assert proc.returncode == 1
+    error = json.loads(proc.stdout)["error"]
+    assert (error["kind"], error["phase"], error["address"]) == ("verify", "handshake", address)
+    assert proc.stderr == f"certcore: error: {error['message']}\n"
+    assert "certificate verification failed: unable to get local issuer certificate" in error["message"]
+    # the server hears why, as from the library's own handshake: OpenSSL's alert is sent
+    deadline = time.monotonic() + 5
+    while not tls_server.errors and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [getattr(e, "reason", None) for e in tls_server.errors] == ["TLSV1_ALERT_UNKNOWN_CA"]
+
+
+def test_fetch_sends_sni_for_names_only(tmp_path, tls_server):
+    # the handshake the library's get_server_certificate runs: SNI for a name, none for an IP
+    for host in ["localhost", "127.0.0.1"]:
+        assert cli(tmp_path, "fetch", f"{host}:{tls_server.port}").returncode == 0
+    deadline = time.monotonic() + 5
+    while len(tls_server.infos) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [info.get("sni") for info in tls_server.infos] == ["localhost", None]
+
+
+def _not_tls(tmp_path, command, port):
+    address = f"127.0.0.1:{port}"
+    args = ["fetch", address] if command == "fetch" else ["check", "--server", address, "localhost"]
+    text = cli(tmp_path, *args, "--timeout", "10")
+    data = cli(tmp_path, *args, "--timeout", "10", "--json")
+    assert_one_line_error(text, f"{address} is not a TLS server (")
+    assert data.returncode == 1 and text.stdout == ""
+    error = json.loads(data.stdout)["error"]
+    assert text.stderr == data.stderr == f"certcore: error: {error['message']}\n"
+    assert (error["kind"], error["phase"], error["address"]) == ("not-tls", "handshake", address)
+    return error
+
+
+def test_plain_http_port_is_not_a_tls_server(tmp_path, http_server):
+    error = _not_tls(tmp_path, "fetch", http_server)
+    # http.server takes the ClientHello for an HTTP/0.9 request line: a bare HTML error page
+    assert error["message"] == (f"127.0.0.1:{http_server} is not a TLS server (it answered with plain HTTP: "
+                                "'<!DOCTYPE HTML>')")
+    assert error["http"] is True and error["firstLine"] == "<!DOCTYPE HTML>"
+    assert bytes.fromhex(error["firstBytes"]).startswith(b"<!DOCTYPE HTML>")
+
+
+def test_http_status_line_and_other_protocols(tmp_path):
+    with raw_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n") as port:
+        error = _not_tls(tmp_path, "fetch", port)
+    assert error["message"].endswith("(it answered with plain HTTP: 'HTTP/1.1 400 Bad Request')")
+    assert error["http"] is True and bytes.fromhex(error["firstBytes"]).startswith(b"HTTP/1.1 400")
+    with raw_server(banner=b"SSH-2.0-OpenSSH_9.2\r\n", delay=2) as port:
+        error = _not_tls(tmp_path, "fetch", port)
+    assert error["message"].endswith("(it answered 'SSH-2.0-OpenSSH_9.2')") and error["http"] is False
+    with raw_server(b"\x00\x01\x02\x03" * 8) as port:
+        error = _not_tls(tmp_path, "fetch", port)
+    assert error["message"].endswith("(its first bytes are 00 01 02 03 00 01 02 03 00 01 02 03 00 01 02 03)")
+
+
+def test_a_tls_alert_is_not_called_not_tls(tmp_path):
+    # a TLS server that refuses (handshake_failure alert) is a TLS server
+    with raw_server(b"\x15\x03\x03\x00\x02\x02\x28") as port:
+        proc = cli(tmp_path, "fetch", "--json", f"127.0.0.1:{port}")
+    error = json.loads(proc.stdout)["error"]
+    assert proc.returncode == 1 and error["kind"] == "tls"
+    assert "TLS handshake failed: [SSL: SSLV3_ALERT_HANDSHAKE_FAILURE]" in error["message"]
+
+
+def test_handshake_timeout_names_the_phase(tmp_path):
+    with raw_server(delay=5) as port:
+        start = time.monotonic()
+        text = cli(tmp_path, "fetch", f"127.0.0.1:{port}", "--timeout", "1")
+        assert time.monotonic() - start < 4
+        data = cli(tmp_path, "fetch", f"127.0.0.1:{port}", "--timeout", "1", "--json")
+    assert_one_line_error(text, f"127.0.0.1:{port}: timed out after 1 s in the TLS handshake (the server sent "
+                                "nothing)")
+    error = json.loads(data.stdout)["error"]
+    assert data.returncode == 1
+    assert (error["kind"], error["phase"], error["timeout"]) == ("timeout", "handshake", 1.0)
+
+
+@pytest.fixture
+def unanswered_port():
+    """A listening port whose backlog is full, so that a further connection request gets no
+    answer (Linux drops the SYN) and connecting times out."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(16):
+            s = socket.socket()
+            s.settimeout(0.5)
+            fillers.append(s)
+            try:
+                s.connect(("127.0.0.1", port))
+            except socket.timeout:
+                break
+        else:
+            pytest.fail("the backlog never filled")
+        yield port
+    finally:
+        for s in fillers:
+            s.close()
+        listener.close()
+
+
+def test_connect_timeout_names_the_phase(tmp_path, unanswered_port):
+    address = f"127.0.0.1:{unanswered_port}"
+    text = cli(tmp_path, "fetch", address, "--timeout", "1")
+    assert_one_line_error(text, f"{address}: timed out after 1 s connecting")
+    data = cli(tmp_path, "fetch", address, "--timeout", "1.5", "--json")
+    error = json.loads(data.stdout)["error"]
+    assert data.returncode == 1
+    assert (error["kind"], error["phase"], error["timeout"]) == ("timeout", "connect", 1.5)
+    assert "timed out after 1.5 s connecting" in error["message"]
+
+
+def test_fetch_says_what_it_waits_for_with_verbose(tmp_path, tls_server):
+    address = f"127.0.0.1:{tls_server.port}"
+    proc = cli(tmp_path, "fetch", address, "--verbose")
+    assert proc.returncode == 0 and proc.stdout == leaf_pem()
+    assert proc.stderr.splitlines() == [
+        f"certcore: connecting to {address} ...",
+        f"certcore: connected to {address}; TLS handshake ...",
+        "certcore: TLSv1.3 handshake done",
+    ]
+    with raw_server(delay=5) as port:
+        proc = cli(tmp_path, "fetch", f"127.0.0.1:{port}", "-v", "--timeout", "0.5")
+    assert proc.stderr.splitlines() == [
+        f"certcore: connecting to 127.0.0.1:{port} ...",
+        f"certcore: connected to 127.0.0.1:{port}; TLS handshake ...",
+        f"certcore: error: 127.0.0.1:{port}: timed out after 0.5 s in the TLS handshake (the server sent nothing)",
+    ]
+
+
+def _stderr_on_a_terminal(tmp_path, *args):
+    """Run the command with stderr on a pseudo-terminal; returns (process, what the terminal got)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "certcore", *args], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=follower, text=True, timeout=60)
+        os.close(follower)
+        follower = None
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:   # EIO: the terminal has no writer left
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return proc, b"".join(chunks).decode().replace("\r\n", "\n")
+    finally:
+        if follower is not None:
+            os.close(follower)
+        os.close(leader)
+
+
+def test_fetch_progress_is_on_by_default_on_a_terminal(tmp_path, tls_server):
+    address = f"127.0.0.1:{tls_server.port}"
+    proc, terminal = _stderr_on_a_terminal(tmp_path, "fetch", address)
+    assert proc.returncode == 0 and proc.stdout == leaf_pem()
+    assert terminal.splitlines() == [f"certcore: connecting to {address} ...",
+                                     f"certcore: connected to {address}; TLS handshake ...",
+                                     "certcore: TLSv1.3 handshake done"]
+    proc, terminal = _stderr_on_a_terminal(tmp_path, "fetch", address, "--quiet")
+    assert proc.returncode == 0 and terminal == ""
+    # not a terminal and no --verbose: silent (the tests above read stderr as one error line)
+    proc = cli(tmp_path, "fetch", address)
+    assert proc.returncode == 0 and proc.stderr == ""
