@@ -6,6 +6,7 @@ Subcommands (``certcore COMMAND --help`` for each, with its JSON keys):
   store [--expiring DAYS]    the system trust anchors with subject and expiry (offline)
   show FILE|-                a certificate (PEM or DER, bundles too) as readable text
   check FILE|- NAME...       is the certificate valid for every host name / IP address?
+  check --server HOST[:PORT] [NAME...]   the same for the certificate a TLS server presents
   time 'Jan  5 09:34:43 2018 GMT'   a certificate time string as seconds since the epoch
   pem2der / der2pem          stdin -> stdout conversions
   paths                      OpenSSL's default verify paths
@@ -60,8 +61,8 @@ _FIRST_BYTES = 256
 
 JSON_ERROR_HELP = """\
 errors (exit 1; usage errors exit 2) in --json mode print {"error": {"kind", "message", ...}}:
-  kind is usage, input, resolve, connect, timeout, not-tls, tls, verify or internal; fetch adds
-  "address" and "phase" (connect or handshake), timeouts "timeout" (seconds),
+  kind is usage, input, resolve, connect, timeout, not-tls, tls, verify or internal; fetch and
+  check --server add "address" and "phase" (connect or handshake), timeouts "timeout" (seconds),
   not-tls "firstBytes" (hex), "firstLine" (text) and "http" (true when the answer was HTTP)."""
 
 
@@ -322,8 +323,22 @@ def text_show(record, args):
 
 
 def build_check(args, now):
-    cert = load_certs(read_input(args.file), source_name(args.file))[0]  # a bundle's leaf
-    names, source = args.names, source_name(args.file)
+    if args.server is not None:
+        if args.file is not None:
+            args.names.insert(0, args.file)
+        host, port = parse_address(args.server)
+        names = args.names or [host]
+        session = tls_session(host, port, args)
+        cert = certcore.Certificate.from_der(session["leaf"])
+        source = session["address"]
+    else:
+        if args.file is None or not args.names:
+            args._parser.error("give FILE|- and at least one HOST_OR_IP (or --server HOST[:PORT])")
+        if args.cafile is not None:
+            args._parser.error("--cafile verifies a server's chain: it needs --server")
+        names = args.names
+        cert = load_certs(read_input(args.file), source_name(args.file))[0]  # a bundle's leaf
+        source = source_name(args.file)
     results = []
     for name in names:
         try:
@@ -430,7 +445,7 @@ def parse_address(text, default_port=443):
 
 
 def _progress(args):
-    """Where fetch says what it is waiting for: stderr, when it is a
+    """Where fetch and check --server say what they are waiting for: stderr, when it is a
     terminal (a person is watching) or with --verbose; never with --quiet."""
     if args.verbose or (not args.quiet and sys.stderr.isatty()):
         return lambda text: print(f"certcore: {text}", file=sys.stderr, flush=True)
@@ -658,14 +673,21 @@ def build_parser():
 
     p = command("check", Command(build_check, text_check, lambda record: 0 if record["ok"] else 1),
                 "is the certificate valid for every name given? (exit 0 / 1)",
-                "Check that the certificate (a bundle's first) is valid for every host name and IP "
-                "address given (the rules of ssl.match_hostname) and is within its validity period. "
-                "Prints ok/FAIL per name; exit status 0 when all pass, else 1.",
-                epilog="JSON: {source (file or <stdin>), subject, names [{name, ok, error}],\n"
+                "Check that the certificate (a bundle's first, or the one a TLS server presents) is "
+                "valid for every host name and IP address given (the rules of ssl.match_hostname) and "
+                "is within its validity period. Prints ok/FAIL per name; exit status 0 when all pass, "
+                "else 1. With --server the server's chain is verified only with --cafile (as fetch).",
+                usage="%(prog)s [options] FILE|- HOST_OR_IP [HOST_OR_IP ...]\n"
+                      "       %(prog)s [options] --server HOST[:PORT] [HOST_OR_IP ...]",
+                epilog="JSON: {source (file, <stdin> or host:port), subject, names [{name, ok, error}],\n"
                        "  timeChecked, ok (the exit status is 0 exactly when ok),\n" + _validity_keys("  ") + "}")
-    p.add_argument("file", metavar="FILE|-", help="certificate file, or - for stdin")
-    p.add_argument("names", metavar="HOST_OR_IP", nargs="+", help="host names and IP addresses")
+    p.add_argument("file", metavar="FILE|-", nargs="?", help="certificate file, or - for stdin")
+    p.add_argument("names", metavar="HOST_OR_IP", nargs="*",
+                   help="host names and IP addresses (with --server: the server's host by default)")
     p.add_argument("--ignore-time", action="store_true", help="do not check the validity period")
+    p.add_argument("--server", metavar="HOST[:PORT]",
+                   help="check the certificate this TLS server presents instead of a file")
+    connection_options(p)
 
     p = command("time", Command(build_time, text_time, _OK),
                 "convert a certificate time string to seconds since the epoch",

@@ -797,6 +797,7 @@ def test_help_names_every_json_key(tmp_path, files, halfday_store):
     (["der2pem", "leaf.pem"], 1),
     (["pem2der", "leaf.der"], 1),
     (["check", "leaf.pem"], 2),
+    (["check", "--cafile", "leaf.pem", "leaf.pem", "x"], 2),
     (["store", "--expiring", "soon"], 2),
     (["fetch"], 2),
 ])
@@ -933,6 +934,18 @@ def test_fetch_sends_sni_for_names_only(tmp_path, tls_server):
     assert [info.get("sni") for info in tls_server.infos] == ["localhost", None]
 
 
+def test_check_server(tmp_path, tls_server):
+    address = f"127.0.0.1:{tls_server.port}"
+    proc = cli(tmp_path, "check", "--server", address, "localhost", "127.0.0.1", "example.com", "--cafile", PKI.ca)
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert lines[:2] == ["ok    localhost", "ok    127.0.0.1"] and lines[2].startswith("FAIL  example.com: ")
+    text, r = both(tmp_path, "check", "--server", address)   # no names: the server's host
+    assert text.returncode == 0 and text.stdout == "ok    127.0.0.1\n"
+    assert r["source"] == address and r["ok"] is True and r["names"][0]["name"] == "127.0.0.1"
+    assert r["notAfter"] == certcore.Certificate.from_file(PKI.ecdsa[0]).not_after
+
+
 def _not_tls(tmp_path, command, port):
     address = f"127.0.0.1:{port}"
     args = ["fetch", address] if command == "fetch" else ["check", "--server", address, "localhost"]
@@ -946,8 +959,9 @@ def _not_tls(tmp_path, command, port):
     return error
 
 
-def test_plain_http_port_is_not_a_tls_server(tmp_path, http_server):
-    error = _not_tls(tmp_path, "fetch", http_server)
+@pytest.mark.parametrize("command", ["fetch", "check"])
+def test_plain_http_port_is_not_a_tls_server(tmp_path, http_server, command):
+    error = _not_tls(tmp_path, command, http_server)
     # http.server takes the ClientHello for an HTTP/0.9 request line: a bare HTML error page
     assert error["message"] == (f"127.0.0.1:{http_server} is not a TLS server (it answered with plain HTTP: "
                                 "'<!DOCTYPE HTML>')")
@@ -1021,7 +1035,7 @@ def test_connect_timeout_names_the_phase(tmp_path, unanswered_port):
     address = f"127.0.0.1:{unanswered_port}"
     text = cli(tmp_path, "fetch", address, "--timeout", "1")
     assert_one_line_error(text, f"{address}: timed out after 1 s connecting")
-    data = cli(tmp_path, "fetch", address, "--timeout", "1.5", "--json")
+    data = cli(tmp_path, "check", "--server", address, "--timeout", "1.5", "--json")
     error = json.loads(data.stdout)["error"]
     assert data.returncode == 1
     assert (error["kind"], error["phase"], error["timeout"]) == ("timeout", "connect", 1.5)
