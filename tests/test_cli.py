@@ -67,7 +67,9 @@ def _name(cn, org=None):
 
 
 def make_cert(cn, *, key, issuer=None, issuer_key=None, days=(-1, 30), sans=(), ca=False, org=None):
-    now = datetime.datetime.now(UTC).replace(microsecond=0)
+    # Dates count from a minute ago: certificates keep whole seconds, so from "now" a run in the
+    # same second would see exactly 20 days left where every later one sees 19.
+    now = datetime.datetime.now(UTC).replace(microsecond=0) - datetime.timedelta(minutes=1)
     builder = (
         x509.CertificateBuilder()
         .subject_name(_name(cn, org))
