@@ -1,12 +1,17 @@
 """python -m certcore and the certcore console script, run for real in a subprocess."""
+import base64
+import contextlib
 import datetime
+import http.server
 import ipaddress
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -17,6 +22,8 @@ from cryptography.x509.oid import NameOID
 
 import certcore
 from _certcore.x509 import MAX_CERT_FILE_BYTES
+from helpers.tlscerts import get_pki
+from helpers.tlspeers import TLSServer
 
 UTC = datetime.timezone.utc
 SUBCOMMANDS = ["info", "store", "show", "check", "time", "pem2der", "der2pem", "paths", "fetch"]
@@ -60,7 +67,9 @@ def _name(cn, org=None):
 
 
 def make_cert(cn, *, key, issuer=None, issuer_key=None, days=(-1, 30), sans=(), ca=False, org=None):
-    now = datetime.datetime.now(UTC).replace(microsecond=0)
+    # Dates count from a minute ago: certificates keep whole seconds, so from "now" a run in the
+    # same second would see exactly 20 days left where every later one sees 19.
+    now = datetime.datetime.now(UTC).replace(microsecond=0) - datetime.timedelta(minutes=1)
     builder = (
         x509.CertificateBuilder()
         .subject_name(_name(cn, org))
@@ -241,10 +250,20 @@ def test_show_bundle(tmp_path, files):
 
 
 def test_show_json_is_the_getpeercert_dict(tmp_path, files):
+    before = int(time.time())
     proc = cli(tmp_path, "show", "--json", path(files, "leaf.pem"))
+    after = int(time.time())
     assert proc.returncode == 0, proc.stderr
     expected = json.loads(json.dumps(certcore.decode_cert(pem(files.leaf))))
-    assert json.loads(proc.stdout) == expected
+    got = json.loads(proc.stdout)
+    # the getpeercert() keys unchanged, plus what the text shows beyond them
+    assert {key: got[key] for key in expected} == expected
+    assert set(got) - set(expected) == {"daysLeft", "expired", "notYetValid", "sha256"}
+    # 30 days minus the seconds since the certificate was made (none if in the same second)
+    not_after = certcore.Certificate(der(files.leaf)).not_after
+    assert got["daysLeft"] in {(not_after - t) // 86400 for t in (before, after)}
+    assert (got["expired"], got["notYetValid"]) == (False, False)
+    assert got["sha256"] == files.leaf.fingerprint(hashes.SHA256()).hex()
     assert expected["subjectAltName"][2] == ["IP Address", "192.0.2.1"]
     # the stdlib's decoder agrees (CPython's test hook reads a file)
     import ssl
@@ -501,6 +520,11 @@ def _closed_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+def test_fetch_bad_timeout(tmp_path, timeout):
+    assert_one_line_error(cli(tmp_path, "fetch", "127.0.0.1:1", "--timeout", timeout), "--timeout needs")
+
+
 def test_fetch_connection_refused(tmp_path):
     assert_one_line_error(cli(tmp_path, "fetch", f"127.0.0.1:{_closed_port()}", "--timeout", "5"), "127.0.0.1")
 
@@ -554,3 +578,525 @@ def test_fetch_from_s_server(tmp_path, files, s_server):
     other.write_bytes(pem(files.late_ca))
     assert_one_line_error(cli(tmp_path, "fetch", f"127.0.0.1:{s_server}", "--cafile", str(other)),
                           "certificate verification failed")
+
+
+# ------------------------------------------------------------------------------------------
+# --json on every command: one document, the same facts as the text, the same exit status
+
+def _numbers(text):
+    return {int(n) for n in re.findall(r"\d+", text)}
+
+
+def _json_numbers(obj):
+    """Every number in a JSON document, including the digits inside its strings (dates, DNs)."""
+    if isinstance(obj, bool) or obj is None:
+        return set()
+    if isinstance(obj, int):
+        return {abs(obj)}
+    if isinstance(obj, str):
+        return _numbers(obj)
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    return set().union(*map(_json_numbers, obj)) if obj else set()
+
+
+def assert_text_numbers_in(text, record, *extra):
+    """No number in the text that the JSON does not have (``extra``: counts and indices that are
+    the JSON list's length and positions, and numbers from the command line)."""
+    missing = _numbers(text) - _json_numbers(record) - set(extra)
+    assert not missing, (missing, text)
+
+
+def both(tmp_path, *args, env=None, input=None):
+    """The command run in text mode and in --json mode on the same input."""
+    text = cli(tmp_path, *args, env=env, input=input)
+    data = cli(tmp_path, *args, "--json", env=env, input=input)
+    assert text.returncode == data.returncode, (text.stderr, data.stdout)
+    return text, json.loads(data.stdout)
+
+
+@pytest.fixture(scope="module")
+def halfday_store(tmp_path_factory):
+    """Anchors whose expiry sits half a day from a day boundary, so the seconds between two runs
+    cannot move a days-left number: expired 10.5 and 0.25 days ago, expiring in 0.25 and 19.5."""
+    d = tmp_path_factory.mktemp("halfday")
+    key = ec.generate_private_key(ec.SECP256R1())
+    certs = [make_cert(cn, key=key, ca=True, days=(-400, days))
+             for cn, days in [("Long Gone", -10.5), ("Just Gone", -0.25), ("Last Day", 0.25), ("Soon", 19.5)]]
+    (d / "store.pem").write_bytes(b"".join(map(pem, certs)))
+    (d / "soon.pem").write_bytes(pem(certs[3]))
+    (d / "gone.pem").write_bytes(pem(certs[0]))
+    leaf = make_cert("www.example.com", key=key, issuer=certs[3].subject, days=(-1, 20.5),
+                     sans=["www.example.com", "192.0.2.1", "2001:db8::1"])
+    (d / "leaf.pem").write_bytes(pem(leaf))
+    return d
+
+
+def test_store_text_and_json_days_agree(tmp_path, halfday_store):
+    env = {"SSL_CERT_FILE": str(halfday_store / "store.pem"), "SSL_CERT_DIR": str(tmp_path)}
+    text, rows = both(tmp_path, "store", env=env)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    # Before: the text said "EXPIRED 10 days ago" and the JSON -11 (floor of a negative
+    # number); whole days cut toward zero in both now.
+    assert [(row["subject"][0][0][1], row["daysLeft"], row["expired"]) for row in rows] == [
+        ("Long Gone", -10, True), ("Just Gone", 0, True), ("Last Day", 0, False), ("Soon", 19, False),
+    ]
+    assert [line.split("  ")[-1].strip() for line in lines[:-1]] == ["Long Gone", "Just Gone", "Last Day", "Soon"]
+    assert "EXPIRED 10 days ago" in lines[0] and "EXPIRED 0 days ago" in lines[1]
+    assert "0 days left" in lines[2] and "19 days left" in lines[3]
+    for row, line in zip(rows, lines):
+        assert line.startswith(row["notAfterText"][:10])
+        left = f"EXPIRED {-row['daysLeft']} days ago" if row["expired"] else f"{row['daysLeft']} days left"
+        assert f" {left}  " in line
+        assert_text_numbers_in(line, row)
+    assert lines[-1] == f"{len(rows)} trust anchors"
+
+
+def test_show_text_and_json_agree(tmp_path, halfday_store):
+    for name in ["leaf.pem", "gone.pem", "soon.pem"]:
+        name = str(halfday_store / name)
+        text, d = both(tmp_path, "show", name)
+        assert text.returncode == 0, text.stderr
+        lines = text.stdout.splitlines()
+        fingerprint = bytes.fromhex(d["sha256"]).hex(":").upper()
+        assert f"  sha256:       {fingerprint}" in lines
+        left = f"EXPIRED {-d['daysLeft']} days ago" if d["expired"] else f"{d['daysLeft']} days left"
+        assert f"  not after:    {d['notAfter']}  ({left})" in lines
+        assert f"  not before:   {d['notBefore']}" in lines
+        assert f"  serial:       {d['serialNumber']}" in lines
+        assert_text_numbers_in("\n".join(line for line in lines if "sha256" not in line), d)
+    assert d["daysLeft"] == 19
+    text, ds = both(tmp_path, "show", str(halfday_store / "store.pem"))
+    assert [line for line in text.stdout.splitlines() if line.startswith("  subject:")] == [
+        f"  subject:      CN={cn}" for cn in ["Long Gone", "Just Gone", "Last Day", "Soon"]]
+    assert [d["daysLeft"] for d in ds] == [-10, 0, 0, 19]
+    assert_text_numbers_in(re.sub(r"sha256: .*", "", text.stdout), ds, 1, 2, 3, 4)
+
+
+def test_check_text_and_json_agree(tmp_path, files, halfday_store):
+    names = ["www.example.com", "example.com", "192.0.2.1", "192.0.2.2"]
+    text, r = both(tmp_path, "check", path(files, "leaf.pem"), *names)
+    assert text.returncode == 1
+    assert [(n["name"], n["ok"]) for n in r["names"]] == [(names[0], True), (names[1], False), (names[2], True),
+                                                         (names[3], False)]
+    assert r["ok"] is False and r["timeChecked"] is True and r["source"] == path(files, "leaf.pem")
+    assert text.stdout.splitlines() == [
+        f"ok    {n['name']}" if n["ok"] else f"FAIL  {n['name']}: {n['error']}" for n in r["names"]]
+    assert "doesn't match" in r["names"][1]["error"]
+    assert_text_numbers_in(text.stdout, r)
+
+    text, r = both(tmp_path, "check", str(halfday_store / "gone.pem"), "Long Gone")
+    assert text.returncode == 1 and r["ok"] is False and r["expired"] is True and r["daysLeft"] == -10
+    assert text.stdout.splitlines() == [
+        "ok    Long Gone", f"FAIL  the certificate expired on {r['notAfterText']} (EXPIRED 10 days ago)"]
+    assert_text_numbers_in(text.stdout, r)
+
+    text, r = both(tmp_path, "check", "--ignore-time", str(halfday_store / "gone.pem"), "Long Gone")
+    assert text.returncode == 0 and r["ok"] is True and r["timeChecked"] is False
+    assert text.stdout == "ok    Long Gone\n"
+
+
+def test_info_text_and_json_agree(tmp_path, files):
+    env = {"SSL_CERT_FILE": path(files, "store.pem"), "SSL_CERT_DIR": str(tmp_path)}
+    text, r = both(tmp_path, "info", env=env)
+    assert text.returncode == 0, text.stderr
+    assert r["certcore"] == certcore.__version__ and r["openssl"] == certcore.OPENSSL_VERSION
+    assert r["python"] == sys.version.split()[0]
+    assert list(r["defaultVerifyPaths"]) == list(certcore.DefaultVerifyPaths._fields)
+    assert (r["defaultVerifyPaths"]["cafile"], r["defaultVerifyPaths"]["capath"]) == (path(files, "store.pem"),
+                                                                                      str(tmp_path))
+    assert (r["cafileAnchors"], r["capathAnchors"]) == (4, 0)
+    assert r["trustStore"] == {"anchors": 3, "otherCertificates": 1, "crls": 0}
+    out = text.stdout
+    assert f"certcore {r['certcore']}\nlinked with {r['openssl']}\npython {r['python']}\n" in out
+    for field, value in r["defaultVerifyPaths"].items():
+        assert f"  {field:<20} {value}\n" in out
+    assert "trust anchors: 4 in cafile, 0 in capath" in out
+    assert "trust store: 3 distinct trust anchors, 1 other certificates, 0 CRLs" in out
+    assert_text_numbers_in(out, r)
+    # the top-level --json (no command: info) is the same document
+    top = cli(tmp_path, "--json", env=env)
+    assert top.returncode == 0 and json.loads(top.stdout) == r
+
+
+def test_time_text_and_json_agree(tmp_path):
+    times = ["Jan  5 09:34:43 2018 GMT", "Dec 31 23:59:59 9999 GMT"]
+    text, r = both(tmp_path, "time", *times)
+    assert r == [{"time": times[0], "seconds": 1515144883, "utc": "2018-01-05 09:34:43 UTC"},
+                 {"time": times[1], "seconds": 253402300799, "utc": "9999-12-31 23:59:59 UTC"}]
+    assert text.stdout.split() == [str(item["seconds"]) for item in r]
+    assert json.loads(cli(tmp_path, "--json", "time", *times).stdout) == r
+
+
+def test_conversions_text_and_json_agree(tmp_path, files):
+    text = cli(tmp_path, "pem2der", path(files, "bundle.pem"), binary=True)
+    records = json.loads(cli(tmp_path, "pem2der", "--json", path(files, "bundle.pem")).stdout)
+    assert [base64.b64decode(r["der"]) for r in records] == [der(files.leaf), der(files.ca)]
+    assert text.stdout == b"".join(base64.b64decode(r["der"]) for r in records)
+    assert [r["sha256"] for r in records] == [c.fingerprint(hashes.SHA256()).hex() for c in (files.leaf, files.ca)]
+    text = cli(tmp_path, "der2pem", path(files, "leaf.der"))
+    record = json.loads(cli(tmp_path, "der2pem", "--json", path(files, "leaf.der")).stdout)
+    assert record == {"pem": pem(files.leaf).decode(), "sha256": files.leaf.fingerprint(hashes.SHA256()).hex()}
+    assert text.stdout == record["pem"]
+
+
+def test_paths_text_and_json_agree(tmp_path, files):
+    text, r = both(tmp_path, "paths", env={"SSL_CERT_FILE": path(files, "store.pem")})
+    assert text.stdout == "".join(f"{field:<20} {value}\n" for field, value in r.items())
+
+
+def _help_text(tmp_path, command):
+    proc = cli(tmp_path, command, "--help")
+    assert proc.returncode == 0
+    return " ".join(proc.stdout.split())
+
+
+def _keys(obj):
+    if isinstance(obj, list):
+        return set().union(*map(_keys, obj)) if obj else set()
+    if isinstance(obj, dict):
+        return set(obj) | set().union(*map(_keys, (v for k, v in obj.items() if k != "defaultVerifyPaths")))
+    return set()
+
+
+def test_help_names_every_json_key(tmp_path, files, halfday_store):
+    """Each command's --help lists the keys its JSON has (the getpeercert() keys of show are
+    the stdlib's, named as such)."""
+    env = {"SSL_CERT_FILE": path(files, "store.pem"), "SSL_CERT_DIR": str(tmp_path)}
+    outputs = {
+        "info": cli(tmp_path, "info", "--json", env=env),
+        "store": cli(tmp_path, "store", "--json", env=env),
+        "check": cli(tmp_path, "check", "--json", str(halfday_store / "soon.pem"), "Soon"),
+        "time": cli(tmp_path, "time", "--json", "Jan  5 09:34:43 2018 GMT"),
+        "pem2der": cli(tmp_path, "pem2der", "--json", path(files, "leaf.pem")),
+        "der2pem": cli(tmp_path, "der2pem", "--json", path(files, "leaf.der")),
+        "paths": cli(tmp_path, "paths", "--json"),
+    }
+    for command, proc in outputs.items():
+        assert proc.returncode == 0, (command, proc.stderr)
+        help_text = _help_text(tmp_path, command)
+        for key in _keys(json.loads(proc.stdout)):
+            assert re.search(rf"\b{key}\b", help_text), (command, key)
+    show = json.loads(cli(tmp_path, "show", "--json", path(files, "leaf.pem")).stdout)
+    help_text = _help_text(tmp_path, "show")
+    assert "getpeercert()" in help_text
+    for key in set(show) - set(certcore.decode_cert(pem(files.leaf))):
+        assert re.search(rf"\b{key}\b", help_text), key
+    top = cli(tmp_path, "--help").stdout
+    for kind in ["usage", "input", "resolve", "connect", "timeout", "not-tls", "tls", "verify", "internal"]:
+        assert kind in top
+
+
+@pytest.mark.parametrize("args, status", [
+    (["show", "missing.pem"], 1),
+    (["show", "garbage.pem"], 1),
+    (["check", "leaf.pem", "example.com"], 1),
+    (["check", "expired.pem", "expired.example.com"], 1),
+    (["check", "leaf.pem", "www.example.com"], 0),
+    (["time", "yesterday"], 1),
+    (["store", "--expiring", "-1"], 1),
+    (["der2pem", "leaf.pem"], 1),
+    (["pem2der", "leaf.der"], 1),
+    (["check", "leaf.pem"], 2),
+    (["check", "--cafile", "leaf.pem", "leaf.pem", "x"], 2),
+    (["store", "--expiring", "soon"], 2),
+    (["fetch"], 2),
+])
+def test_exit_status_is_the_same_in_json_mode(tmp_path, files, args, status):
+    args = [path(files, a) if a.endswith((".pem", ".der")) else a for a in args]
+    text = cli(tmp_path, *args)
+    data = cli(tmp_path, *args, "--json")
+    assert text.returncode == data.returncode == status, (text.stderr, data.stderr)
+    document = json.loads(data.stdout)   # exactly one JSON document, errors included
+    if status == 2:
+        assert document["error"]["kind"] == "usage"
+        assert data.stderr == text.stderr and text.stderr.startswith("usage: certcore")
+        assert text.stderr.rstrip().endswith(document["error"]["message"])
+    elif "error" in document:
+        assert text.stdout == "" and data.stderr == text.stderr
+        assert text.stderr == f"certcore: error: {document['error']['message']}\n"
+        assert document["error"]["kind"] == "input"
+    else:
+        assert document["ok"] is (status == 0)
+
+
+# ------------------------------------------------------------------------------------------
+# fetch and check --server against real local servers
+
+PKI = get_pki()
+
+
+@pytest.fixture
+def tls_server():
+    """CPython's ssl serving the ECDSA leaf of the test PKI (DNS localhost, IP 127.0.0.1)."""
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*PKI.ecdsa)
+    with TLSServer(ctx, handler=lambda sock, info: None) as srv:
+        yield srv
+
+
+@pytest.fixture
+def http_server():
+    """http.server (plain HTTP) in a thread."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv.server_address[1]
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+
+
+@contextlib.contextmanager
+def raw_server(answer=None, delay=0.0, banner=None):
+    """A TCP server on 127.0.0.1 that sends ``banner`` on accepting, reads the client's first
+    bytes, then sends ``answer`` (None: nothing) and holds the connection open ``delay`` seconds."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                if banner:
+                    conn.sendall(banner)
+                conn.settimeout(5)
+                try:
+                    conn.recv(65536)
+                    if answer:
+                        conn.sendall(answer)
+                except OSError:
+                    pass
+                stop.wait(delay)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(10)
+
+
+def leaf_pem():
+    return certcore.Certificate.from_file(PKI.ecdsa[0]).pem
+
+
+def test_fetch_text_and_json_agree(tmp_path, tls_server):
+    address = f"127.0.0.1:{tls_server.port}"
+    before = int(time.time())
+    text, r = both(tmp_path, "fetch", address, "--chain")
+    after = int(time.time())
+    assert text.returncode == 0, text.stderr
+    assert text.stdout == "".join(cert["pem"] for cert in r["certificates"]) == leaf_pem()
+    assert (r["address"], r["host"], r["port"], r["verified"]) == (address, "127.0.0.1", tls_server.port, False)
+    assert r["tlsVersion"] == "TLSv1.3"
+    [cert] = r["certificates"]
+    leaf = certcore.Certificate.from_file(PKI.ecdsa[0])
+    assert cert["subject"] == json.loads(json.dumps(leaf.subject))
+    assert cert["subjectAltName"] == [["DNS", "localhost"], ["IP Address", "127.0.0.1"],
+                                      ["IP Address", "0:0:0:0:0:0:0:1"]]
+    assert (cert["notAfter"], cert["expired"]) == (leaf.not_after, False)
+    assert cert["daysLeft"] in {(leaf.not_after - t) // 86400 for t in (before, after)}
+    assert cert["sha256"] == leaf.fingerprint("sha256").hex()
+    # verified against the right CA; a verification error (kind verify) against another one
+    r = json.loads(cli(tmp_path, "fetch", "--json", address, "--cafile", PKI.ca).stdout)
+    assert r["verified"] is True
+    proc = cli(tmp_path, "fetch", "--json", address, "--cafile", PKI.ca2)
+    assert proc.returncode == 1
+    error = json.loads(proc.stdout)["error"]
+    assert (error["kind"], error["phase"], error["address"]) == ("verify", "handshake", address)
+    assert proc.stderr == f"certcore: error: {error['message']}\n"
+    assert "certificate verification failed: unable to get local issuer certificate" in error["message"]
+    # the server hears why, as from the library's own handshake: OpenSSL's alert is sent
+    deadline = time.monotonic() + 5
+    while not tls_server.errors and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [getattr(e, "reason", None) for e in tls_server.errors] == ["TLSV1_ALERT_UNKNOWN_CA"]
+
+
+def test_fetch_sends_sni_for_names_only(tmp_path, tls_server):
+    # the handshake the library's get_server_certificate runs: SNI for a name, none for an IP
+    for host in ["localhost", "127.0.0.1"]:
+        assert cli(tmp_path, "fetch", f"{host}:{tls_server.port}").returncode == 0
+    deadline = time.monotonic() + 5
+    while len(tls_server.infos) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [info.get("sni") for info in tls_server.infos] == ["localhost", None]
+
+
+def test_check_server(tmp_path, tls_server):
+    address = f"127.0.0.1:{tls_server.port}"
+    proc = cli(tmp_path, "check", "--server", address, "localhost", "127.0.0.1", "example.com", "--cafile", PKI.ca)
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert lines[:2] == ["ok    localhost", "ok    127.0.0.1"] and lines[2].startswith("FAIL  example.com: ")
+    text, r = both(tmp_path, "check", "--server", address)   # no names: the server's host
+    assert text.returncode == 0 and text.stdout == "ok    127.0.0.1\n"
+    assert r["source"] == address and r["ok"] is True and r["names"][0]["name"] == "127.0.0.1"
+    assert r["notAfter"] == certcore.Certificate.from_file(PKI.ecdsa[0]).not_after
+
+
+def _not_tls(tmp_path, command, port):
+    address = f"127.0.0.1:{port}"
+    args = ["fetch", address] if command == "fetch" else ["check", "--server", address, "localhost"]
+    text = cli(tmp_path, *args, "--timeout", "10")
+    data = cli(tmp_path, *args, "--timeout", "10", "--json")
+    assert_one_line_error(text, f"{address} is not a TLS server (")
+    assert data.returncode == 1 and text.stdout == ""
+    error = json.loads(data.stdout)["error"]
+    assert text.stderr == data.stderr == f"certcore: error: {error['message']}\n"
+    assert (error["kind"], error["phase"], error["address"]) == ("not-tls", "handshake", address)
+    return error
+
+
+@pytest.mark.parametrize("command", ["fetch", "check"])
+def test_plain_http_port_is_not_a_tls_server(tmp_path, http_server, command):
+    error = _not_tls(tmp_path, command, http_server)
+    # http.server takes the ClientHello for an HTTP/0.9 request line: a bare HTML error page
+    assert error["message"] == (f"127.0.0.1:{http_server} is not a TLS server (it answered with plain HTTP: "
+                                "'<!DOCTYPE HTML>')")
+    assert error["http"] is True and error["firstLine"] == "<!DOCTYPE HTML>"
+    assert bytes.fromhex(error["firstBytes"]).startswith(b"<!DOCTYPE HTML>")
+
+
+def test_http_status_line_and_other_protocols(tmp_path):
+    with raw_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n") as port:
+        error = _not_tls(tmp_path, "fetch", port)
+    assert error["message"].endswith("(it answered with plain HTTP: 'HTTP/1.1 400 Bad Request')")
+    assert error["http"] is True and bytes.fromhex(error["firstBytes"]).startswith(b"HTTP/1.1 400")
+    with raw_server(banner=b"SSH-2.0-OpenSSH_9.2\r\n", delay=2) as port:
+        error = _not_tls(tmp_path, "fetch", port)
+    assert error["message"].endswith("(it answered 'SSH-2.0-OpenSSH_9.2')") and error["http"] is False
+    with raw_server(b"\x00\x01\x02\x03" * 8) as port:
+        error = _not_tls(tmp_path, "fetch", port)
+    assert error["message"].endswith("(its first bytes are 00 01 02 03 00 01 02 03 00 01 02 03 00 01 02 03)")
+
+
+def test_a_tls_alert_is_not_called_not_tls(tmp_path):
+    # a TLS server that refuses (handshake_failure alert) is a TLS server
+    with raw_server(b"\x15\x03\x03\x00\x02\x02\x28") as port:
+        proc = cli(tmp_path, "fetch", "--json", f"127.0.0.1:{port}")
+    error = json.loads(proc.stdout)["error"]
+    assert proc.returncode == 1 and error["kind"] == "tls"
+    assert "TLS handshake failed: [SSL: SSLV3_ALERT_HANDSHAKE_FAILURE]" in error["message"]
+
+
+def test_handshake_timeout_names_the_phase(tmp_path):
+    with raw_server(delay=5) as port:
+        start = time.monotonic()
+        text = cli(tmp_path, "fetch", f"127.0.0.1:{port}", "--timeout", "1")
+        assert time.monotonic() - start < 4
+        data = cli(tmp_path, "fetch", f"127.0.0.1:{port}", "--timeout", "1", "--json")
+    assert_one_line_error(text, f"127.0.0.1:{port}: timed out after 1 s in the TLS handshake (the server sent "
+                                "nothing)")
+    error = json.loads(data.stdout)["error"]
+    assert data.returncode == 1
+    assert (error["kind"], error["phase"], error["timeout"]) == ("timeout", "handshake", 1.0)
+
+
+@pytest.fixture
+def unanswered_port():
+    """A listening port whose backlog is full, so that a further connection request gets no
+    answer (Linux drops the SYN) and connecting times out."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(16):
+            s = socket.socket()
+            s.settimeout(0.5)
+            fillers.append(s)
+            try:
+                s.connect(("127.0.0.1", port))
+            except socket.timeout:
+                break
+        else:
+            pytest.fail("the backlog never filled")
+        yield port
+    finally:
+        for s in fillers:
+            s.close()
+        listener.close()
+
+
+def test_connect_timeout_names_the_phase(tmp_path, unanswered_port):
+    address = f"127.0.0.1:{unanswered_port}"
+    text = cli(tmp_path, "fetch", address, "--timeout", "1")
+    assert_one_line_error(text, f"{address}: timed out after 1 s connecting")
+    data = cli(tmp_path, "check", "--server", address, "--timeout", "1.5", "--json")
+    error = json.loads(data.stdout)["error"]
+    assert data.returncode == 1
+    assert (error["kind"], error["phase"], error["timeout"]) == ("timeout", "connect", 1.5)
+    assert "timed out after 1.5 s connecting" in error["message"]
+
+
+def test_fetch_says_what_it_waits_for_with_verbose(tmp_path, tls_server):
+    address = f"127.0.0.1:{tls_server.port}"
+    proc = cli(tmp_path, "fetch", address, "--verbose")
+    assert proc.returncode == 0 and proc.stdout == leaf_pem()
+    assert proc.stderr.splitlines() == [
+        f"certcore: connecting to {address} ...",
+        f"certcore: connected to {address}; TLS handshake ...",
+        "certcore: TLSv1.3 handshake done",
+    ]
+    with raw_server(delay=5) as port:
+        proc = cli(tmp_path, "fetch", f"127.0.0.1:{port}", "-v", "--timeout", "0.5")
+    assert proc.stderr.splitlines() == [
+        f"certcore: connecting to 127.0.0.1:{port} ...",
+        f"certcore: connected to 127.0.0.1:{port}; TLS handshake ...",
+        f"certcore: error: 127.0.0.1:{port}: timed out after 0.5 s in the TLS handshake (the server sent nothing)",
+    ]
+
+
+def _stderr_on_a_terminal(tmp_path, *args):
+    """Run the command with stderr on a pseudo-terminal; returns (process, what the terminal got)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "certcore", *args], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=follower, text=True, timeout=60)
+        os.close(follower)
+        follower = None
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:   # EIO: the terminal has no writer left
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return proc, b"".join(chunks).decode().replace("\r\n", "\n")
+    finally:
+        if follower is not None:
+            os.close(follower)
+        os.close(leader)
+
+
+def test_fetch_progress_is_on_by_default_on_a_terminal(tmp_path, tls_server):
+    address = f"127.0.0.1:{tls_server.port}"
+    proc, terminal = _stderr_on_a_terminal(tmp_path, "fetch", address)
+    assert proc.returncode == 0 and proc.stdout == leaf_pem()
+    assert terminal.splitlines() == [f"certcore: connecting to {address} ...",
+                                     f"certcore: connected to {address}; TLS handshake ...",
+                                     "certcore: TLSv1.3 handshake done"]
+    proc, terminal = _stderr_on_a_terminal(tmp_path, "fetch", address, "--quiet")
+    assert proc.returncode == 0 and terminal == ""
+    # not a terminal and no --verbose: silent (the tests above read stderr as one error line)
+    proc = cli(tmp_path, "fetch", address)
+    assert proc.returncode == 0 and proc.stderr == ""
