@@ -12,7 +12,6 @@ HAS_TLSv1_2: bool
 HAS_TLSv1_3: bool
 HAS_NEVER_CHECK_COMMON_NAME: bool
 HAS_PSK: bool
-OPENSSL_HAS_PSK: bool
 OPENSSL_API_VERSION: Tuple[int, int, int, int, int]
 OPENSSL_VALUES: Dict[str, int]
 TLS_VERSIONS: Dict[str, int]

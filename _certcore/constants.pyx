@@ -75,12 +75,9 @@ HAS_TLSv1_2 = not OPENSSL_NO_TLS1_2
 HAS_TLSv1_3 = not OPENSSL_NO_TLS1_3
 #: ``hostname_checks_common_name = False`` works through this OpenSSL host-check flag.
 HAS_NEVER_CHECK_COMMON_NAME = X509_CHECK_FLAG_NEVER_CHECK_SUBJECT != 0
-#: Whether this OpenSSL build has TLS-PSK cipher suites (CPython 3.13's ``HAS_PSK`` test).
-OPENSSL_HAS_PSK = not OPENSSL_NO_PSK
-#: CPython 3.13's ``HAS_PSK``: False while certcore's SSLContext has no working
-#: ``set_psk_client_callback``/``set_psk_server_callback`` (they raise NotImplementedError);
-#: tests/test_module_names.py fails when the flag and those methods disagree.
-HAS_PSK = False
+#: CPython 3.13's ``HAS_PSK``: TLS-PSK in this OpenSSL build. certcore's SSLContext has
+#: ``set_psk_client_callback``/``set_psk_server_callback`` wherever the running ssl has this name.
+HAS_PSK = not OPENSSL_NO_PSK
 
 #: The OpenSSL version in the headers certcore was compiled with, as a
 #: ``(major, minor, fix, patch, status)`` tuple (the stdlib's ``ssl._OPENSSL_API_VERSION``).

@@ -33,22 +33,19 @@ from helpers.scale import examples
 PY = sys.version_info[:2]
 SAME_OPENSSL = certcore.OPENSSL_VERSION == ssl.OPENSSL_VERSION
 
-# The deliberate differences between the running ssl's namespace and certcore's, the only ones.
-# "absent": certcore does not have the name; "value": certcore has it with a value of its own.
+# The deliberate differences between the running ssl's namespace and certcore's, the only ones:
+# names certcore does not have, each with the reason.
 DIFFERENCES = {
-    "os": ("absent", "ssl.py's own `import os`, not API: neither CPython's test_ssl (3.9-3.13) "
-                     "nor the programs certcore targets read ssl.os"),
-    "sys": ("absent", "ssl.py's own `import sys`, not API"),
-    "errno": ("absent", "ssl.py's own `import errno`, not API"),
-    "warnings": ("absent", "ssl.py's own `import warnings`, not API"),
-    "base64": ("absent", "ssl.py's own `import base64` (for its PEM converters; certcore's are compiled)"),
-    "namedtuple": ("absent", "ssl.py's own `from collections import namedtuple`, used to define "
-                             "DefaultVerifyPaths (which certcore re-exports)"),
-    "RAND_egd": ("absent", "only in an ssl linked to LibreSSL or an OpenSSL older than 1.1; certcore "
-                           "builds with OpenSSL 3, which has no RAND_egd"),
-    "HAS_PSK": ("value", "3.13's ssl says whether OpenSSL has TLS-PSK; certcore says whether its "
-                         "SSLContext can use it: False while set_psk_client_callback and "
-                         "set_psk_server_callback raise NotImplementedError"),
+    "os": "ssl.py's own `import os`, not API: neither CPython's test_ssl (3.9-3.13) "
+          "nor the programs certcore targets read ssl.os",
+    "sys": "ssl.py's own `import sys`, not API",
+    "errno": "ssl.py's own `import errno`, not API",
+    "warnings": "ssl.py's own `import warnings`, not API",
+    "base64": "ssl.py's own `import base64` (for its PEM converters; certcore's are compiled)",
+    "namedtuple": "ssl.py's own `from collections import namedtuple`, used to define "
+                  "DefaultVerifyPaths (which certcore re-exports)",
+    "RAND_egd": "only in an ssl linked to LibreSSL or an OpenSSL older than 1.1; certcore "
+                "builds with OpenSSL 3, which has no RAND_egd",
 }
 
 # Underscored names of ssl that programs use (where the running ssl has them), with who uses them.
@@ -110,22 +107,17 @@ def is_certcore_code(obj):
 # --- names -------------------------------------------------------------------------------------
 
 def test_differences_table_is_well_formed():
-    for name, (kind, reason) in DIFFERENCES.items():
-        assert kind in ("absent", "value"), name
-        assert len(reason) > 20, name
+    for name, reason in DIFFERENCES.items():
+        assert isinstance(reason, str) and len(reason) > 20, name
 
 
 @pytest.mark.parametrize("name", names_to_check())
 def test_name_is_in_certcore(name):
-    kind = DIFFERENCES.get(name, (None,))[0]
-    if kind == "absent":
+    if name in DIFFERENCES:
         assert not hasattr(certcore, name), f"certcore has {name} now: drop it from DIFFERENCES"
         return
     assert hasattr(certcore, name), f"certcore lacks ssl.{name}"
     ours, theirs = getattr(certcore, name), getattr(ssl, name)
-    if kind == "value":
-        assert type(ours) is type(theirs)
-        return
     if name in STDLIB_CALLABLES:
         assert ours is theirs
     elif callable(theirs):
@@ -159,8 +151,7 @@ def test_build_data_is_certcores():
 
 
 def test_all_is_the_stdlib_public_names_plus_certcores():
-    absent = {n for n, (kind, _) in DIFFERENCES.items() if kind == "absent"}
-    expected = (stdlib_public() - absent) | certcore_additions()
+    expected = (stdlib_public() - set(DIFFERENCES)) | certcore_additions()
     assert len(certcore.__all__) == len(set(certcore.__all__)), "duplicates in __all__"
     assert set(certcore.__all__) == expected
     namespace = {}
@@ -295,8 +286,6 @@ def test_default_ciphers_are_what_a_new_context_uses():
 @pytest.mark.skipif(not SAME_OPENSSL, reason="the interpreter's ssl links another OpenSSL")
 def test_has_flags_equal_the_stdlibs_on_the_same_openssl():
     for name in (n for n in stdlib_public() if n.startswith("HAS_")):
-        if DIFFERENCES.get(name, ("",))[0] == "value":
-            continue
         assert getattr(certcore, name) is getattr(ssl, name), name
 
 
@@ -317,12 +306,16 @@ def test_has_flags_match_behaviour():
     assert constants.HAS_NEVER_CHECK_COMMON_NAME
     client.hostname_checks_common_name = False
     assert client.hostname_checks_common_name is False
-    # HAS_PSK (3.13's name) promises working PSK callbacks where the running ssl has them.
-    if getattr(certcore, "HAS_PSK", False):
-        client.set_psk_client_callback(lambda hint: (None, b"\x00" * 32))
-        server.set_psk_server_callback(lambda identity: b"\x00" * 32)
+    # HAS_PSK (3.13's name) promises the PSK callbacks; where the running ssl lacks the name,
+    # certcore's SSLContext lacks the callbacks too (tests/test_tls_psk.py makes PSK handshakes).
+    if hasattr(certcore, "HAS_PSK"):
+        assert certcore.HAS_PSK is constants.HAS_PSK
+        if certcore.HAS_PSK:
+            client.set_psk_client_callback(lambda hint: (None, b"\x00" * 32))
+            server.set_psk_server_callback(lambda identity: b"\x00" * 32)
     else:
         assert not hasattr(client, "set_psk_client_callback")
+        assert not hasattr(server, "set_psk_server_callback")
 
 
 def test_has_protocol_flags_follow_the_build():
