@@ -553,6 +553,7 @@ cdef class TLSConnection:
     cdef BIO *wbio
     cdef ConnLocks lk
     cdef object _callback_error      # what a _msg_callback raised, for the running operation
+    cdef object _waiter              # cooperative wait (gevent), or None: _drive waits in poll()
     cdef object __weakref__
 
     def __cinit__(self, *args):
@@ -585,6 +586,20 @@ cdef class TLSConnection:
     @property
     def context(self):
         return self._ctx_owner
+
+    @property
+    def waiter(self):
+        """``waiter(fd, write, timeout) -> timed_out`` parks the caller until ``fd`` is readable
+        (writable if ``write``) or ``timeout`` seconds pass (None: no limit) and returns true on a
+        timeout. With a waiter, socket-mode operations wait through it instead of in poll(): an event
+        loop (gevent's hub) runs its other tasks meanwhile. None (the default): poll() in C."""
+        return self._waiter
+
+    @waiter.setter
+    def waiter(self, value):
+        if value is not None and not callable(value):
+            raise TypeError(f"waiter must be callable or None, not {type(value).__name__}")
+        self._waiter = value
 
     def set_context(self, ContextCore core not None, owner):
         """Switch to another context (SSLSocket.context = ...): core, and the public owner."""
@@ -684,6 +699,8 @@ cdef class TLSConnection:
         if timeout > 0:
             deadline = _now() + timeout
         if self.incoming is None and (op == OP_HANDSHAKE or op == OP_SHUTDOWN or timeout != 0.0):
+            if self._waiter is not None and timeout != 0.0:
+                return self._drive_cooperative(op, buf, n, st, site, timeout, deadline)
             # may wait or compute for long: without the GIL, the locks held per OpenSSL call
             while True:
                 with nogil:
@@ -710,6 +727,47 @@ cdef class TLSConnection:
                 ERR_clear_error()
                 PyErr_CheckSignals()
             self._pump_out()
+            self._raise_for(op, status, st, site)
+        finally:
+            _unhold(&self.lk, &h)
+        return 0
+
+    cdef int _drive_cooperative(self, int op, void *buf, size_t n, IoState *st, int site,
+                                double timeout, double deadline) except -1:
+        """_drive for a socket whose waits belong to an event loop: a poll() here would stop the
+        whole OS thread, gevent's hub and every greenlet with it. Each OpenSSL call runs without
+        waiting (_run with timeout 0 returns on WANT_READ/WANT_WRITE) and the waiter parks just
+        this greenlet until the descriptor is ready; the deadline stays one per operation, as in
+        CPython, so the timeouts and their messages are the poll() path's."""
+        cdef SSL *ssl = self.ssl
+        cdef int fd = self.fd
+        cdef int status, want
+        cdef double remaining
+        cdef Held h
+        waiter = self._waiter
+        while True:
+            with nogil:
+                status = _run(ssl, fd, op, buf, n, 0.0, 0.0, st, &self.lk)
+            if status == ST_EINTR:
+                ERR_clear_error()
+                PyErr_CheckSignals()
+                continue
+            want = st.ssl_err
+            if want != SSL_ERROR_WANT_READ and want != SSL_ERROR_WANT_WRITE:
+                break
+            # the error queue is per thread: other greenlets run OpenSSL on it while this one waits
+            ERR_clear_error()
+            if timeout < 0:
+                timed_out = waiter(fd, want == SSL_ERROR_WANT_WRITE, None)
+            else:
+                remaining = deadline - _now()
+                timed_out = remaining <= 0 or waiter(fd, want == SSL_ERROR_WANT_WRITE, remaining)
+            if timed_out:
+                st.want = want
+                status = ST_TIMEOUT
+                break
+        _hold_gil(&self.lk, &h)
+        try:
             self._raise_for(op, status, st, site)
         finally:
             _unhold(&self.lk, &h)

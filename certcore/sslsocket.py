@@ -123,7 +123,9 @@ class SSLContext(_StdContext):
             server_hostname=self._encode_hostname(server_hostname), session=session, context=self)
 
     def _wrap_socket(self, sock, server_side, server_hostname=None, *, owner=None, session=None):
-        return _new_socket_conn(self._core, self, sock, server_side, server_hostname, owner, session)
+        conn = _new_socket_conn(self._core, self, sock, server_side, server_hostname, owner, session)
+        conn.waiter = _cooperative_waiter(sock)
+        return conn
 
     def _wrap_bio(self, incoming, outgoing, server_side, server_hostname=None, *, owner=None,
                   session=None):
@@ -337,6 +339,34 @@ class SSLObject(_StdObject):
 
     def get_unverified_chain(self):
         return self._sslobj.get_unverified_chain()
+
+
+class _WaitTimedOut(Exception):
+    """A cooperative wait reached the operation's deadline (the connection raises the timeout)."""
+
+
+def _cooperative_waiter(sock):
+    """The connection's waiter (see TLSConnection.waiter) for a socket whose blocking calls wait
+    through gevent's hub, else None (waits happen in C). A socket is gevent's when certcore was
+    imported after gevent.monkey.patch_all(): SSLSocket then derives from gevent's socket class, as
+    the patched stdlib's does. gevent is never imported here: a program without it has no
+    "gevent.socket" module and no gevent sockets."""
+    gsocket = _sys.modules.get("gevent.socket")
+    if gsocket is None or not isinstance(sock, gsocket.socket):
+        return None
+    wait = gsocket.wait
+    # The socket's own watchers, as gevent's ssl waits on: closing the socket in another greenlet
+    # cancels the wait (EBADF in the waiting greenlet) instead of leaving it parked forever.
+    events = (sock._read_event, sock._write_event)
+
+    def waiter(fd, write, timeout):
+        try:
+            wait(events[write], timeout, _WaitTimedOut)
+        except _WaitTimedOut:
+            return True
+        return False
+
+    return waiter
 
 
 class SSLSocket(_StdSocket):
