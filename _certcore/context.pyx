@@ -17,7 +17,7 @@ from cpython.ref cimport Py_INCREF, Py_XINCREF, Py_XDECREF
 from cpython.exc cimport PyErr_Restore, PyErr_WriteUnraisable
 from cpython.long cimport PyLong_AsLong, PyLong_AsUnsignedLongLong
 from cpython.exc cimport PyErr_WarnEx
-from pyapi cimport PyArg_Parse, PyArg_ParseTuple, PY_VERSION_HEX, PyLong_Type, PyLong_AsInt
+from pyapi cimport PyArg_Parse, PyArg_ParseTuple, PY_VERSION_HEX, PyLong_Type, clinic_int
 from posixsys.errnoval cimport set_errno, get_errno
 from libc.string cimport memcpy, strlen
 from libc.stdlib cimport malloc, free
@@ -410,9 +410,7 @@ cdef class ContextCore:
     def __cinit__(self, object protocol_arg):
         cdef const SSL_METHOD *method
         cdef unsigned long options
-        if PY_VERSION_HEX < 0x030A0000 and isinstance(protocol_arg, float):
-            raise TypeError("integer argument expected, got float")     # 3.9's clinic
-        cdef int protocol = PyLong_AsInt(protocol_arg)
+        cdef int protocol = clinic_int(protocol_arg)
         self.ctx = NULL
         self._keylog_fd = -1
         self.lock = certcore_ctxlock_new()

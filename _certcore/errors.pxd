@@ -48,6 +48,8 @@ cdef void clear_error_queue() noexcept nogil
 # CPython's _setSSLError: SSLError(reason, "[LIB: REASON] text (_ssl.c:N)") from the queue's
 # last error (errstr overrides the text); the queue is cleared.
 cdef int raise_from_queue(int site, object errstr=*) except -1
+# _ssl.c's PySSL_RAND failure: SSLError(packed code, reason text), the queue's oldest error.
+cdef int raise_rand_error() except -1
 # CPython's PySSL_SetError: the exception for a failed SSL_do_handshake/read/write/shutdown,
 # given SSL_get_error()'s result and the errno/queue state captured right after the call.
 # server_hostname feeds the hostname-mismatch verify_message.

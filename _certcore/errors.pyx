@@ -20,7 +20,7 @@ from the table ci/gen_error_names.py generates from the OpenSSL headers (_error_
 import ssl as _ssl
 
 from openssl.err cimport (
-    ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON, ERR_reason_error_string,
+    ERR_get_error, ERR_peek_last_error, ERR_clear_error, ERR_GET_LIB, ERR_GET_REASON, ERR_reason_error_string,
 )
 from openssl.ssl cimport (
     SSL, SSL_get_verify_result,
@@ -212,3 +212,13 @@ cdef int raise_ssl_error(object exc_type, object fallback) except -1:
     exc.library = library
     exc.reason = reason
     raise exc
+
+
+cdef int raise_rand_error() except -1:
+    """_ssl.c's PySSL_RAND failure, a layout of its own: SSLError(packed code, reason text), no
+    "[LIB: REASON]" prefix, no library/reason attributes. The caller emptied the queue before
+    the call, so its oldest error is the cause."""
+    cdef unsigned long code = ERR_get_error()
+    cdef const char *text = ERR_reason_error_string(code)
+    ERR_clear_error()
+    raise SSLError(code, text.decode("utf-8", "replace") if text != NULL else None)

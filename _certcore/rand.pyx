@@ -16,30 +16,10 @@ from cpython.float cimport PyFloat_AsDouble
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from libc.limits cimport INT_MAX
 from libc.string cimport memset
-from pyapi cimport PY_VERSION_HEX, PyLong_AsInt
+from pyapi cimport PY_VERSION_HEX, clinic_int
 
-from openssl.err cimport ERR_get_error, ERR_reason_error_string
 from openssl.rand cimport RAND_bytes as _RAND_bytes, RAND_status as _RAND_status, RAND_add as _RAND_add
-from _certcore.errors cimport clear_error_queue
-from _certcore.errors import SSLError
-
-
-cdef int _as_c_int(object n) except? -1:
-    """Argument clinic's ``int`` converter, as the running CPython applies it to ``n``."""
-    if PY_VERSION_HEX < 0x030A0000 and isinstance(n, float):
-        # 3.9's clinic refuses floats before converting; 3.10+ refuses them in __index__.
-        raise TypeError("integer argument expected, got float")
-    return PyLong_AsInt(n)
-
-
-cdef int _raise_rand_error() except -1:
-    # _ssl.c's PySSL_RAND reports the oldest queued error as SSLError(packed code, reason text),
-    # a layout of its own: no "[LIB: REASON]" prefix, no library/reason attributes. The queue holds
-    # only this call's errors (emptied before it), so the oldest is the cause.
-    cdef unsigned long code = ERR_get_error()
-    cdef const char *text = ERR_reason_error_string(code)
-    clear_error_queue()
-    raise SSLError(code, text.decode("utf-8", "replace") if text != NULL else None)
+from _certcore.errors cimport clear_error_queue, raise_rand_error
 
 
 cdef object _random_bytes(int num, bint pseudo):
@@ -62,19 +42,19 @@ cdef object _random_bytes(int num, bint pseudo):
         memset(buf, 0, num)
         clear_error_queue()
         return (out, False)
-    _raise_rand_error()
+    raise_rand_error()
 
 
 def RAND_bytes(n, /):
     """Return ``n`` cryptographically strong random bytes; ``ssl.SSLError`` if the generator
     cannot produce them (it is not seeded, or OpenSSL's random provider is unavailable)."""
-    return _random_bytes(_as_c_int(n), False)
+    return _random_bytes(clinic_int(n), False)
 
 
 def RAND_pseudo_bytes(n, /):
     """Return ``(bytes, is_cryptographic)``: ``n`` random bytes and whether they are
     cryptographically strong. The stdlib has it up to 3.11 and deprecates it from 3.10."""
-    cdef int num = _as_c_int(n)
+    cdef int num = clinic_int(n)
     if PY_VERSION_HEX >= 0x030A0000:
         PyErr_WarnEx(DeprecationWarning, b"ssl.RAND_pseudo_bytes() is deprecated", 1)
     return _random_bytes(num, True)

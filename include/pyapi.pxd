@@ -46,3 +46,11 @@ cdef extern from *:
     }
     """
     int PyLong_AsInt "certcore_long_as_int"(object o) except? -1
+
+
+cdef inline int clinic_int(object n) except? -1:
+    """Argument clinic's ``int`` converter as the running CPython applies it."""
+    if PY_VERSION_HEX < 0x030A0000 and isinstance(n, float):
+        # 3.9's clinic refuses floats before converting; 3.10+ refuses them in __index__
+        raise TypeError("integer argument expected, got float")
+    return PyLong_AsInt(n)
