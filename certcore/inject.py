@@ -47,8 +47,8 @@ from certcore.sslsocket import _StdContext
 __all__ = ["inject_into_ssl", "extract_from_ssl"]
 
 _lock = _threading.Lock()
-# While injected: the class that ssl.SSLContext held before, and the (module, name, original,
-# replacement) of every global that inject_into_ssl() changed, in the order it changed them.
+# While injected: the stdlib class that ssl.SSLContext held before, and the (module, name,
+# original, replacement) of every library global that inject_into_ssl() changed, in that order.
 _displaced = None
 _replaced = []
 
@@ -117,7 +117,7 @@ def inject_into_ssl() -> None:
     with _lock:
         if _displaced is not None:
             return
-        original = _ssl.SSLContext
+        previous = original = _ssl.SSLContext
         if original is _CertcoreContext:
             # Swapped by hand (``ssl.SSLContext = certcore.SSLContext``): what it displaced is
             # the stdlib's class, and that is what extraction puts back.
@@ -125,7 +125,6 @@ def inject_into_ssl() -> None:
         done = []
         try:
             _ssl.SSLContext = _CertcoreContext
-            done.append((_ssl, "SSLContext", original, _CertcoreContext))
             for modname, name in _CLASS_GLOBALS:
                 module = _loaded(modname)
                 if module is not None and getattr(module, name, _MISSING) is original:
@@ -142,6 +141,7 @@ def inject_into_ssl() -> None:
         except BaseException:
             for module, name, old, _new in reversed(done):
                 setattr(module, name, old)
+            _ssl.SSLContext = previous
             raise
         _replaced[:] = done
         _displaced = original
@@ -168,6 +168,8 @@ def extract_from_ssl() -> None:
         for module, name, old, new in reversed(_replaced):
             if getattr(module, name, _MISSING) is new:
                 setattr(module, name, old)
+        if _ssl.SSLContext is _CertcoreContext:
+            _ssl.SSLContext = original
         _replaced[:] = []
         _displaced = None
         _reset_imported_while_injected(original)

@@ -254,12 +254,14 @@ def test_urllib_request_uses_certcore_after_injection(server, conns, injected, m
     url, pki = server
     monkeypatch.setenv("SSL_CERT_FILE", pki.ca)   # the trust that create_default_context() loads
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-    with urllib.request.urlopen(url + "/urllib", timeout=15) as resp:
+    # A fresh opener each time: from 3.13 on, an HTTPSHandler makes its context when it is built,
+    # and urlopen() keeps its first opener for the life of the process.
+    with urllib.request.build_opener().open(url + "/urllib", timeout=15) as resp:
         assert resp.read() == b"hello /urllib"
     assert conns["socket"] == 1
     monkeypatch.setenv("SSL_CERT_FILE", pki.ca2)
     with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
-        urllib.request.urlopen(url + "/urllib", timeout=15)
+        urllib.request.build_opener().open(url + "/urllib", timeout=15)
     assert conns["socket"] == 2
 
 
@@ -379,7 +381,8 @@ def test_concurrent_inject_and_extract_end_consistent():
         assert inject._displaced is None and inject._replaced == []
 
 
-def test_a_failing_rebuild_undoes_the_injection(monkeypatch):
+@pytest.mark.parametrize("before", ["stdlib", "hand-swapped"])
+def test_a_failing_rebuild_undoes_the_injection(monkeypatch, before):
     import types
 
     fake = types.ModuleType("certcore_test_fake_lib")
@@ -390,10 +393,11 @@ def test_a_failing_rebuild_undoes_the_injection(monkeypatch):
 
     monkeypatch.setitem(sys.modules, fake.__name__, fake)
     monkeypatch.setattr(inject, "_CONTEXT_GLOBALS", ((fake.__name__, "ctx", broken),))
-    original = fake.ctx
+    monkeypatch.setattr(ssl, "SSLContext", STD_CONTEXT if before == "stdlib" else certcore.SSLContext)
+    previous, original = ssl.SSLContext, fake.ctx
     with pytest.raises(OSError, match="no CA bundle"):
         certcore.inject_into_ssl()
-    assert ssl.SSLContext is STD_CONTEXT and fake.ctx is original and inject._displaced is None
+    assert ssl.SSLContext is previous and fake.ctx is original and inject._displaced is None
 
 
 def test_exported_from_certcore():
