@@ -533,6 +533,7 @@ else:
     import_lib()
 
 out["ssl_is_certcore"] = ssl.SSLContext is certcore.SSLContext
+out["had_preloaded"] = getattr(sys.modules.get("requests.adapters"), "_preloaded_ssl_context", None) is not None
 injected_globals = library_globals()
 out["injected_globals"] = describe(injected_globals)
 preloaded = injected_globals.get("requests.adapters._preloaded_ssl_context")
@@ -547,6 +548,10 @@ call("injected", "default")
 if mode == "trusted":
     call("injected", "ctx", ssl.create_default_context(cafile=ca))
     call("injected", "existing", existing)
+    # The library's own contexts that injection replaced still work for whoever holds them.
+    for key, value in originals.items():
+        if isinstance(value, STD):
+            call("injected", "original-" + key.rsplit(".", 1)[1], value)
 
 certcore.extract_from_ssl()
 out["extracted_ssl_is_stdlib"] = ssl.SSLContext is STD
@@ -592,6 +597,12 @@ def test_library_traffic_goes_through_certcore(lib, order, server):
     # A stdlib context the program made before injection: still accepted, still the stdlib's.
     assert injected["existing"]["result"] == ["ok", "hello /existing"], injected["existing"]
     assert injected["existing"]["certcore"] == 0
+    originals = {how: c for how, c in injected.items() if how.startswith("original-")}
+    expected = {"requests": {"original-_preloaded_ssl_context"} if found.get("had_preloaded") else set(),
+                "aiohttp": {"original-_SSL_CONTEXT_VERIFIED", "original-_SSL_CONTEXT_UNVERIFIED"}}
+    assert set(originals) == (expected.get(lib, set()) if order == "before" else set())
+    for how, c in originals.items():
+        assert c["result"] == ["ok", f"hello /{how}"] and c["certcore"] == 0, c
 
     # The library's own globals: certcore's while injected, whichever came first.
     for name, kind in found["injected_globals"].items():
