@@ -64,6 +64,7 @@ from certcore.client import (
     get_server_certificate_chain,
     wrap_socket,
 )
+from certcore.inject import extract_from_ssl, inject_into_ssl
 
 if _sys.version_info < (3, 12):
     from _certcore.rand import RAND_pseudo_bytes as RAND_pseudo_bytes
@@ -110,6 +111,7 @@ __all__ = [
     # certcore's additions (the stdlib has enum_* on Windows only)
     "get_include", "Certificate", "decode_cert", "load_certificates", "check_hostnames",
     "get_server_certificate_chain", "enum_certificates", "enum_crls",
+    "inject_into_ssl", "extract_from_ssl",
 ]
 if _sys.version_info < (3, 12):
     __all__.append("RAND_pseudo_bytes")

@@ -79,7 +79,80 @@ def _core_method(name):
     return call
 
 
-class SSLContext(_StdContext):
+# Lib/ssl.py's setters for these names (3.9-3.13; a test reads the running ssl.py) end in
+# ``super(SSLContext, SSLContext).<name>.__set__(self, value)``, with ``SSLContext`` read from the
+# ssl module's globals when the setter runs. While ``ssl.SSLContext`` is certcore's class
+# (certcore.inject_into_ssl, or a hand-made ``ssl.SSLContext = certcore.SSLContext``), that super()
+# lands on the class after certcore's in its MRO, _StdContextBridge below, whose descriptors finish
+# the stdlib's job. Were it the stdlib's class, its property would be found again and a stdlib
+# context's setter would call itself until RecursionError.
+_STD_SUPER_SETTERS = ("options", "verify_mode", "verify_flags", "minimum_version", "maximum_version",
+                      "_msg_callback")
+
+
+class _StdSetter:
+    """``super(certcore.SSLContext, certcore.SSLContext).<name>``: a data descriptor.
+
+    On a context that is not certcore's, setting does what the stdlib's setter does after its
+    super() call (the C base ``_ssl._SSLContext``'s descriptor stores the value) and reading is the
+    stdlib's property (its getter uses a zero-argument super(), which never reads the module
+    global). On a certcore context both go to certcore's own property, so the value reaches the
+    SSL_CTX that does the work, not the unused one of the stdlib base.
+    """
+
+    __slots__ = ("name", "_c_attr", "_std_attr")
+
+    def __init__(self, name):
+        self.name = name
+        self._c_attr = vars(_StdBase)[name]
+        self._std_attr = vars(_StdContext)[name]
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        if type.__instancecheck__(SSLContext, obj):
+            return vars(SSLContext)[self.name].__get__(obj, objtype)
+        return self._std_attr.__get__(obj, objtype)
+
+    def __set__(self, obj, value):
+        if type.__instancecheck__(SSLContext, obj):
+            vars(SSLContext)[self.name].__set__(obj, value)
+        else:
+            self._c_attr.__set__(obj, value)
+
+
+class _ContextType(type):
+    """certcore.SSLContext's metaclass: while the class is ``ssl.SSLContext``, instances and
+    subclasses of the stdlib class it displaced still pass ``isinstance``/``issubclass`` against it.
+
+    asyncio's ``start_tls``, aiohttp's connector and anyio look ``ssl.SSLContext`` up when they
+    check a context, and a stdlib context made before the swap must still be accepted there.
+    """
+
+    def __instancecheck__(cls, obj):
+        return type.__instancecheck__(cls, obj) or (
+            _ssl.SSLContext is cls and type.__instancecheck__(_StdContext, obj))
+
+    def __subclasscheck__(cls, sub):
+        return type.__subclasscheck__(cls, sub) or (
+            _ssl.SSLContext is cls and type.__subclasscheck__(_StdContext, sub))
+
+
+class _StdContextBridge(_StdContext, metaclass=_ContextType):
+    """The class between certcore.SSLContext and the stdlib's ``ssl.SSLContext``: it holds the
+    ``_StdSetter`` descriptors that stdlib contexts' setters reach once ``ssl.SSLContext`` is
+    certcore's class."""
+
+    __slots__ = ()
+
+
+for _name in _STD_SUPER_SETTERS:
+    if _name in vars(_StdContext) and _name in vars(_StdBase):
+        setattr(_StdContextBridge, _name, _StdSetter(_name))
+del _name
+
+
+class SSLContext(_StdContextBridge):
     """An SSL context (``ssl.SSLContext`` API) over one OpenSSL SSL_CTX."""
 
     __slots__ = ()
