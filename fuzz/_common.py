@@ -23,9 +23,6 @@ if TESTS not in sys.path:
 
 from helpers.outcome import outcome as _outcome  # noqa: E402
 
-# Exit status used when a target cannot run because the API it fuzzes is not there yet.
-SKIP_EXIT = 0
-
 
 class Finding(AssertionError):
     """A disagreement with the stdlib or a broken invariant: libFuzzer records the input."""
@@ -67,34 +64,6 @@ def decode_text(data):
     return data.decode("utf-8", "surrogateescape")
 
 
-def missing(reason):
-    """Say why a target cannot run yet and leave cleanly (ci/fuzz reports it as SKIP)."""
-    print(f"SKIP: {reason}", flush=True)
-    sys.exit(SKIP_EXIT)
-
-
-def probe(func, *args):
-    """True if ``func`` exists and is implemented (the skeleton's placeholders raise
-    NotImplementedError)."""
-    try:
-        func(*args)
-    except NotImplementedError:
-        return False
-    except Exception:
-        return True
-    return True
-
-
-def require(obj, attr, *probe_args):
-    """Return ``obj.attr`` or skip the whole target if it is missing / a placeholder."""
-    func = getattr(obj, attr, None)
-    if func is None:
-        missing(f"{getattr(obj, '__name__', obj)}.{attr} does not exist yet")
-    if probe_args and not probe(func, *probe_args):
-        missing(f"{getattr(obj, '__name__', obj)}.{attr} is a placeholder (NotImplementedError)")
-    return func
-
-
 def instrument(*funcs):
     """Give libFuzzer coverage feedback from the (pure-Python) stdlib oracle functions."""
     import atheris
@@ -106,11 +75,9 @@ def instrument(*funcs):
             pass
 
 
-def main(check, instrument_funcs=(), setup=None):
+def main(check, instrument_funcs=()):
     import atheris
 
-    if setup is not None:
-        setup()
     instrument(check, _feature, *instrument_funcs)
     # libFuzzer runs argv[0] through the shell for -merge=1 (and -fork): make it a command that
     # starts this interpreter on this script, not the bare script name.

@@ -9,8 +9,8 @@ Input format (text, like fuzz_match_hostname.py):
     N:attr=value    a subject RDN (attr: CN, O, OU, C; value any text)
     other lines     a commonName RDN holding the whole line
 A real certificate is built from that with `cryptography` (Ed25519, fast), then:
-    Certificate.match_hostname(h)                    (if the attribute exists)
-    certcore.match_hostname(Certificate, h)          (if it accepts a Certificate)
+    Certificate.match_hostname(h)
+    certcore.match_hostname(Certificate, h)
     certcore.match_hostname(cert.to_dict(), h)
 must all give the outcome ssl.match_hostname gives on ssl._ssl._test_decode_cert's dict;
     Certificate.match_hostname(h, strict=True)
@@ -26,7 +26,7 @@ import tempfile
 import warnings
 
 import certcore
-from _common import decode_text, main, missing, outcome, same
+from _common import decode_text, main, outcome, same
 
 _tmpdir = tempfile.mkdtemp(prefix="certcore-fuzz-names-")
 _path = os.path.join(_tmpdir, "cert.pem")
@@ -117,43 +117,18 @@ def check(data):
     cert = certcore.Certificate.from_der(der)
     same("match_hostname(to_dict())", outcome(certcore.match_hostname, cert.to_dict(), hostname), theirs,
          (stdlib_dict, hostname))
-    if hasattr(cert, "match_hostname"):
-        same("Certificate.match_hostname", outcome(cert.match_hostname, hostname), theirs, (stdlib_dict, hostname))
-    if _accepts_certificate:
-        same("match_hostname(Certificate)", outcome(certcore.match_hostname, cert, hostname), theirs,
-             (stdlib_dict, hostname))
-    if _has_strict:
-        no_subject = {k: v for k, v in stdlib_dict.items() if k != "subject"}
-        theirs_strict = outcome(ssl.match_hostname, no_subject, hostname)
-        same("Certificate.match_hostname(strict=True)", outcome(cert.match_hostname, hostname, strict=True),
-             theirs_strict, (no_subject, hostname))
-        for strict, expected in ((False, theirs), (True, theirs_strict)):
-            same(f"check_hostnames(strict={strict})",
-                 outcome(certcore.check_hostnames, [cert], [hostname], strict=strict),
-                 ("ok", [expected == ("ok", None)]), (stdlib_dict, hostname))
-
-
-_accepts_certificate = False
-_has_strict = False
-
-
-def setup():
-    global _accepts_certificate, _has_strict
-    if getattr(certcore, "Certificate", None) is None:
-        missing("certcore.Certificate does not exist yet")
-    built = build(b"a.example\nS:DNS=a.example")
-    cert = certcore.Certificate.from_der(built[0])
-    try:
-        certcore.match_hostname(cert, "a.example")
-        _accepts_certificate = True
-    except Exception:
-        print("NOTE: certcore.match_hostname does not accept a Certificate (yet)", flush=True)
-    _has_strict = hasattr(cert, "match_hostname") and hasattr(certcore, "check_hostnames")
-    if not hasattr(cert, "match_hostname"):
-        if not _accepts_certificate:
-            missing("Certificate.match_hostname does not exist yet (nor does match_hostname accept a Certificate)")
-        print("NOTE: Certificate.match_hostname is missing; fuzzing match_hostname(Certificate)", flush=True)
+    same("Certificate.match_hostname", outcome(cert.match_hostname, hostname), theirs, (stdlib_dict, hostname))
+    same("match_hostname(Certificate)", outcome(certcore.match_hostname, cert, hostname), theirs,
+         (stdlib_dict, hostname))
+    no_subject = {k: v for k, v in stdlib_dict.items() if k != "subject"}
+    theirs_strict = outcome(ssl.match_hostname, no_subject, hostname)
+    same("Certificate.match_hostname(strict=True)", outcome(cert.match_hostname, hostname, strict=True),
+         theirs_strict, (no_subject, hostname))
+    for strict, expected in ((False, theirs), (True, theirs_strict)):
+        same(f"check_hostnames(strict={strict})",
+             outcome(certcore.check_hostnames, [cert], [hostname], strict=strict),
+             ("ok", [expected == ("ok", None)]), (stdlib_dict, hostname))
 
 
 if __name__ == "__main__":
-    main(check, instrument_funcs=[_build, ssl.match_hostname, ssl._dnsname_match, ssl._ipaddress_match], setup=setup)
+    main(check, instrument_funcs=[_build, ssl.match_hostname, ssl._dnsname_match, ssl._ipaddress_match])

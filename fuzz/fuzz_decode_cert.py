@@ -18,7 +18,7 @@ import ssl
 import tempfile
 
 import certcore
-from _common import Finding, is_value_error, feature, main, outcome, require, same
+from _common import Finding, is_value_error, feature, main, outcome, same
 
 _tmpdir = tempfile.mkdtemp(prefix="certcore-fuzz-decode-")
 _path = os.path.join(_tmpdir, "cert.pem")
@@ -80,10 +80,5 @@ def check(data):
     same("from_pem", outcome(lambda: Certificate.from_pem(ssl.DER_cert_to_PEM_cert(data)).to_dict()), as_dict, data)
 
 
-def setup():
-    require(certcore, "Certificate")
-    require(certcore, "decode_cert")
-
-
 if __name__ == "__main__":
-    main(check, setup=setup)
+    main(check)

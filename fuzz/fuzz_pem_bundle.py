@@ -16,7 +16,7 @@ import ssl
 import tempfile
 
 import certcore
-from _common import Finding, is_value_error, decode_text, feature, main, outcome, require, same
+from _common import Finding, is_value_error, decode_text, feature, main, outcome, same
 
 _tmpdir = tempfile.mkdtemp(prefix="certcore-fuzz-pem-")
 _path = os.path.join(_tmpdir, "bundle.pem")
@@ -56,10 +56,5 @@ def check(data):
         feature(("from_pem", first[0], first[2][:30] if first[0] == "raise" else ""))
 
 
-def setup():
-    require(certcore, "Certificate")
-    require(certcore, "load_certificates")
-
-
 if __name__ == "__main__":
-    main(check, setup=setup)
+    main(check)

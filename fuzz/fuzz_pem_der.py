@@ -12,7 +12,7 @@ import base64
 import ssl
 
 import certcore
-from _common import Finding, decode_text, main, outcome, require, same
+from _common import Finding, decode_text, main, outcome, same
 
 HEADER, FOOTER = ssl.PEM_HEADER, ssl.PEM_FOOTER
 
@@ -42,11 +42,5 @@ def check(data):
              outcome(ssl.PEM_cert_to_DER_cert, rest), rest)
 
 
-def setup():
-    require(certcore, "DER_cert_to_PEM_cert", b"\x30\x00")
-    require(certcore, "PEM_cert_to_DER_cert", HEADER + "\nMAA=\n" + FOOTER + "\n")
-
-
 if __name__ == "__main__":
-    main(check, instrument_funcs=[ssl.PEM_cert_to_DER_cert, ssl.DER_cert_to_PEM_cert, base64.decodebytes],
-         setup=setup)
+    main(check, instrument_funcs=[ssl.PEM_cert_to_DER_cert, ssl.DER_cert_to_PEM_cert, base64.decodebytes])

@@ -13,7 +13,7 @@ bytes; in live mode an untouched conversation must succeed and deliver the serve
 """
 
 import _tls
-from _common import Finding, main, require
+from _common import Finding, main
 
 _ctx = {}
 
@@ -50,19 +50,5 @@ def check(data):
             raise Finding(f"TLS client outcome differs from the stdlib's: certcore {mine!r}, stdlib {theirs!r}")
 
 
-def setup():
-    if _tls.IMPL is not __import__("ssl"):
-        for name in ("SSLContext", "MemoryBIO"):
-            require(_tls.IMPL, name)
-        try:
-            contexts(0)[0].wrap_bio
-        except AttributeError:
-            from _common import missing
-            missing("certcore.SSLContext.wrap_bio does not exist yet")
-        except NotImplementedError:
-            from _common import missing
-            missing("certcore.SSLContext is a placeholder")
-
-
 if __name__ == "__main__":
-    main(check, instrument_funcs=[parse_ops, _tls.replay, _tls.mutate], setup=setup)
+    main(check, instrument_funcs=[parse_ops, _tls.replay, _tls.mutate])

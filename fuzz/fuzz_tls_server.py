@@ -15,7 +15,7 @@ bytes; in live mode an untouched conversation must succeed and deliver the clien
 import ssl
 
 import _tls
-from _common import Finding, main, missing, require
+from _common import Finding, main
 from fuzz_tls_client import parse_ops
 
 _ctx = {}
@@ -49,17 +49,5 @@ def check(data):
             raise Finding(f"TLS server outcome differs from the stdlib's: certcore {mine!r}, stdlib {theirs!r}")
 
 
-def setup():
-    if _tls.IMPL is not ssl:
-        for name in ("SSLContext", "MemoryBIO"):
-            require(_tls.IMPL, name)
-        try:
-            contexts(0)[0].wrap_bio
-        except AttributeError:
-            missing("certcore.SSLContext.wrap_bio does not exist yet")
-        except NotImplementedError:
-            missing("certcore.SSLContext is a placeholder")
-
-
 if __name__ == "__main__":
-    main(check, instrument_funcs=[parse_ops, _tls.replay, _tls.mutate], setup=setup)
+    main(check, instrument_funcs=[parse_ops, _tls.replay, _tls.mutate])
