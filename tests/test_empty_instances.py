@@ -87,8 +87,8 @@ def _try(text, func, *args):
     _step(text)
     try:
         return True, func(*args)
-    except Exception as exc:    # noqa: BLE001 -- every Python exception is an acceptable answer
-        return False, exc
+    except (Exception, SystemExit) as exc:    # noqa: BLE001 -- every Python exception is an answer
+        return False, exc   # (argparse's exit()/error() raise SystemExit: an answer, not the end)
 
 
 def _call(text, func):

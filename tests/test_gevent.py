@@ -17,6 +17,7 @@ import re
 import socket
 import ssl
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -195,7 +196,8 @@ def pki():
 
 
 def child_env():
-    """The environment of a child interpreter that imports the same certcore as this process."""
+    """The environment of a child interpreter that imports the same certcore as this process (run it
+    outside the checkout: `python -c` puts the working directory first on sys.path)."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(certcore.__file__)))
     return dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
 
@@ -205,7 +207,7 @@ def run_client(pki, scenario, port, modes=("certcore", "bypass", "gevent")):
     args = dict(scenario=scenario, port=port, ca=pki.ca, chain=pki.rsa[0], key=pki.rsa[1], payload=PAYLOAD,
                 modes=list(modes))
     proc = subprocess.run([sys.executable, "-c", CLIENT, json.dumps(args)], env=child_env(), capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, cwd=pki.dir)
     assert proc.returncode == 0, proc.stderr[-4000:]
     results = json.loads(proc.stdout.strip().splitlines()[-1])
     print(scenario, json.dumps(results, indent=1))
@@ -435,7 +437,7 @@ with a, b:
 def test_without_patching_connections_wait_in_c(mode):
     """No waiter (and no import of gevent) unless the socket is gevent's."""
     proc = subprocess.run([sys.executable, "-c", NO_GEVENT, mode], env=child_env(), capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, cwd=tempfile.gettempdir())
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert proc.stdout.split() == ["None", str(mode != "plain")]
 

@@ -4,6 +4,7 @@ import asyncio
 import http.client
 import http.server
 import ssl
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -181,8 +182,11 @@ def test_memory_bio_pair_in_process():
     with pytest.raises(ssl.SSLWantReadError):
         client.read(10)
     c_in.write_eof()
-    with pytest.raises(ssl.SSLEOFError):
-        client.read(10)
+    if sys.version_info < (3, 10):
+        assert client.read(10) == b""       # 3.9 sets OP_IGNORE_UNEXPECTED_EOF: a clean close
+    else:
+        with pytest.raises(ssl.SSLEOFError):
+            client.read(10)
     assert c_in.eof and not c_out.eof
     with pytest.raises(ssl.SSLError, match="cannot write"):
         c_in.write(b"x")

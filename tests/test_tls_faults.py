@@ -110,7 +110,9 @@ def reset(conn):
 
 
 @pytest.mark.parametrize("behaviour,expected", [
-    (close_mid_handshake, (ssl.SSLEOFError, ConnectionResetError, BrokenPipeError)),
+    # (3.9 ignores unexpected EOFs, so the close reads as a clean one there)
+    (close_mid_handshake, (ssl.SSLEOFError, ConnectionResetError, BrokenPipeError)
+     + ((ssl.SSLZeroReturnError,) if sys.version_info < (3, 10) else ())),
     (send_garbage, (ssl.SSLError,)),
     (truncated_record, (ssl.SSLEOFError, ssl.SSLError)),
     (reset, (ConnectionResetError, ssl.SSLEOFError, BrokenPipeError)),
@@ -181,8 +183,11 @@ def test_close_without_close_notify_then_errors_are_clean():
                 with ctx().wrap_socket(raw, server_hostname="localhost",
                                        suppress_ragged_eofs=False) as s:
                     assert s.recv(4) == b"data"
-                    with pytest.raises(ssl.SSLEOFError):
-                        s.recv(4)
+                    if sys.version_info < (3, 10):
+                        assert s.recv(4) == b""     # 3.9 ignores unexpected EOFs
+                    else:
+                        with pytest.raises(ssl.SSLEOFError):
+                            s.recv(4)
                     with pytest.raises(OSError):
                         for _ in range(50):
                             s.sendall(b"x" * 65536)

@@ -4,6 +4,7 @@ import hashlib
 import os
 import socket
 import ssl
+import sys
 import threading
 
 import pytest
@@ -227,7 +228,7 @@ def test_ragged_eof(suppress):
             with cc_client_ctx().wrap_socket(raw, server_hostname="localhost",
                                              suppress_ragged_eofs=suppress) as s:
                 assert s.recv(3) == b"bye"
-                if suppress:
+                if suppress or sys.version_info < (3, 10):     # 3.9 ignores unexpected EOFs
                     assert s.recv(10) == b""
                     assert s.recv(10) == b""
                     assert s.recv_into(bytearray(10)) == 0
