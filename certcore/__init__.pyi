@@ -183,6 +183,8 @@ CHANNEL_BINDING_TYPES: List[str]
 # wrap_bio takes either library's MemoryBIO, and sessions are certcore's SSLSession (the stdlib's
 # is rejected with TypeError, as the stdlib rejects certcore's), hence the ignores.
 class SSLContext(_ssl.SSLContext):
+    # certcore's addition on every Python: OpenSSL's TLS 1.3 cipher suite list (SSL_CTX_set_ciphersuites).
+    def set_ciphersuites(self, suites: str) -> None: ...
     sslobject_class: type[SSLObject]
     sslsocket_class: type[SSLSocket]
     def wrap_socket(  # type: ignore[override]
@@ -262,3 +264,48 @@ def get_include() -> str: ...
 # certcore.inject's functions, declared here so that checking a program does not check inject.py.
 def inject_into_ssl() -> None: ...
 def extract_from_ssl() -> None: ...
+
+# The runtime's __all__ for each Python (``from certcore import *`` exports exactly these).
+__all__ = [
+    "SSLContext", "SSLSocket", "SSLObject", "SSLSession", "MemoryBIO", "CertificateError", "SSLError",
+    "SSLZeroReturnError", "SSLWantReadError", "SSLWantWriteError", "SSLSyscallError", "SSLEOFError",
+    "SSLCertVerificationError", "create_default_context", "get_server_certificate", "cert_time_to_seconds",
+    "DER_cert_to_PEM_cert", "PEM_cert_to_DER_cert", "PEM_HEADER", "PEM_FOOTER", "get_default_verify_paths",
+    "DefaultVerifyPaths", "CHANNEL_BINDING_TYPES", "RAND_add", "RAND_bytes", "RAND_status", "OPENSSL_VERSION",
+    "OPENSSL_VERSION_INFO", "OPENSSL_VERSION_NUMBER", "HAS_ALPN", "HAS_ECDH", "HAS_NEVER_CHECK_COMMON_NAME",
+    "HAS_NPN", "HAS_SNI", "HAS_SSLv2", "HAS_SSLv3", "HAS_TLSv1", "HAS_TLSv1_1", "HAS_TLSv1_2", "HAS_TLSv1_3",
+    "match_hostname", "wrap_socket", "get_include", "Certificate", "decode_cert", "load_certificates",
+    "check_hostnames", "get_server_certificate_chain", "enum_certificates", "enum_crls", "inject_into_ssl",
+    "extract_from_ssl", "AlertDescription", "Options", "Purpose", "SSLErrorNumber", "TLSVersion", "VerifyFlags",
+    "VerifyMode", "CERT_NONE", "CERT_OPTIONAL", "CERT_REQUIRED", "PROTOCOL_SSLv23", "PROTOCOL_TLS",
+    "PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1", "PROTOCOL_TLSv1_2",
+    "SSL_ERROR_EOF", "SSL_ERROR_INVALID_ERROR_CODE", "OP_ALL", "OP_CIPHER_SERVER_PREFERENCE",
+    "OP_ENABLE_MIDDLEBOX_COMPAT", "OP_IGNORE_UNEXPECTED_EOF", "OP_NO_COMPRESSION", "OP_NO_RENEGOTIATION",
+    "OP_NO_SSLv2", "OP_NO_SSLv3", "OP_NO_TICKET", "OP_NO_TLSv1", "OP_NO_TLSv1_1", "OP_NO_TLSv1_2",
+    "OP_NO_TLSv1_3", "OP_SINGLE_DH_USE", "OP_SINGLE_ECDH_USE", "VERIFY_DEFAULT", "VERIFY_CRL_CHECK_LEAF",
+    "VERIFY_CRL_CHECK_CHAIN", "VERIFY_X509_STRICT", "VERIFY_X509_TRUSTED_FIRST", "SSL_ERROR_SSL",
+    "SSL_ERROR_WANT_READ", "SSL_ERROR_WANT_WRITE", "SSL_ERROR_WANT_X509_LOOKUP", "SSL_ERROR_SYSCALL",
+    "SSL_ERROR_ZERO_RETURN", "SSL_ERROR_WANT_CONNECT", "ALERT_DESCRIPTION_ACCESS_DENIED",
+    "ALERT_DESCRIPTION_BAD_CERTIFICATE", "ALERT_DESCRIPTION_BAD_CERTIFICATE_HASH_VALUE",
+    "ALERT_DESCRIPTION_BAD_CERTIFICATE_STATUS_RESPONSE", "ALERT_DESCRIPTION_BAD_RECORD_MAC",
+    "ALERT_DESCRIPTION_CERTIFICATE_EXPIRED", "ALERT_DESCRIPTION_CERTIFICATE_REVOKED",
+    "ALERT_DESCRIPTION_CERTIFICATE_UNKNOWN", "ALERT_DESCRIPTION_CERTIFICATE_UNOBTAINABLE",
+    "ALERT_DESCRIPTION_CLOSE_NOTIFY", "ALERT_DESCRIPTION_DECODE_ERROR", "ALERT_DESCRIPTION_DECOMPRESSION_FAILURE",
+    "ALERT_DESCRIPTION_DECRYPT_ERROR", "ALERT_DESCRIPTION_HANDSHAKE_FAILURE",
+    "ALERT_DESCRIPTION_ILLEGAL_PARAMETER", "ALERT_DESCRIPTION_INSUFFICIENT_SECURITY",
+    "ALERT_DESCRIPTION_INTERNAL_ERROR", "ALERT_DESCRIPTION_NO_RENEGOTIATION",
+    "ALERT_DESCRIPTION_PROTOCOL_VERSION", "ALERT_DESCRIPTION_RECORD_OVERFLOW",
+    "ALERT_DESCRIPTION_UNEXPECTED_MESSAGE", "ALERT_DESCRIPTION_UNKNOWN_CA",
+    "ALERT_DESCRIPTION_UNKNOWN_PSK_IDENTITY", "ALERT_DESCRIPTION_UNRECOGNIZED_NAME",
+    "ALERT_DESCRIPTION_UNSUPPORTED_CERTIFICATE", "ALERT_DESCRIPTION_UNSUPPORTED_EXTENSION",
+    "ALERT_DESCRIPTION_USER_CANCELLED", "socket", "create_connection", "socket_error", "SOCK_STREAM",
+    "SOL_SOCKET", "SO_TYPE", "get_protocol_name",
+]
+if sys.version_info >= (3, 10):
+    __all__ += ["VERIFY_ALLOW_PROXY_CERTS", "VERIFY_X509_PARTIAL_CHAIN"]
+if sys.version_info < (3, 12):
+    __all__ += ["RAND_pseudo_bytes"]
+if sys.version_info >= (3, 12):
+    __all__ += ["OP_ENABLE_KTLS", "OP_LEGACY_SERVER_CONNECT"]
+if sys.version_info >= (3, 13):
+    __all__ += ["HAS_PSK"]

@@ -128,6 +128,24 @@ def test_stub_declares_exactly_all():
         assert not hasattr(certcore, name), f"{name} exists at run time but the stub's condition excludes it"
 
 
+def stub_all(body, names):
+    """The stub's ``__all__`` for the running Python: its list plus the branches that hold here."""
+    for node in body:
+        if isinstance(node, ast.If):
+            stub_all(node.body if holds_here(node.test) else node.orelse, names)
+        elif isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["__all__"]:
+            names[:] = ast.literal_eval(node.value)
+        elif isinstance(node, ast.AugAssign) and getattr(node.target, "id", None) == "__all__":
+            names += ast.literal_eval(node.value)
+    return names
+
+
+def test_stub_all_is_the_runtime_all():
+    names = stub_all(ast.parse(STUB.read_text(encoding="utf-8")).body, [])
+    assert len(names) == len(set(names)), "a name is listed twice"
+    assert sorted(names) == sorted(certcore.__all__)
+
+
 def test_stub_reexports_are_the_runtime_objects():
     # `from ssl import X as X` promises `certcore.X is ssl.X`; check the promise for this Python.
     import ssl
