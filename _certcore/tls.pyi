@@ -1,4 +1,4 @@
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from _certcore.context import ContextCore
 
@@ -28,6 +28,8 @@ class TLSConnection:
     server_side: bool
     server_hostname: Optional[str]
     owner: Any
+    # waiter(fd, write, timeout) -> timed_out, or None: OpenSSL's waits poll() in C
+    waiter: Optional[Callable[[int, bool, Optional[float]], bool]]
     @property
     def context(self) -> Any: ...
     def set_context(self, core: ContextCore, owner: Any) -> None: ...

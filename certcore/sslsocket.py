@@ -185,12 +185,14 @@ class SSLContext(_StdContextBridge):
     # --- wrapping --------------------------------------------------------------------------
     def wrap_socket(self, sock, server_side=False, do_handshake_on_connect=True,
                     suppress_ragged_eofs=True, server_hostname=None, session=None):
+        """Wrap a connected or unconnected ``socket.socket`` in a certcore ``SSLSocket`` (the stdlib's signature)."""
         return self.sslsocket_class._create(
             sock=sock, server_side=server_side, do_handshake_on_connect=do_handshake_on_connect,
             suppress_ragged_eofs=suppress_ragged_eofs, server_hostname=server_hostname,
             context=self, session=session)
 
     def wrap_bio(self, incoming, outgoing, server_side=False, server_hostname=None, session=None):
+        """A certcore ``SSLObject`` doing TLS over two ``MemoryBIO`` objects (certcore's or the stdlib's)."""
         return self.sslobject_class._create(
             incoming, outgoing, server_side=server_side,
             server_hostname=self._encode_hostname(server_hostname), session=session, context=self)
@@ -236,6 +238,7 @@ class SSLContext(_StdContextBridge):
     set_ecdh_curve = _core_method("set_ecdh_curve")
 
     def set_servername_callback(self, server_name_callback):
+        """Set (or clear, with None) the SNI callback: ``cb(ssl_object, server_name, context)``, name decoded."""
         if server_name_callback is None:
             self.sni_callback = None
         else:
@@ -289,11 +292,13 @@ class SSLContext(_StdContextBridge):
         self._core._msg_callback = inner
 
     def load_default_certs(self, purpose=Purpose.SERVER_AUTH):
+        """Load the system's trusted CA certificates (OpenSSL's default paths); ``purpose`` must be a Purpose."""
         if not isinstance(purpose, _ASN1Object):
             raise TypeError(purpose)
         self.set_default_verify_paths()
 
     def set_alpn_protocols(self, alpn_protocols):
+        """Offer (client) or accept (server) these ALPN protocol names, most preferred first."""
         protos = bytearray()
         for protocol in alpn_protocols:
             b = bytes(protocol, "ascii")
@@ -307,6 +312,7 @@ class SSLContext(_StdContextBridge):
         raise NotImplementedError("The NPN extension requires OpenSSL 1.0.1 or later.")
 
     def set_npn_protocols(self, npn_protocols):
+        """Deprecated, as in the stdlib: warns, then raises NotImplementedError (NPN is not supported)."""
         _warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
         raise NotImplementedError("The NPN extension requires OpenSSL 1.0.1 or later.")
 
@@ -337,6 +343,7 @@ class SSLObject(_StdObject):
 
     @property
     def context(self):
+        """The ``SSLContext`` this object uses; setting another one switches the connection to it (SNI)."""
         return self._sslobj.context
 
     @context.setter
@@ -345,6 +352,7 @@ class SSLObject(_StdObject):
 
     @property
     def session(self):
+        """The TLS session (``SSLSession``) to resume or that the handshake established, or None."""
         return self._sslobj.session
 
     @session.setter
@@ -353,64 +361,83 @@ class SSLObject(_StdObject):
 
     @property
     def session_reused(self):
+        """True if the handshake resumed a session."""
         return self._sslobj.session_reused
 
     @property
     def server_side(self):
+        """True for the server end of the connection."""
         return self._sslobj.server_side
 
     @property
     def server_hostname(self):
+        """The host name given to ``wrap_bio`` (sent as SNI, checked against the certificate), or None."""
         return self._sslobj.server_hostname
 
     def read(self, len=1024, buffer=None):
+        """Read up to ``len`` decrypted bytes, or into ``buffer`` and return the count."""
         if buffer is not None:
             return self._sslobj.read(len, buffer)
         return self._sslobj.read(len)
 
     def write(self, data):
+        """Encrypt ``data`` into the outgoing BIO; returns the number of bytes written."""
         return self._sslobj.write(data)
 
     def getpeercert(self, binary_form=False):
+        """The peer's certificate: the decoded dict, DER bytes with ``binary_form=True``, or None."""
         return self._sslobj.getpeercert(binary_form)
 
     def selected_npn_protocol(self):
+        """Deprecated, as in the stdlib: warns and returns None (NPN is never negotiated)."""
         _warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
 
     def selected_alpn_protocol(self):
+        """The ALPN protocol the handshake agreed on, or None."""
         return self._sslobj.selected_alpn_protocol()
 
     def cipher(self):
+        """``(name, protocol, secret_bits)`` of the negotiated cipher, or None before the handshake."""
         return self._sslobj.cipher()
 
     def shared_ciphers(self):
+        """The ciphers both ends offered, as ``cipher()`` tuples, or None before the handshake."""
         return self._sslobj.shared_ciphers()
 
     def compression(self):
+        """The compression algorithm in use, or None (none negotiated, or no handshake yet)."""
         return self._sslobj.compression()
 
     def pending(self):
+        """The number of decrypted bytes ready to ``read()`` without more input."""
         return self._sslobj.pending()
 
     def do_handshake(self):
+        """Run (or continue) the TLS handshake; raises SSLWantReadError when it needs more input."""
         self._sslobj.do_handshake()
 
     def unwrap(self):
+        """Send close_notify and shut the TLS layer down."""
         return self._sslobj.shutdown()
 
     def get_channel_binding(self, cb_type="tls-unique"):
+        """The channel binding data for ``cb_type`` (only ``tls-unique``), or None before the handshake."""
         return self._sslobj.get_channel_binding(cb_type)
 
     def version(self):
+        """The negotiated protocol version (e.g. ``'TLSv1.3'``), or None before the handshake."""
         return self._sslobj.version()
 
     def verify_client_post_handshake(self):
+        """Server side, TLS 1.3: request the client's certificate after the handshake."""
         return self._sslobj.verify_client_post_handshake()
 
     def get_verified_chain(self):
+        """The chain OpenSSL verified, leaf first, as DER bytes."""
         return self._sslobj.get_verified_chain()
 
     def get_unverified_chain(self):
+        """The certificates the peer sent, leaf first, as DER bytes."""
         return self._sslobj.get_unverified_chain()
 
 
@@ -528,6 +555,7 @@ class SSLSocket(_StdSocket):
 
     @property
     def context(self):
+        """The ``SSLContext`` this socket uses; setting another one switches the connection to it (SNI)."""
         return self._context
 
     @context.setter
@@ -537,6 +565,7 @@ class SSLSocket(_StdSocket):
 
     @property
     def session(self):
+        """The TLS session (``SSLSession``) to resume or that the handshake established, or None."""
         if self._sslobj is not None:
             return self._sslobj.session
 
@@ -548,10 +577,12 @@ class SSLSocket(_StdSocket):
 
     @property
     def session_reused(self):
+        """True if the handshake resumed a session; None before the TLS layer exists."""
         if self._sslobj is not None:
             return self._sslobj.session_reused
 
     def dup(self):
+        """Not supported on TLS sockets: raises NotImplementedError, as the stdlib's."""
         raise NotImplementedError(f"Can't dup() {self.__class__.__name__} instances")
 
     def _checkClosed(self, msg=None):
@@ -562,6 +593,7 @@ class SSLSocket(_StdSocket):
             self.getpeername()
 
     def read(self, len=1024, buffer=None):
+        """Read up to ``len`` decrypted bytes, or into ``buffer`` and return the count."""
         if self._sslobj is None:
             raise ValueError("Read on closed or unwrapped SSL socket.")
         try:
@@ -574,47 +606,57 @@ class SSLSocket(_StdSocket):
             raise
 
     def write(self, data):
+        """Encrypt and send ``data``; returns the number of bytes written."""
         if self._sslobj is None:
             raise ValueError("Write on closed or unwrapped SSL socket.")
         return self._sslobj.write(data)
 
     def getpeercert(self, binary_form=False):
+        """The peer's certificate: the decoded dict, DER bytes with ``binary_form=True``, or None."""
         self._check_connected()
         return self._sslobj.getpeercert(binary_form)
 
     def get_verified_chain(self):
+        """The chain OpenSSL verified, leaf first, as DER bytes."""
         chain = self._sslobj.get_verified_chain()
         return chain if chain is not None else []
 
     def get_unverified_chain(self):
+        """The certificates the peer sent, leaf first, as DER bytes."""
         chain = self._sslobj.get_unverified_chain()
         return chain if chain is not None else []
 
     def selected_npn_protocol(self):
+        """Deprecated, as in the stdlib: warns and returns None (NPN is never negotiated)."""
         _warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
         return None
 
     def selected_alpn_protocol(self):
+        """The ALPN protocol the handshake agreed on, or None."""
         if self._sslobj is None:
             return None
         return self._sslobj.selected_alpn_protocol()
 
     def cipher(self):
+        """``(name, protocol, secret_bits)`` of the negotiated cipher, or None before the handshake."""
         if self._sslobj is None:
             return None
         return self._sslobj.cipher()
 
     def shared_ciphers(self):
+        """The ciphers both ends offered, as ``cipher()`` tuples, or None before the handshake."""
         if self._sslobj is None:
             return None
         return self._sslobj.shared_ciphers()
 
     def compression(self):
+        """The compression algorithm in use, or None (none negotiated, or no handshake yet)."""
         if self._sslobj is None:
             return None
         return self._sslobj.compression()
 
     def send(self, data, flags=0):
+        """Encrypt and send ``data`` (``flags`` must be 0 once TLS is up); returns the bytes sent."""
         if self._sslobj is not None:
             if flags != 0:
                 raise ValueError(f"non-zero flags not allowed in calls to send() on {self.__class__}")
@@ -622,6 +664,7 @@ class SSLSocket(_StdSocket):
         return _socket.socket.send(self, data, flags)
 
     def sendto(self, data, flags_or_addr, addr=None):
+        """Plain ``socket.sendto`` before TLS is up; not allowed on a TLS connection."""
         if self._sslobj is not None:
             raise ValueError(f"sendto not allowed on instances of {self.__class__}")
         elif addr is None:
@@ -629,9 +672,11 @@ class SSLSocket(_StdSocket):
         return _socket.socket.sendto(self, data, flags_or_addr, addr)
 
     def sendmsg(self, *args, **kwargs):
+        """Not supported on TLS sockets: raises NotImplementedError, as the stdlib's."""
         raise NotImplementedError(f"sendmsg not allowed on instances of {self.__class__}")
 
     def sendall(self, data, flags=0):
+        """Encrypt and send all of ``data`` (``flags`` must be 0 once TLS is up)."""
         if self._sslobj is not None:
             if flags != 0:
                 raise ValueError(
@@ -646,11 +691,13 @@ class SSLSocket(_StdSocket):
             return _socket.socket.sendall(self, data, flags)
 
     def sendfile(self, file, offset=0, count=None):
+        """Send a file's contents: through TLS with ``send()`` once TLS is up, else ``socket.sendfile``."""
         if self._sslobj is not None:
             return self._sendfile_use_send(file, offset, count)
         return _socket.socket.sendfile(self, file, offset, count)
 
     def recv(self, buflen=1024, flags=0):
+        """Receive up to ``buflen`` decrypted bytes (``flags`` must be 0 once TLS is up)."""
         if self._sslobj is not None:
             if flags != 0:
                 raise ValueError(f"non-zero flags not allowed in calls to recv() on {self.__class__}")
@@ -658,6 +705,7 @@ class SSLSocket(_StdSocket):
         return _socket.socket.recv(self, buflen, flags)
 
     def recv_into(self, buffer, nbytes=None, flags=0):
+        """Receive decrypted bytes into ``buffer``; returns how many were written."""
         if nbytes is None:
             if buffer is not None:
                 with memoryview(buffer) as view:
@@ -674,31 +722,38 @@ class SSLSocket(_StdSocket):
         return _socket.socket.recv_into(self, buffer, nbytes, flags)
 
     def recvfrom(self, buflen=1024, flags=0):
+        """Plain ``socket.recvfrom`` before TLS is up; not allowed on a TLS connection."""
         if self._sslobj is not None:
             raise ValueError(f"recvfrom not allowed on instances of {self.__class__}")
         return _socket.socket.recvfrom(self, buflen, flags)
 
     def recvfrom_into(self, buffer, nbytes=None, flags=0):
+        """Plain ``socket.recvfrom_into`` before TLS is up; not allowed on a TLS connection."""
         if self._sslobj is not None:
             raise ValueError(f"recvfrom_into not allowed on instances of {self.__class__}")
         return _socket.socket.recvfrom_into(self, buffer, nbytes, flags)
 
     def recvmsg(self, *args, **kwargs):
+        """Not supported on TLS sockets: raises NotImplementedError, as the stdlib's."""
         raise NotImplementedError(f"recvmsg not allowed on instances of {self.__class__}")
 
     def recvmsg_into(self, *args, **kwargs):
+        """Not supported on TLS sockets: raises NotImplementedError, as the stdlib's."""
         raise NotImplementedError(f"recvmsg_into not allowed on instances of {self.__class__}")
 
     def pending(self):
+        """The number of decrypted bytes ready to read without touching the socket."""
         if self._sslobj is not None:
             return self._sslobj.pending()
         return 0
 
     def shutdown(self, how):
+        """Drop the TLS layer and shut the socket down (``socket.shutdown(how)``)."""
         self._sslobj = None
         _socket.socket.shutdown(self, how)
 
     def unwrap(self):
+        """Send close_notify, shut TLS down and return the plain socket."""
         if self._sslobj:
             s = self._sslobj.shutdown()
             self._sslobj = None
@@ -706,6 +761,7 @@ class SSLSocket(_StdSocket):
         raise ValueError("No SSL wrapper around " + str(self))
 
     def verify_client_post_handshake(self):
+        """Server side, TLS 1.3: request the client's certificate after the handshake."""
         if self._sslobj:
             return self._sslobj.verify_client_post_handshake()
         raise ValueError("No SSL wrapper around " + str(self))
@@ -715,6 +771,7 @@ class SSLSocket(_StdSocket):
         _socket.socket._real_close(self)
 
     def do_handshake(self, block=False):
+        """Run the TLS handshake (blocking, or WANT_READ/WANT_WRITE on a non-blocking socket)."""
         self._check_connected()
         timeout = self.gettimeout()
         try:
@@ -747,12 +804,15 @@ class SSLSocket(_StdSocket):
             raise
 
     def connect(self, addr):
+        """Connect to ``addr`` and, with ``do_handshake_on_connect``, run the handshake."""
         self._real_connect(addr, False)
 
     def connect_ex(self, addr):
+        """``connect`` that returns the errno instead of raising OSError for the connect step."""
         return self._real_connect(addr, True)
 
     def accept(self):
+        """Accept a connection; returns ``(SSLSocket, address)``, the new socket server-side."""
         newsock, addr = _socket.socket.accept(self)
         newsock = self.context.wrap_socket(
             newsock, do_handshake_on_connect=self.do_handshake_on_connect,
@@ -760,6 +820,7 @@ class SSLSocket(_StdSocket):
         return newsock, addr
 
     def get_channel_binding(self, cb_type="tls-unique"):
+        """The channel binding data for ``cb_type`` (only ``tls-unique``), or None before the handshake."""
         if self._sslobj is not None:
             return self._sslobj.get_channel_binding(cb_type)
         if cb_type not in CHANNEL_BINDING_TYPES:
@@ -767,6 +828,7 @@ class SSLSocket(_StdSocket):
         return None
 
     def version(self):
+        """The negotiated protocol version (e.g. ``'TLSv1.3'``), or None before the handshake."""
         if self._sslobj is not None:
             return self._sslobj.version()
         return None
