@@ -502,6 +502,7 @@ cdef class ContextCore:
     # --- verification -------------------------------------------------------------------
     @property
     def verify_mode(self):
+        """Whether and how the peer's certificate is verified (CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED)."""
         cdef int mode = SSL_CTX_get_verify_mode(self.ctx) & (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT)
         if mode == SSL_VERIFY_NONE:
             return 0
@@ -536,6 +537,7 @@ cdef class ContextCore:
 
     @property
     def check_hostname(self):
+        """Whether a client checks the server certificate against server_hostname (turning it on sets CERT_REQUIRED)."""
         return bool(self._check_hostname)
 
     @check_hostname.setter
@@ -547,6 +549,7 @@ cdef class ContextCore:
 
     @property
     def hostname_checks_common_name(self):
+        """Whether the subject commonName is consulted when a certificate has no DNS subjectAltName."""
         return (self.hostflags & X509_CHECK_FLAG_NEVER_CHECK_SUBJECT) == 0
 
     @hostname_checks_common_name.setter
@@ -569,6 +572,7 @@ cdef class ContextCore:
 
     @property
     def verify_flags(self):
+        """OpenSSL X509_V_FLAG_* verification flags (ssl.VerifyFlags)."""
         return X509_VERIFY_PARAM_get_flags(SSL_CTX_get0_param(self.ctx))
 
     @verify_flags.setter
@@ -589,6 +593,7 @@ cdef class ContextCore:
 
     @property
     def options(self):
+        """OpenSSL SSL_OP_* options (ssl.Options)."""
         if PY_VERSION_HEX < 0x030C0000:
             return <long>SSL_CTX_get_options(self.ctx)      # a C long before 3.12
         return SSL_CTX_get_options(self.ctx)
@@ -655,6 +660,7 @@ cdef class ContextCore:
 
     @property
     def minimum_version(self):
+        """The lowest TLS version negotiated (ssl.TLSVersion; MINIMUM_SUPPORTED when unbounded)."""
         cdef int v = SSL_CTX_get_min_proto_version(self.ctx)
         # PROTOCOL_TLSv1*: _ssl.c's version-specific method sets no bounds, so both read as the
         # sentinels; certcore gets the same handshakes from TLS_method with min == max.
@@ -670,6 +676,7 @@ cdef class ContextCore:
 
     @property
     def maximum_version(self):
+        """The highest TLS version negotiated (ssl.TLSVersion; MAXIMUM_SUPPORTED when unbounded)."""
         cdef int v = SSL_CTX_get_max_proto_version(self.ctx)
         return MAXIMUM_SUPPORTED if v == 0 or self.protocol in (P_TLSv1, P_TLSv1_1, P_TLSv1_2) else v
 
@@ -679,6 +686,7 @@ cdef class ContextCore:
 
     @property
     def num_tickets(self):
+        """How many TLS 1.3 session tickets a server context sends after a handshake."""
         return SSL_CTX_get_num_tickets(self.ctx)
 
     @num_tickets.setter
@@ -697,10 +705,12 @@ cdef class ContextCore:
 
     @property
     def security_level(self):
+        """OpenSSL's security level (read-only; set it through set_ciphers("@SECLEVEL=n"))."""
         return SSL_CTX_get_security_level(self.ctx)
 
     @property
     def post_handshake_auth(self):
+        """Whether TLS 1.3 post-handshake client authentication is enabled."""
         return bool(self._post_handshake_auth)
 
     @post_handshake_auth.setter
@@ -1128,6 +1138,7 @@ cdef class ContextCore:
 
     @property
     def sni_callback(self):
+        """Called as callback(sslobject, server_name, context) when a client sends SNI (server contexts)."""
         return self._sni_callback
 
     @sni_callback.setter
@@ -1140,6 +1151,7 @@ cdef class ContextCore:
 
     @property
     def keylog_filename(self):
+        """The file TLS secrets are appended to (NSS key log format), or None."""
         return self._keylog_filename
 
     @keylog_filename.setter

@@ -44,7 +44,7 @@ _TLSAlertType = _ssl._TLSAlertType
 _TLSMessageType = _ssl._TLSMessageType
 
 
-def _core_property(name, wrap=None, readonly=False):
+def _core_property(name, wrap=None, readonly=False, doc=None):
     """SSLContext.<name>: ContextCore's attribute, which validates what is set; reading wraps
     the value in the stdlib's enum `wrap`."""
     attr = getattr(_ContextCore, name)
@@ -58,7 +58,7 @@ def _core_property(name, wrap=None, readonly=False):
     def set(self, value):
         setattr(self._core, name, value)
 
-    return property(get, None if readonly else set, doc=attr.__doc__)
+    return property(get, None if readonly else set, doc=doc or attr.__doc__)
 
 
 def _core_of(ctx):
@@ -208,7 +208,8 @@ class SSLContext(_StdContextBridge):
                              owner, session)
 
     # --- configuration: ContextCore's, values wrapped in the stdlib's enums ------------------
-    protocol = _core_property("protocol", _SSLMethod, readonly=True)
+    protocol = _core_property("protocol", _SSLMethod, readonly=True,
+                              doc="The protocol the context was made for (ssl._SSLMethod).")
     verify_mode = _core_property("verify_mode", VerifyMode)
     check_hostname = _core_property("check_hostname")
     options = _core_property("options", Options)

@@ -175,21 +175,8 @@ def is_api(value):
     return callable(value) or isinstance(value, (property, staticmethod, classmethod))
 
 
-# ContextCore's attributes in _certcore/context.pyx carry no docstrings yet, and SSLContext's
-# properties take theirs (sslsocket._core_property); strict, so the entry goes once they do.
-UNDOCUMENTED_CORE_PROPERTIES = {
-    "check_hostname", "hostname_checks_common_name", "keylog_filename", "maximum_version", "minimum_version",
-    "num_tickets", "options", "post_handshake_auth", "protocol", "security_level", "sni_callback",
-    "verify_flags", "verify_mode",
-}
-
 DOC_CASES = [
-    pytest.param(
-        cls, name,
-        id=f"{cls.__name__}.{name}",
-        marks=[pytest.mark.xfail(strict=True, reason="ContextCore property without a docstring")]
-        if cls is certcore.SSLContext and name in UNDOCUMENTED_CORE_PROPERTIES else [],
-    )
+    pytest.param(cls, name, id=f"{cls.__name__}.{name}")
     for cls in (certcore.SSLContext, certcore.SSLSocket, certcore.SSLObject)
     for name in sorted({name for name, _, value in own_members(cls) if is_api(value)})
 ]
