@@ -3,8 +3,11 @@ against the 3.11 oracle (tests/oracle.py), plus locale and time-zone independenc
 import calendar
 import inspect
 import os
+import pathlib
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -109,7 +112,17 @@ def _non_c_locale(tmp_path):
     pytest.fail("no non-C locale with a non-English February: install locales or localedef")
 
 
-def test_cpython_cert_time_to_seconds_locale(tmp_path):
+def test_cpython_cert_time_to_seconds_locale():
+    # a directory of its own, not tmp_path: a pytest session running beside this one (CI runs
+    # two) may clean up the other's numbered temporary directories while a locale is built there
+    scratch = tempfile.mkdtemp(prefix="certcore-locale-")
+    try:
+        _locale_case(pathlib.Path(scratch))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _locale_case(tmp_path):
     locpath, name = _non_c_locale(tmp_path)
     env = {"LC_ALL": name}
     if locpath:
