@@ -963,8 +963,8 @@ cdef class ContextCore:
             ERR_clear_error()
             raise ValueError(f"unknown elliptic curve name {name!r}")
         cdef EC_GROUP *group
-        if PY_VERSION_HEX < 0x030A0000:
-            # 3.9 builds an EC_KEY for the curve, so X25519/X448 fail there with OpenSSL's error
+        if PY_VERSION_HEX < 0x030B0000:
+            # 3.9 and 3.10 build an EC_KEY for the curve: X25519/X448 fail there with OpenSSL's error
             group = EC_GROUP_new_by_curve_name(nid)
             if group == NULL:
                 raise_from_queue(SITE_ECDH_CURVE)
