@@ -87,43 +87,49 @@ def test_cpython_cert_time_to_seconds_timezone(tz):
 
 
 def _loads(locpath, name):
+    """None when the locale loads, else why not."""
     probe = "import locale; locale.setlocale(locale.LC_ALL, '')"
     env = dict(os.environ, LC_ALL=name, LOCPATH=locpath)
-    return subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, timeout=60,
-                          cwd="/").returncode == 0
+    proc = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60,
+                          cwd="/")
+    return None if proc.returncode == 0 else proc.stderr.strip().splitlines()[-1:]
 
 
-def _non_c_locale(tmp_path):
-    """(LOCPATH or None, name) of a locale whose February is not 'Feb' (built with localedef,
-    else one from `locale -a`)."""
-    localedef = subprocess.run(["sh", "-c", "command -v localedef"], capture_output=True, text=True).stdout.strip()
-    if localedef:
+def _non_c_locale(where):
+    """(LOCPATH or None, name) of a locale whose February is not 'Feb': built with localedef in one
+    of `where` (directories), else one from `locale -a`. Every failed attempt is in the failure."""
+    tried = []
+    localedef = shutil.which("localedef")
+    for directory in where if localedef else ():
         for src in ("ru_RU", "fr_FR", "ja_JP"):
-            target = tmp_path / f"{src}.UTF-8"
-            # exit status 1 is "compiled with warnings"; the probe then shows the locale loads
+            target = directory / f"{src}.UTF-8"
+            # localedef's exit status is 1 when it only warns: the probe decides whether the locale loads
             made = subprocess.run([localedef, "-i", src, "-f", "UTF-8", str(target)], capture_output=True,
-                                  timeout=240)
-            if made.returncode in (0, 1) and target.exists() and _loads(str(tmp_path), f"{src}.UTF-8"):
-                return str(tmp_path), f"{src}.UTF-8"
+                                  text=True, timeout=240)
+            why = _loads(str(directory), f"{src}.UTF-8") if target.exists() else "no output"
+            if why is None:
+                return str(directory), f"{src}.UTF-8"
+            tried.append(f"{target}: localedef exit {made.returncode} {made.stderr.strip()[-300:]!r}; {why}")
     names = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split()
     for name in names:
         if name.split(".")[0][:2] in ("ru", "fr", "ja", "zh", "ko", "uk", "pl", "fi", "el"):
             return None, name
-    pytest.fail("no non-C locale with a non-English February: install locales or localedef")
+    pytest.fail(f"no non-C locale with a non-English February (localedef: {localedef or 'missing'}; "
+                f"tried {tried}; locale -a: {names}): install the locales package")
 
 
-def test_cpython_cert_time_to_seconds_locale():
-    # a directory of its own, not tmp_path: a pytest session running beside this one (CI runs
-    # two) may clean up the other's numbered temporary directories while a locale is built there
+def test_cpython_cert_time_to_seconds_locale(tmp_path):
+    # two places to build in: a directory of its own (CI's concurrent pytest sessions once removed
+    # each other's numbered temporary directories) and pytest's tmp_path
     scratch = tempfile.mkdtemp(prefix="certcore-locale-")
     try:
-        _locale_case(pathlib.Path(scratch))
+        _locale_case([pathlib.Path(scratch), tmp_path])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _locale_case(tmp_path):
-    locpath, name = _non_c_locale(tmp_path)
+def _locale_case(where):
+    locpath, name = _non_c_locale(where)
     env = {"LC_ALL": name}
     if locpath:
         env["LOCPATH"] = locpath
