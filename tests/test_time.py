@@ -103,9 +103,11 @@ def _non_c_locale(where):
     for directory in where if localedef else ():
         for src in ("ru_RU", "fr_FR", "ja_JP"):
             target = directory / f"{src}.UTF-8"
-            # localedef's exit status is 1 when it only warns: the probe decides whether the locale loads
+            # localedef's exit status is 1 when it only warns: the probe decides whether the locale loads.
+            # Its gzip child reads the compressed charmap through a pipe: with no standard input (a CI job
+            # runs without one) the pipe lands on descriptor 0 and gzip fails, so stdin is /dev/null.
             made = subprocess.run([localedef, "-i", src, "-f", "UTF-8", str(target)], capture_output=True,
-                                  text=True, timeout=240)
+                                  stdin=subprocess.DEVNULL, text=True, timeout=240)
             why = _loads(str(directory), f"{src}.UTF-8") if target.exists() else "no output"
             if why is None:
                 return str(directory), f"{src}.UTF-8"
