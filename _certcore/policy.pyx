@@ -38,6 +38,7 @@ from openssl.x509v3 cimport (
     sk_GENERAL_SUBTREE_value, NAME_CONSTRAINTS, NAME_CONSTRAINTS_free, POLICY_CONSTRAINTS,
     POLICY_CONSTRAINTS_free, EXTENDED_KEY_USAGE_free, X509_get0_subject_key_id,
 )
+from openssl.err cimport ERR_peek_error
 from _certcore.errors cimport clear_error_queue
 from _certcore.x509 cimport Certificate
 
@@ -503,12 +504,14 @@ cdef int strict_chain_violation(stack_st_X509 *chain, StrictFailure *failure) no
 
 def _check_chain(certs):
     """Test hook: run the strict policy over ``certs`` (Certificates, leaf first, anchor last).
-    Returns None when every rule holds, else ``(code, depth, message)`` for the first violation."""
+    Returns None when every rule holds, else ``(code, depth, message)`` for the first violation;
+    raises RuntimeError if the check left OpenSSL's error queue non-empty."""
     cdef list items = list(certs)
     cdef Certificate c
     cdef stack_st_X509 *sk
     cdef StrictFailure failure
     cdef int rc
+    cdef unsigned long dirty
     if not items:
         raise ValueError("the chain is empty")
     for obj in items:
@@ -523,9 +526,15 @@ def _check_chain(certs):
             if sk_X509_push(sk, c.full_x509()) <= 0:
                 raise MemoryError()
         with nogil:
+            clear_error_queue()
             rc = strict_chain_violation(sk, &failure)
+            dirty = ERR_peek_error()
     finally:
         sk_X509_free(sk)   # the Certificates in ``items`` own the X509s; the stack only borrows them
+    if dirty:
+        # the policy's contract is a clean queue on every return; the hook makes every test check it
+        clear_error_queue()
+        raise RuntimeError(f"strict policy left the OpenSSL error queue dirty (error 0x{dirty:x})")
     if rc == 0:
         return None
     msg = failure.message.decode("utf-8", "replace")

@@ -249,3 +249,73 @@ def test_rule(case, tmp_path):
     # enforce it) or it reports the very code the policy does
     assert ossl is None or ossl == (code, depth), (ossl, got)
     assert _cryptography_verdict(chain) == crypto, case
+
+
+INVALID_EXTENSION = 41
+
+
+def test_version1_intermediate_matches_openssl(tmp_path):
+    # rule 8 at a CA position: OpenSSL's X509_STRICT refuses a version-1 CA too, with the same code
+    # (a version-1 certificate has no extensions, so it cannot carry the AKI rule 12 asks for either;
+    # the version rule is checked first and names it)
+    r = pki.root()
+    i = pki.intermediate("certcore test intermediate", r)
+    chain = [pki.leaf("localhost", i), pki_raw.as_version1(i, r.key), r]
+    assert _check(chain)[:2] == (INVALID_CA, 1)
+    assert _openssl_verdict(chain, tmp_path) == (INVALID_CA, 1)
+    assert _cryptography_verdict(chain) == "reject"
+
+
+def test_root_aki_keyid_differs_from_ski(tmp_path):
+    # rule 13's second half. OpenSSL refuses this chain before the policy could run: the mismatch
+    # stops it treating the root as self-signed, so it looks for the root's issuer (error 2);
+    # cryptography's verifier accepts it. The policy names the rule itself.
+    aki = x509.AuthorityKeyIdentifier(b"\x01" * 20, None, None)
+    chain = _chain(root_kw={"extensions": _ext(aki)})
+    assert _check(chain)[:2] == (AKID_SKID_MISMATCH, 2)
+    assert _openssl_verdict(chain, tmp_path) == (2, 2)
+    assert _cryptography_verdict(chain) == "accept"
+
+
+def test_undecodable_extension(tmp_path):
+    # a subjectAltName whose DER is truncated: the policy reports it (and leaves the queue clean,
+    # which _check_chain asserts) instead of treating the extension as absent
+    bad = x509.UnrecognizedExtension(ExtensionOID.SUBJECT_ALTERNATIVE_NAME, b"\x30\x03\x82\x05a")
+    chain = _chain(leaf_kw={"sans": None, "extensions": _ext(bad)})
+    assert _check(chain)[:2] == (INVALID_EXTENSION, 0)
+    assert _openssl_verdict(chain, tmp_path) is not None
+    assert _cryptography_verdict(chain) == "reject"
+
+
+def test_first_violation_is_nearest_the_leaf():
+    # the leaf breaks rule 6 and the root rule 14: the leaf's is the one reported
+    chain = _chain(leaf_kw={"eku": None}, root_kw={"eku": [pki.SERVER_AUTH]})
+    assert _check(chain)[:2] == (APP, 0)
+
+
+def test_single_certificate_chain():
+    # a self-signed leaf is its own trust anchor: leaf rules and root rules both apply to it
+    only = pki.issue("localhost", None, sans=("localhost",))
+    assert _check([only]) == (APP, 0, "strict policy: the trust anchor carries an extendedKeyUsage extension")
+
+
+def test_bad_arguments():
+    good = pki.chain()
+    with pytest.raises(ValueError):
+        _check_chain([])
+    with pytest.raises(TypeError):
+        _check_chain([good.leaf.der])
+    with pytest.raises(TypeError):
+        _check_chain([good.leaf.certcore, None])
+    with pytest.raises(TypeError):
+        _check_chain(None)
+    assert _check_chain(iter([good.leaf.certcore, good.inter.certcore, good.root.certcore])) is None
+
+
+def test_repeated_checks_are_stable():
+    # the same chains checked many times give the same answers (no state kept between calls)
+    chains = [GOOD["plain"](), CASES["nc-wildcard-meets-excluded"][0](), CASES["aia-unknown-method"][0]()]
+    certs = [[c.certcore for c in chain] for chain in chains]
+    first = [_check_chain(c) for c in certs]
+    for _ in range(200):
+        assert [_check_chain(c) for c in certs] == first
