@@ -74,10 +74,25 @@ cdef extern from "openssl/x509_vfy.h" nogil:
     void X509_VERIFY_PARAM_set_auth_level(X509_VERIFY_PARAM *param, int auth_level)
     void X509_VERIFY_PARAM_set_time(X509_VERIFY_PARAM *param, long t)
     void X509_VERIFY_PARAM_set_depth(X509_VERIFY_PARAM *param, int depth)
-    stack_st_X509 *sk_X509_new_null()
-    int sk_X509_push(stack_st_X509 *sk, X509 *x)
-    void sk_X509_free(stack_st_X509 *sk)
     void sk_X509_pop_free(stack_st_X509 *sk, void (*freefunc)(X509 *))
     enum:
         X509_V_ERR_UNSPECIFIED
         X509_V_ERR_OUT_OF_MEM
+
+# Building a chain stack (the strict policy's test hook) and the codes the strict policy reports.
+cdef extern from "openssl/x509_vfy.h" nogil:
+    stack_st_X509 *sk_X509_new_null()
+    int sk_X509_push(stack_st_X509 *sk, X509 *x)
+    void sk_X509_free(stack_st_X509 *sk)
+    enum:
+        X509_V_ERR_APPLICATION_VERIFICATION
+        X509_V_ERR_INVALID_EXTENSION
+        X509_V_ERR_PERMITTED_VIOLATION
+        X509_V_ERR_EXCLUDED_VIOLATION
+        X509_V_ERR_AKID_SKID_MISMATCH
+        X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER
+        X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL
+        X509_V_ERR_EE_KEY_TOO_SMALL
+        X509_V_ERR_CA_KEY_TOO_SMALL
+        X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION
+        X509_V_ERR_INVALID_CA
