@@ -92,11 +92,13 @@ cdef object _verify_message(long verify_code, object server_hostname):
     return text.decode("utf-8", "replace") if text != NULL else None
 
 
-cdef object build_verify_error(long verify_code, object server_hostname):
+cdef object build_verify_error(long verify_code, object server_hostname, object verify_message=None):
     """The SSLCertVerificationError a handshake raises when chain verification fails with
-    verify_code (what a failed SSL_do_handshake gives: SSL's CERTIFICATE_VERIFY_FAILED)."""
+    verify_code (what a failed SSL_do_handshake gives: SSL's CERTIFICATE_VERIFY_FAILED);
+    verify_message replaces OpenSSL's text for a code certcore's own checks report."""
     cdef unsigned long errcode = ((<unsigned long>ERR_LIB_SSL) << 23) | <unsigned long>SSL_R_CERTIFICATE_VERIFY_FAILED
-    cdef object verify_obj = _verify_message(verify_code, server_hostname)
+    cdef object verify_obj = (verify_message if verify_message is not None
+                              else _verify_message(verify_code, server_hostname))
     cdef object lib_obj = _lib_name(errcode), reason_obj = _reason_name(errcode)
     exc = SSLCertVerificationError(
         PY_SSL_ERROR_SSL,

@@ -26,6 +26,7 @@ from openssl.x509v3 cimport a2i_IPADDRESS
 from pyapi cimport PY_VERSION_HEX
 
 from _certcore.context cimport ContextCore
+from _certcore.policy cimport StrictFailure, strict_chain_violation
 from _certcore.errors cimport build_verify_error, raise_from_queue, SITE_CONTEXT
 from _certcore.truststore cimport TrustStore
 from _certcore.x509 cimport Certificate, certificate_from_x509
@@ -39,12 +40,16 @@ cdef object _SSLCertVerificationError = _ssl.SSLCertVerificationError
 
 cdef int verify_x509(const VerifyConfig *cfg, X509 *leaf, stack_st_X509 *untrusted,
                      const char *host, size_t hostlen, const unsigned char *ip, size_t iplen,
-                     stack_st_X509 **chain_out) noexcept nogil:
+                     stack_st_X509 **chain_out, StrictFailure *failure) noexcept nogil:
     cdef X509_STORE_CTX *ctx
+    cdef stack_st_X509 *chain
+    cdef int sv
     cdef X509_VERIFY_PARAM *param
     cdef int rc, code = X509_V_ERR_UNSPECIFIED
     if chain_out != NULL:
         chain_out[0] = NULL
+    if failure != NULL:
+        failure.code = 0
     ctx = X509_STORE_CTX_new()
     if ctx == NULL:
         ERR_clear_error()
@@ -68,10 +73,25 @@ cdef int verify_x509(const VerifyConfig *cfg, X509 *leaf, stack_st_X509 *untrust
             # an internal failure (rc < 0) may leave the code at OK: it is still a rejection
             if code == X509_V_OK:
                 code = X509_V_ERR_UNSPECIFIED
-        elif chain_out != NULL:
-            chain_out[0] = X509_STORE_CTX_get1_chain(ctx)
-            if chain_out[0] == NULL:
-                code = X509_V_ERR_OUT_OF_MEM
+        elif chain_out != NULL or cfg.strict:
+            chain = X509_STORE_CTX_get1_chain(ctx)
+            if chain == NULL:
+                return X509_V_ERR_OUT_OF_MEM
+            if cfg.strict:
+                if failure == NULL:
+                    _free_chain(chain)
+                    return X509_V_ERR_UNSPECIFIED
+                sv = strict_chain_violation(chain, failure)
+                if sv != 0:
+                    _free_chain(chain)
+                    if sv < 0:
+                        failure.code = 0
+                        return X509_V_ERR_UNSPECIFIED
+                    return failure.code
+            if chain_out != NULL:
+                chain_out[0] = chain
+            else:
+                _free_chain(chain)
         return code
     finally:
         X509_STORE_CTX_free(ctx)
@@ -93,6 +113,7 @@ cdef struct Item:
     size_t iplen
     int code
     stack_st_X509 *chain        # owned result
+    StrictFailure failure       # the strict policy's verdict (failure.code != 0: its message applies)
 
 
 cdef class _Prepared:
@@ -158,6 +179,8 @@ cdef object _result(Item *item, object hostname):
     """The chain as a list of Certificates, or the SSLCertVerificationError (not raised)."""
     cdef int i
     if item.code != X509_V_OK:
+        if item.failure.code != 0:
+            return build_verify_error(item.code, hostname, item.failure.message.decode("utf-8", "replace"))
         return build_verify_error(item.code, hostname)
     return [certificate_from_x509(sk_X509_value(item.chain, i)) for i in range(sk_X509_num(item.chain))]
 
@@ -227,6 +250,7 @@ cdef class Verifier:
         self._trust = trust
         self.cfg.store = (<TrustStore>trust).store
         self.cfg.purpose = "ssl_server" if purpose == "server" else "ssl_client"
+        self.cfg.strict = strict
         self.purpose = purpose
         self.strict = strict
 
@@ -249,7 +273,7 @@ cdef class Verifier:
             _keep = _prepare(leaf, intermediates, hostname, &item)
             with nogil:
                 item.code = verify_x509(&self.cfg, item.leaf, item.untrusted, item.host, item.hostlen,
-                                        item.ip, item.iplen, &item.chain)
+                                        item.ip, item.iplen, &item.chain, &item.failure)
             result = _result(&item, hostname)
         finally:
             _free_chain(item.untrusted)
@@ -289,7 +313,8 @@ cdef class Verifier:
             with nogil:
                 for i in range(n):
                     arr[i].code = verify_x509(cfg, arr[i].leaf, arr[i].untrusted, arr[i].host,
-                                              arr[i].hostlen, arr[i].ip, arr[i].iplen, &arr[i].chain)
+                                              arr[i].hostlen, arr[i].ip, arr[i].iplen, &arr[i].chain,
+                                              &arr[i].failure)
             return [_result(&arr[i], hosts[i]) for i in range(n)]
         finally:
             for i in range(n):
