@@ -15,3 +15,15 @@ cdef extern from "openssl/objects.h" nogil:
     const char *OBJ_nid2ln(int n)
     const char *OBJ_nid2sn(int n)
     int OBJ_obj2txt(char *buf, int buf_len, const ASN1_OBJECT *a, int no_name)
+
+# The extension, attribute-type and key-algorithm NIDs the strict verification policy checks.
+cdef extern from "openssl/objects.h" nogil:
+    enum:
+        NID_basic_constraints
+        NID_ext_key_usage
+        NID_anyExtendedKeyUsage
+        NID_name_constraints
+        NID_policy_constraints
+        NID_authority_key_identifier
+        NID_dsa
+        NID_dsa_2

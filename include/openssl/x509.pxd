@@ -56,3 +56,16 @@ cdef extern from "openssl/x509.h" nogil:
     # From <openssl/x509err.h>, which x509.h includes.
     enum:
         X509_R_CERT_ALREADY_IN_HASH_TABLE
+
+# The subject public key, raw (algorithm OID) and decoded (size), for the strict verification policy.
+from openssl.evp cimport EVP_PKEY
+
+cdef extern from "openssl/x509.h" nogil:
+    ctypedef struct X509_PUBKEY:
+        pass
+    ctypedef struct X509_ALGOR:
+        pass
+    X509_PUBKEY *X509_get_X509_PUBKEY(const X509 *x)
+    int X509_PUBKEY_get0_param(ASN1_OBJECT **ppkalg, const unsigned char **pk, int *ppklen,
+                               X509_ALGOR **pa, const X509_PUBKEY *pub)
+    EVP_PKEY *X509_get0_pubkey(const X509 *x)
