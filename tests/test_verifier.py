@@ -284,3 +284,23 @@ def test_argument_checks():
         v.verify_many([("x",)])
     with pytest.raises(ValueError):
         Verifier.__new__(Verifier).verify(c.leaf.certcore)
+
+
+def test_strict_adds_the_strict_policy():
+    # a leaf without an AKI: OpenSSL's default policy accepts it, RFC 5280 (4.2.1.1) says MUST
+    # carry one; strict=True rejects it (OpenSSL's X509_STRICT catches this one before the strict policy)
+    r = pki.root()
+    i = pki.intermediate("inter", r)
+    leaf = pki.leaf("localhost", i, aki=None)
+    store = TrustStore([r.certcore])
+    assert Verifier(store).verify(leaf.certcore, [i.certcore], "localhost")[0] == leaf.certcore
+    with pytest.raises(ssl.SSLCertVerificationError) as info:
+        Verifier(store, strict=True).verify(leaf.certcore, [i.certcore], "localhost")
+    e = info.value
+    assert e.verify_code != 0 and e.verify_message in str(e)
+    assert "CERTIFICATE_VERIFY_FAILED" in str(e)
+    # and a conforming chain passes strict unchanged
+    c = pki.chain()
+    got = Verifier(TrustStore([c.root.certcore]), strict=True).verify(c.leaf.certcore, [c.inter.certcore],
+                                                                        "localhost")
+    assert got == [c.leaf.certcore, c.inter.certcore, c.root.certcore]
