@@ -58,6 +58,17 @@ cdef extern from "openssl/x509_vfy.h" nogil:
         X509_LU_CRL
         X509_V_FLAG_ALLOW_PROXY_CERTS
 
+# Building and sharing trust stores (truststore.pyx).
+cdef extern from "openssl/x509_vfy.h" nogil:
+    X509_STORE *X509_STORE_new()
+    void X509_STORE_free(X509_STORE *v)
+    int X509_STORE_up_ref(X509_STORE *v)
+    int X509_STORE_add_crl(X509_STORE *ctx, X509_CRL *x)
+    int X509_STORE_set_default_paths(X509_STORE *ctx)
+    int X509_STORE_load_file(X509_STORE *ctx, const char *file)
+    int X509_STORE_load_path(X509_STORE *ctx, const char *path)
+    X509_CRL *X509_OBJECT_get0_X509_CRL(const X509_OBJECT *a)
+
 # Building a chain stack (the strict policy's test hook) and the codes the strict policy reports.
 cdef extern from "openssl/x509_vfy.h" nogil:
     stack_st_X509 *sk_X509_new_null()
