@@ -21,3 +21,6 @@ cdef extern from "openssl/evp.h" nogil:
     void EVP_PKEY_free(EVP_PKEY *pkey)
     # Key parameters (e.g. DH) of a given type from DER.
     EVP_PKEY *d2i_KeyParams(int type, EVP_PKEY **a, const unsigned char **pp, long length)
+
+    # Inspection: the decoded subject key's size, and signature checks against it.
+    int EVP_PKEY_get_bits(const EVP_PKEY *pkey)

@@ -73,3 +73,27 @@ X509_NAME *dirn; ASN1_OBJECT *rid; ASN1_STRING *other; }":
     int X509_check_ca(X509 *x)
     # An IPv4/IPv6 address in text form as the octets of a SAN iPAddress (NULL: not an address).
     ASN1_OCTET_STRING *a2i_IPADDRESS(const char *ipasc)
+
+    # Extensions that chain-verifier users inspect (decoded with X509_get_ext_d2i).
+    ctypedef struct BASIC_CONSTRAINTS:
+        int ca
+        ASN1_STRING *pathlen
+    void BASIC_CONSTRAINTS_free(BASIC_CONSTRAINTS *a)
+    ctypedef struct EXTENDED_KEY_USAGE "EXTENDED_KEY_USAGE":
+        pass
+    void EXTENDED_KEY_USAGE_free(EXTENDED_KEY_USAGE *a)
+    ctypedef struct AUTHORITY_KEYID:
+        ASN1_OCTET_STRING *keyid
+        GENERAL_NAMES *issuer
+        ASN1_STRING *serial
+    void AUTHORITY_KEYID_free(AUTHORITY_KEYID *a)
+    ctypedef struct GENERAL_SUBTREE:
+        GENERAL_NAME *base
+    ctypedef struct GENERAL_SUBTREES "struct stack_st_GENERAL_SUBTREE":
+        pass
+    int sk_GENERAL_SUBTREE_num(const GENERAL_SUBTREES *sk)
+    GENERAL_SUBTREE *sk_GENERAL_SUBTREE_value(const GENERAL_SUBTREES *sk, int i)
+    ctypedef struct NAME_CONSTRAINTS:
+        GENERAL_SUBTREES *permittedSubtrees
+        GENERAL_SUBTREES *excludedSubtrees
+    void NAME_CONSTRAINTS_free(NAME_CONSTRAINTS *a)
