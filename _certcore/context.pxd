@@ -48,7 +48,6 @@ cdef class ContextCore:
     cdef int _set_verify_mode(self, int n) except -1
     cdef int _set_version(self, int v, bint is_max) except -1
     cdef int _load_fail(self, PwInfo *info, int err) except -1
-    cdef int _add_ca_certs(self, const char *data, Py_ssize_t n, bint pem) except -1
     cdef int _load_verify_locked(self, bytes cf, bytes cp, object cadata) except -1
 
 

@@ -10,7 +10,6 @@ import sys as _sys
 import weakref as _weakref
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.buffer cimport PyObject_CheckBuffer, PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from libc.limits cimport INT_MAX
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XINCREF, Py_XDECREF
@@ -22,24 +21,21 @@ from posixsys.errnoval cimport set_errno, get_errno
 from libc.string cimport memcpy, strlen
 from libc.stdlib cimport malloc, free
 
-from openssl.err cimport ERR_clear_error, ERR_peek_last_error, ERR_GET_LIB, ERR_GET_REASON
-from openssl.err cimport ERR_LIB_PEM, ERR_LIB_ASN1, ERR_LIB_X509
+from openssl.err cimport ERR_clear_error
 from openssl.ssl cimport *
-from openssl.x509 cimport X509, X509_free, i2d_X509
-from openssl.x509 cimport d2i_X509_bio, X509_R_CERT_ALREADY_IN_HASH_TABLE
+from openssl.x509 cimport X509, i2d_X509
 from openssl.x509v3 cimport (
     X509_check_ca, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
 )
-from openssl.bio cimport BIO, BIO_new_mem_buf, BIO_free, BIO_new_fp, BIO_CLOSE, BIO_eof
-from openssl.pem cimport PEM_read_bio_X509, PEM_bytes_read_bio, PEM_STRING_DHPARAMS, PEM_R_NO_START_LINE
-from openssl.asn1 cimport ASN1_R_HEADER_TOO_LONG
+from openssl.bio cimport BIO, BIO_free, BIO_new_fp, BIO_CLOSE
+from openssl.pem cimport PEM_bytes_read_bio, PEM_STRING_DHPARAMS
 from openssl.evp cimport EVP_PKEY, EVP_PKEY_free, EVP_PKEY_DH, d2i_KeyParams
 from openssl.crypto cimport OPENSSL_free
 from openssl.objects cimport OBJ_nid2ln, OBJ_sn2nid, NID_undef
 from openssl.ec cimport EC_GROUP, EC_GROUP_new_by_curve_name, EC_GROUP_free
 from openssl.x509_vfy cimport *
 from _certcore.errors cimport (
-    raise_from_queue, SITE_CERT_CHAIN, SITE_VERIFY_LOCATIONS, SITE_CADATA, SITE_CONTEXT,
+    raise_from_queue, SITE_CERT_CHAIN, SITE_VERIFY_LOCATIONS, SITE_CONTEXT,
     SITE_DH_PARAMS, SITE_DH_SET, SITE_ECDH_CURVE, SITE_PSK_CLIENT, SITE_PSK_SERVER,
     build_ssl_error, PY_SSL_ERROR_NONE,
 )
@@ -49,6 +45,7 @@ from posix.stdio cimport fileno
 from posix.stat cimport struct_stat, fstat, S_ISDIR
 from libc.errno cimport EISDIR
 from _certcore.x509 cimport decode_x509
+from _certcore.truststore cimport add_cadata, fs_path as _fs
 
 from ssl import SSLError as _SSLError
 
@@ -159,18 +156,6 @@ cdef int ctx_lock_shared_gil(void *lock) noexcept:
 cdef bytes DEFAULT_CIPHERS = (b"@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:"
                               b"!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM")
 cdef bytes DEFAULT_CIPHERS_39 = b"DEFAULT:!aNULL:!eNULL:!MD5:!3DES:!DES:!RC4:!IDEA:!SEED:!aDSS:!SRP:!PSK"
-
-
-cdef object _fs(object path, str what):
-    if path is None:
-        return None
-    try:
-        b = _os.fsencode(path)
-    except TypeError:
-        raise TypeError(f"{what} should be a valid filesystem path") from None
-    if b"\0" in b:
-        raise ValueError("embedded null byte")
-    return b
 
 
 # --- password callback -------------------------------------------------------------------
@@ -795,22 +780,8 @@ cdef class ContextCore:
 
     cdef int _load_verify_locked(self, bytes cf, bytes cp, object cadata) except -1:
         cdef int r, err
-        cdef Py_buffer view
         if cadata is not None:
-            if isinstance(cadata, str):
-                try:
-                    data = cadata.encode("ascii")
-                except UnicodeEncodeError:
-                    raise TypeError("cadata should be an ASCII string or a bytes-like object") from None
-                self._add_ca_certs(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), True)
-            elif PyObject_CheckBuffer(cadata):
-                PyObject_GetBuffer(cadata, &view, PyBUF_SIMPLE)   # BufferError when not contiguous
-                try:
-                    self._add_ca_certs(<const char *>view.buf, view.len, False)
-                finally:
-                    PyBuffer_Release(&view)
-            else:
-                raise TypeError("cadata should be an ASCII string or a bytes-like object")
+            add_cadata(SSL_CTX_get_cert_store(self.ctx), cadata)
         cdef const char *cfile = <const char *>cf if cf is not None else NULL
         cdef const char *cpath = <const char *>cp if cp is not None else NULL
         if cf is not None or cp is not None:
@@ -823,62 +794,6 @@ cdef class ContextCore:
                     ERR_clear_error()
                     raise OSError(err, _os.strerror(err))
                 raise_from_queue(SITE_VERIFY_LOCATIONS)
-        return 0
-
-    cdef int _add_ca_certs(self, const char *data, Py_ssize_t n, bint pem) except -1:
-        # cadata is read by OpenSSL's own PEM reader (PEM_read_bio_X509), as CPython's _ssl.c
-        # _add_ca_certs reads it, not by certcore's scanner in pem.pyx: what it accepts and the
-        # errors it raises are then _ssl.c's, byte for byte.
-        cdef BIO *bio
-        cdef X509 *cert
-        cdef X509_STORE *store = SSL_CTX_get_cert_store(self.ctx)
-        cdef int loaded = 0, r
-        cdef unsigned long err
-        # 3.12+ reads DER to the end of the buffer, so trailing bytes are an error there
-        cdef bint der_to_end = not pem and PY_VERSION_HEX >= 0x030C0000
-        if n <= 0:
-            raise ValueError("Empty certificate data")
-        if n > INT_MAX:
-            raise OverflowError("Certificate data is too long.")
-        bio = BIO_new_mem_buf(data, <int>n)
-        if bio == NULL:
-            raise_from_queue(SITE_CADATA)
-        try:
-            with nogil:     # parsing a large bundle lets other threads run
-                while True:
-                    if pem:
-                        cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)
-                    elif der_to_end and BIO_eof(bio):
-                        break
-                    else:
-                        cert = d2i_X509_bio(bio, NULL)
-                    if cert == NULL:
-                        break
-                    r = X509_STORE_add_cert(store, cert)
-                    X509_free(cert)
-                    if not r:
-                        err = ERR_peek_last_error()
-                        if (ERR_GET_LIB(err) == ERR_LIB_X509
-                                and ERR_GET_REASON(err) == X509_R_CERT_ALREADY_IN_HASH_TABLE):
-                            ERR_clear_error()
-                        else:
-                            break
-                    loaded += 1
-        finally:
-            BIO_free(bio)
-        err = ERR_peek_last_error()
-        if loaded == 0:
-            ERR_clear_error()
-            raise_from_queue(SITE_CADATA,
-                             "no start line: cadata does not contain a certificate" if pem else
-                             "not enough data: cadata does not contain a certificate")
-        elif (not pem and not der_to_end and ERR_GET_LIB(err) == ERR_LIB_ASN1
-              and ERR_GET_REASON(err) == ASN1_R_HEADER_TOO_LONG):
-            ERR_clear_error()
-        elif pem and ERR_GET_LIB(err) == ERR_LIB_PEM and ERR_GET_REASON(err) == PEM_R_NO_START_LINE:
-            ERR_clear_error()
-        elif err != 0:
-            raise_from_queue(SITE_CADATA)
         return 0
 
     def set_default_verify_paths(self):

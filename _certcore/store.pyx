@@ -32,12 +32,8 @@ from posixsys.dirent cimport DIR, dirent, opendir, readdir, closedir
 
 import errno as _errno
 
-# What each store name selects. Windows opens system store names case-insensitively.
-cdef enum:
-    WANT_ROOT = 1   # trust anchors
-    WANT_CA = 2     # other certificates found in the trust locations
-    WANT_CRL = 4
-
+# What each store name selects (WANT_* in store.pxd). Windows opens system store names
+# case-insensitively.
 cdef dict _CERT_STORES = {"ROOT": WANT_ROOT, "CA": WANT_CA, "MY": 0}
 cdef dict _CRL_STORES = {"ROOT": 0, "CA": WANT_CRL, "MY": 0}
 

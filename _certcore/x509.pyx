@@ -66,8 +66,8 @@ from openssl.x509v3 cimport (
     CRL_DIST_POINTS, sk_GENERAL_NAME_num, sk_GENERAL_NAME_value, GENERAL_NAMES_free,
     sk_ACCESS_DESCRIPTION_num, sk_ACCESS_DESCRIPTION_value, AUTHORITY_INFO_ACCESS_free,
     sk_DIST_POINT_num, sk_DIST_POINT_value, CRL_DIST_POINTS_free, GENERAL_NAME_print,
-    BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free, EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free,
-    AUTHORITY_KEYID, AUTHORITY_KEYID_free, GENERAL_SUBTREES, sk_GENERAL_SUBTREE_num,
+    BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free, EXTENDED_KEY_USAGE_free,
+    AUTHORITY_KEYID, AUTHORITY_KEYID_free, stack_st_GENERAL_SUBTREE, sk_GENERAL_SUBTREE_num,
     sk_GENERAL_SUBTREE_value, NAME_CONSTRAINTS, NAME_CONSTRAINTS_free,
 )
 from openssl.evp cimport (
@@ -618,7 +618,7 @@ cdef str _curve_name(int nid):
     return None if sn == NULL else sn.decode("ascii")
 
 
-cdef tuple _subtrees(GENERAL_SUBTREES *trees):
+cdef tuple _subtrees(stack_st_GENERAL_SUBTREE *trees):
     """NameConstraints subtrees as getpeercert()-style (kind, value) pairs; iPAddress bases
     (address then mask) as "address/mask" text."""
     cdef list out = []
@@ -938,16 +938,15 @@ cdef class Certificate:
     @property
     def extended_key_usage(self):
         """The extendedKeyUsage purposes as dotted OIDs (certificate order); None without the extension."""
-        cdef EXTENDED_KEY_USAGE *eku = <EXTENDED_KEY_USAGE *>_ext_d2i(_x509_of(self), NID_ext_key_usage,
-                                                                      "extendedKeyUsage")
-        cdef stack_st_ASN1_OBJECT *objs = <stack_st_ASN1_OBJECT *>eku
+        cdef stack_st_ASN1_OBJECT *objs = <stack_st_ASN1_OBJECT *>_ext_d2i(
+            _x509_of(self), NID_ext_key_usage, "extendedKeyUsage")
         cdef int i
-        if eku == NULL:
+        if objs == NULL:
             return None
         try:
             return tuple([_dotted(sk_ASN1_OBJECT_value(objs, i)) for i in range(sk_ASN1_OBJECT_num(objs))])
         finally:
-            EXTENDED_KEY_USAGE_free(eku)
+            EXTENDED_KEY_USAGE_free(objs)
 
     @property
     def subject_key_identifier(self):

@@ -22,5 +22,11 @@ cdef extern from "openssl/evp.h" nogil:
     # Key parameters (e.g. DH) of a given type from DER.
     EVP_PKEY *d2i_KeyParams(int type, EVP_PKEY **a, const unsigned char **pp, long length)
 
-    # Inspection: the decoded subject key's size, and signature checks against it.
+# Key type and size (the strict verification policy's DSA and RSA-modulus rules).
+cdef extern from "openssl/evp.h" nogil:
+    enum:
+        EVP_PKEY_RSA
+        EVP_PKEY_RSA_PSS
+        EVP_PKEY_DSA
+    int EVP_PKEY_get_base_id(const EVP_PKEY *pkey)
     int EVP_PKEY_get_bits(const EVP_PKEY *pkey)

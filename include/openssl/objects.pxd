@@ -16,18 +16,25 @@ cdef extern from "openssl/objects.h" nogil:
     const char *OBJ_nid2sn(int n)
     int OBJ_obj2txt(char *buf, int buf_len, const ASN1_OBJECT *a, int no_name)
 
-    # Inspection: extension and public-key algorithm NIDs.
+# The extension, attribute-type and key-algorithm NIDs the strict verification policy checks.
+cdef extern from "openssl/objects.h" nogil:
     enum:
         NID_basic_constraints
-        NID_key_usage
         NID_ext_key_usage
-        NID_subject_key_identifier
-        NID_authority_key_identifier
+        NID_anyExtendedKeyUsage
         NID_name_constraints
+        NID_policy_constraints
+        NID_authority_key_identifier
+        NID_dsa
+        NID_dsa_2
+
+    # Certificate inspection: more extension and public-key algorithm NIDs.
+    enum:
+        NID_key_usage
+        NID_subject_key_identifier
         NID_rsaEncryption
         NID_X9_62_id_ecPublicKey
         NID_ED25519
         NID_ED448
-        NID_dsa
         NID_X9_62_prime256v1
         NID_X9_62_prime192v1

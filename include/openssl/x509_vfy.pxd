@@ -57,3 +57,32 @@ cdef extern from "openssl/x509_vfy.h" nogil:
         X509_LU_X509
         X509_LU_CRL
         X509_V_FLAG_ALLOW_PROXY_CERTS
+
+# Building and sharing trust stores (truststore.pyx).
+cdef extern from "openssl/x509_vfy.h" nogil:
+    X509_STORE *X509_STORE_new()
+    void X509_STORE_free(X509_STORE *v)
+    int X509_STORE_up_ref(X509_STORE *v)
+    int X509_STORE_add_crl(X509_STORE *ctx, X509_CRL *x)
+    int X509_STORE_set_default_paths(X509_STORE *ctx)
+    int X509_STORE_load_file(X509_STORE *ctx, const char *file)
+    int X509_STORE_load_path(X509_STORE *ctx, const char *path)
+    X509_CRL *X509_OBJECT_get0_X509_CRL(const X509_OBJECT *a)
+
+# Building a chain stack (the strict policy's test hook) and the codes the strict policy reports.
+cdef extern from "openssl/x509_vfy.h" nogil:
+    stack_st_X509 *sk_X509_new_null()
+    int sk_X509_push(stack_st_X509 *sk, X509 *x)
+    void sk_X509_free(stack_st_X509 *sk)
+    enum:
+        X509_V_ERR_APPLICATION_VERIFICATION
+        X509_V_ERR_INVALID_EXTENSION
+        X509_V_ERR_PERMITTED_VIOLATION
+        X509_V_ERR_EXCLUDED_VIOLATION
+        X509_V_ERR_AKID_SKID_MISMATCH
+        X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER
+        X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL
+        X509_V_ERR_EE_KEY_TOO_SMALL
+        X509_V_ERR_CA_KEY_TOO_SMALL
+        X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION
+        X509_V_ERR_INVALID_CA

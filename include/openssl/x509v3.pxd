@@ -74,26 +74,38 @@ X509_NAME *dirn; ASN1_OBJECT *rid; ASN1_STRING *other; }":
     # An IPv4/IPv6 address in text form as the octets of a SAN iPAddress (NULL: not an address).
     ASN1_OCTET_STRING *a2i_IPADDRESS(const char *ipasc)
 
-    # Extensions that chain-verifier users inspect (decoded with X509_get_ext_d2i).
+# The decoded extensions the strict verification policy (_certcore/policy.pyx) inspects.
+from openssl.asn1 cimport ASN1_INTEGER, stack_st_ASN1_OBJECT
+
+cdef extern from "openssl/x509v3.h" nogil:
     ctypedef struct BASIC_CONSTRAINTS:
         int ca
-        ASN1_STRING *pathlen
+        ASN1_INTEGER *pathlen
     void BASIC_CONSTRAINTS_free(BASIC_CONSTRAINTS *a)
-    ctypedef struct EXTENDED_KEY_USAGE "EXTENDED_KEY_USAGE":
-        pass
-    void EXTENDED_KEY_USAGE_free(EXTENDED_KEY_USAGE *a)
+
     ctypedef struct AUTHORITY_KEYID:
         ASN1_OCTET_STRING *keyid
         GENERAL_NAMES *issuer
-        ASN1_STRING *serial
+        ASN1_INTEGER *serial
     void AUTHORITY_KEYID_free(AUTHORITY_KEYID *a)
+
     ctypedef struct GENERAL_SUBTREE:
         GENERAL_NAME *base
-    ctypedef struct GENERAL_SUBTREES "struct stack_st_GENERAL_SUBTREE":
+    ctypedef struct stack_st_GENERAL_SUBTREE "struct stack_st_GENERAL_SUBTREE":
         pass
-    int sk_GENERAL_SUBTREE_num(const GENERAL_SUBTREES *sk)
-    GENERAL_SUBTREE *sk_GENERAL_SUBTREE_value(const GENERAL_SUBTREES *sk, int i)
+    int sk_GENERAL_SUBTREE_num(const stack_st_GENERAL_SUBTREE *sk)
+    GENERAL_SUBTREE *sk_GENERAL_SUBTREE_value(const stack_st_GENERAL_SUBTREE *sk, int i)
     ctypedef struct NAME_CONSTRAINTS:
-        GENERAL_SUBTREES *permittedSubtrees
-        GENERAL_SUBTREES *excludedSubtrees
+        stack_st_GENERAL_SUBTREE *permittedSubtrees
+        stack_st_GENERAL_SUBTREE *excludedSubtrees
     void NAME_CONSTRAINTS_free(NAME_CONSTRAINTS *a)
+
+    ctypedef struct POLICY_CONSTRAINTS:
+        ASN1_INTEGER *requireExplicitPolicy
+        ASN1_INTEGER *inhibitPolicyMapping
+    void POLICY_CONSTRAINTS_free(POLICY_CONSTRAINTS *a)
+
+    # EXTENDED_KEY_USAGE is a STACK_OF(ASN1_OBJECT).
+    void EXTENDED_KEY_USAGE_free(stack_st_ASN1_OBJECT *a)
+
+    const ASN1_OCTET_STRING *X509_get0_subject_key_id(X509 *x)

@@ -58,7 +58,9 @@ def trust() -> Tuple[str, int]:
     roots: List[Tuple[bytes, str, Any]] = list(certcore.enum_certificates("ROOT"))
     crls: List[Tuple[bytes, str]] = list(certcore.enum_crls("CA"))
     include: str = certcore.get_include()
-    return paths.openssl_cafile + include, len(roots) + len(crls)
+    system: certcore.TrustStore = certcore.TrustStore.system()
+    anchors: List[certcore.Certificate] = list(certcore.TrustStore(cadata=roots[0][0]))
+    return paths.openssl_cafile + include, len(roots) + len(crls) + len(system) + system.crls + len(anchors)
 
 
 def randomness() -> bytes:

@@ -1,0 +1,28 @@
+# Trust stores shared between contexts and verifiers (see truststore.pyx).
+from openssl.x509_vfy cimport X509_STORE
+
+
+cdef class TrustStore:
+    cdef X509_STORE *store      # one owned reference (every sharer takes its own X509_STORE_up_ref)
+    cdef Py_ssize_t _count      # certificates at build time, plus the hashed directories' files
+    cdef Py_ssize_t _crls       # CRLs at build time
+    cdef bint _system           # built by system_trust_store()
+    cdef bint _built            # __init__ ran (the store is immutable from then on)
+    cdef object __weakref__
+
+    cdef int _finish(self, bytes dirs) except -1
+
+
+# The process-wide system store: exactly what X509_STORE_set_default_paths loads, re-read when
+# the default file or directory changes.
+cdef TrustStore system_trust_store()
+# A new X509_STORE (one reference, the caller's) with the same certificates, CRLs, verify
+# parameters and hashed-directory lookups as `store`.
+cdef X509_STORE *private_copy(X509_STORE *store) except NULL
+# cadata as SSLContext.load_verify_locations(cadata=...) takes it (str PEM, bytes-like DER),
+# loaded into `store` with CPython's acceptance and errors.
+cdef int add_cadata(X509_STORE *store, object cadata) except -1
+# Load a hashed directory (a LIST_SEPARATOR list) into `store` and remember it for private_copy.
+cdef int add_hashed_dir(X509_STORE *store, bytes path) except -1
+# A path argument as file-system bytes, with _ssl.c's errors (None stays None).
+cdef object fs_path(object path, str what)
