@@ -190,6 +190,11 @@ CHANNEL_BINDING_TYPES: List[str]
 class SSLContext(_ssl.SSLContext):
     # certcore's addition on every Python: OpenSSL's TLS 1.3 cipher suite list (SSL_CTX_set_ciphersuites).
     def set_ciphersuites(self, suites: str) -> None: ...
+    def load_trust_store(self, store: TrustStore) -> None:
+        """Trust a TrustStore's anchors: a context with nothing loaded yet shares the store (no
+        copy); otherwise they are added to this context's own store. A context that shares a
+        store copies it before any later load (copy on write), so no load changes another
+        context's or the TrustStore's trust."""
     sslobject_class: type[SSLObject]
     sslsocket_class: type[SSLSocket]
     def wrap_socket(  # type: ignore[override]
@@ -228,7 +233,12 @@ def create_default_context(
     cafile: Optional[_StrOrBytesPath] = None,
     capath: Optional[_StrOrBytesPath] = None,
     cadata: Optional[_CaData] = None,
-) -> SSLContext: ...
+    trust_store: Optional[TrustStore] = None,
+) -> SSLContext:
+    """The running Python's ``create_default_context``. Without cafile/capath/cadata the context
+    shares the process-wide system store (``TrustStore.system()``). ``trust_store`` (a certcore
+    addition): the context trusts that store instead of the system's; cafile/capath/cadata still
+    load on top, into a private copy (copy on write)."""
 def _create_unverified_context(
     protocol: Optional[int] = None,
     *,
