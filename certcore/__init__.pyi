@@ -54,6 +54,10 @@ from _certcore.version import (
     OPENSSL_VERSION_NUMBER as OPENSSL_VERSION_NUMBER,
 )
 from _certcore.x509 import (
+    AuthorityKeyIdentifier as AuthorityKeyIdentifier,
+    BasicConstraints as BasicConstraints,
+    CertificateExtension as CertificateExtension,
+    NameConstraints as NameConstraints,
     Certificate as Certificate,
     check_hostnames as check_hostnames,
     decode_cert as decode_cert,
@@ -287,8 +291,8 @@ __all__ = [
     "HAS_NPN", "HAS_SNI", "HAS_SSLv2", "HAS_SSLv3", "HAS_TLSv1", "HAS_TLSv1_1", "HAS_TLSv1_2", "HAS_TLSv1_3",
     "match_hostname", "wrap_socket", "get_include", "Certificate", "decode_cert", "load_certificates",
     "check_hostnames", "get_server_certificate_chain", "enum_certificates", "enum_crls", "inject_into_ssl",
-    "extract_from_ssl", "TrustStore",
-    "AlertDescription", "Options", "Purpose", "SSLErrorNumber", "TLSVersion", "VerifyFlags",
+    "extract_from_ssl", "TrustStore", "BasicConstraints", "AuthorityKeyIdentifier", "NameConstraints",
+    "CertificateExtension", "AlertDescription", "Options", "Purpose", "SSLErrorNumber", "TLSVersion", "VerifyFlags",
     "VerifyMode", "CERT_NONE", "CERT_OPTIONAL", "CERT_REQUIRED", "PROTOCOL_SSLv23", "PROTOCOL_TLS",
     "PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1", "PROTOCOL_TLSv1_2",
     "SSL_ERROR_EOF", "SSL_ERROR_INVALID_ERROR_CODE", "OP_ALL", "OP_CIPHER_SERVER_PREFERENCE",
