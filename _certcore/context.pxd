@@ -1,6 +1,7 @@
 # SSLContext core: owns one SSL_CTX* (see context.pyx).
 from openssl.ssl cimport SSL_CTX, SSL_CIPHER
 from openssl.x509 cimport X509
+from _certcore.truststore cimport TrustStore
 
 # CPython's protocol numbers (ssl._SSLMethod) and ssl.TLSVersion's two sentinels.
 cdef enum Protocol:
@@ -41,6 +42,10 @@ cdef class ContextCore:
     cdef object _keylog_filename
     cdef int _keylog_fd             # certcore's own descriptor (O_APPEND), or -1
     cdef object _owner_ref          # weakref to the public certcore.SSLContext
+    # Trust-store sharing: pristine = nothing loaded yet (the store may then simply be replaced by
+    # a shared one); shared = the store is a TrustStore's (copied before anything is added).
+    cdef bint _store_pristine
+    cdef bint _store_shared
     cdef object __weakref__
 
     cdef object owner(self)
@@ -49,6 +54,8 @@ cdef class ContextCore:
     cdef int _set_version(self, int v, bint is_max) except -1
     cdef int _load_fail(self, PwInfo *info, int err) except -1
     cdef int _load_verify_locked(self, bytes cf, bytes cp, object cadata) except -1
+    cdef int _own_store(self) except -1
+    cdef int _use_trust_store(self, TrustStore ts) except -1
 
 
 cdef bytes x509_to_der(X509 *cert)

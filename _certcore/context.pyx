@@ -45,7 +45,9 @@ from posix.stdio cimport fileno
 from posix.stat cimport struct_stat, fstat, S_ISDIR
 from libc.errno cimport EISDIR
 from _certcore.x509 cimport decode_x509
-from _certcore.truststore cimport add_cadata, fs_path as _fs
+from _certcore.truststore cimport (
+    TrustStore, add_cadata, fs_path as _fs, merge_store, private_copy, system_trust_store,
+)
 
 from ssl import SSLError as _SSLError
 
@@ -398,6 +400,8 @@ cdef class ContextCore:
         cdef int protocol = clinic_int(protocol_arg)
         self.ctx = NULL
         self._keylog_fd = -1
+        self._store_pristine = True
+        self._store_shared = False
         self.lock = certcore_ctxlock_new()
         if self.lock == NULL:
             raise MemoryError()
@@ -778,8 +782,42 @@ cdef class ContextCore:
         finally:
             ctx_unlock(self.lock, token)
 
+    cdef int _own_store(self) except -1:
+        """Before anything is added to the store (the lock held exclusively): a shared store is
+        replaced by a private copy first (copy on write), so that this context's loads never
+        change another context's or a TrustStore's trust."""
+        cdef X509_STORE *copy
+        self._store_pristine = False
+        if self._store_shared:
+            copy = private_copy(SSL_CTX_get_cert_store(self.ctx))
+            SSL_CTX_set_cert_store(self.ctx, copy)     # takes the copy, drops the shared reference
+            self._store_shared = False
+        return 0
+
+    cdef int _use_trust_store(self, TrustStore ts) except -1:
+        """Trust ts's anchors (the lock held exclusively): a pristine context shares ts's store
+        (one up-ref, no copy); otherwise they are added to the context's own store."""
+        if self._store_pristine:
+            SSL_CTX_set1_cert_store(self.ctx, ts.store)
+            self._store_pristine = False
+            self._store_shared = True
+        elif SSL_CTX_get_cert_store(self.ctx) != ts.store:
+            self._own_store()
+            merge_store(SSL_CTX_get_cert_store(self.ctx), ts.store)
+        return 0
+
+    def load_trust_store(self, TrustStore store not None):
+        """Trust the anchors of a certcore.TrustStore: shared when nothing is loaded yet, else
+        added to this context's own store."""
+        cdef int token = self._lock_exclusive()
+        try:
+            self._use_trust_store(store)
+        finally:
+            ctx_unlock(self.lock, token)
+
     cdef int _load_verify_locked(self, bytes cf, bytes cp, object cadata) except -1:
         cdef int r, err
+        self._own_store()
         if cadata is not None:
             add_cadata(SSL_CTX_get_cert_store(self.ctx), cadata)
         cdef const char *cfile = <const char *>cf if cf is not None else NULL
@@ -797,11 +835,21 @@ cdef class ContextCore:
         return 0
 
     def set_default_verify_paths(self):
+        # A context with nothing loaded shares the process-wide system store (the same objects
+        # SSL_CTX_set_default_verify_paths would load, read once); otherwise the system's
+        # anchors are loaded into the context's own store, as OpenSSL does.
+        cdef TrustStore system = system_trust_store() if self._store_pristine else None
         cdef int token = self._lock_exclusive()
-        cdef int ok
-        with nogil:     # it reads the whole system bundle
-            ok = SSL_CTX_set_default_verify_paths(self.ctx)
-        ctx_unlock(self.lock, token)
+        cdef int ok = 1
+        try:
+            if system is not None and self._store_pristine:
+                self._use_trust_store(system)
+            else:
+                self._own_store()
+                with nogil:     # it reads the whole system bundle
+                    ok = SSL_CTX_set_default_verify_paths(self.ctx)
+        finally:
+            ctx_unlock(self.lock, token)
         if not ok:
             raise_from_queue(SITE_CONTEXT)
 

@@ -5,6 +5,20 @@
 # strict_chain_violation is pure C (nogil, no Python): it reads each certificate through
 # OpenSSL's decoders, frees every decoded extension before returning and leaves the error queue
 # clean, so the verifier can call it between X509_verify_cert and its own result handling.
+#
+# Rules and the code each reports (APPLICATION_VERIFICATION where OpenSSL has no code of its own):
+#   leaf: subjectAltName present; every commonName one SAN entry byte for byte (DNS, or an IP's text
+#     form); SAN critical exactly when the subject is empty (EMPTY_SUBJECT_SAN_NOT_CRITICAL for the
+#     non-critical half, as OpenSSL); not a CA; an EKU extension, without anyExtendedKeyUsage
+#   every certificate: version 3 (INVALID_CA at CA positions, as OpenSSL's X509_STRICT); serial
+#     positive, non-zero, at most 20 DER octets; no DSA key; RSA moduli whole octets and >= 2048 bits
+#     (EE_/CA_KEY_TOO_SMALL); SAN and nameConstraints DNS names LDH with a SAN wildcard only as the
+#     whole leftmost label; nameConstraints never empty; AIA non-critical (UNHANDLED_CRITICAL_EXTENSION,
+#     as OpenSSL), OCSP/caIssuers URIs only; policyConstraints critical; an AKI keyIdentifier below
+#     the root (MISSING_AUTHORITY_KEY_IDENTIFIER); an undecodable or repeated extension (INVALID_EXTENSION)
+#   name constraints over every SAN DNS name below them, a wildcard as the set of names it matches
+#     (PERMITTED_VIOLATION / EXCLUDED_VIOLATION)
+#   trust anchor: no EKU; an AKI only as a keyIdentifier equal to its SKI (AKID_SKID_MISMATCH)
 from libc.stdio cimport snprintf
 from libc.string cimport memcmp
 

@@ -19,6 +19,8 @@ cdef TrustStore system_trust_store()
 # A new X509_STORE (one reference, the caller's) with the same certificates, CRLs, verify
 # parameters and hashed-directory lookups as `store`.
 cdef X509_STORE *private_copy(X509_STORE *store) except NULL
+# Add src's certificates, CRLs and hashed-directory lookups to dst.
+cdef int merge_store(X509_STORE *dst, X509_STORE *src) except -1
 # cadata as SSLContext.load_verify_locations(cadata=...) takes it (str PEM, bytes-like DER),
 # loaded into `store` with CPython's acceptance and errors.
 cdef int add_cadata(X509_STORE *store, object cadata) except -1

@@ -75,20 +75,15 @@ cdef extern from *:
         return 1;
     }
 
-    static X509_STORE *certcore_store_copy(X509_STORE *src) {
-        X509_STORE *dst = X509_STORE_new();
+    /* Add src's certificates, CRLs and hashed-directory lookups to dst (dst != src). */
+    static int certcore_store_merge(X509_STORE *dst, X509_STORE *src) {
         STACK_OF(X509_OBJECT) *objs;
         X509_OBJECT *o;
         char *dirs = NULL;
         const char *src_dirs;
         int i, ok = 1;
-        if (dst == NULL)
-            return NULL;
-        if (!X509_VERIFY_PARAM_set1(X509_STORE_get0_param(dst), X509_STORE_get0_param(src))
-                || !X509_STORE_lock(src)) {
-            X509_STORE_free(dst);
-            return NULL;
-        }
+        if (!X509_STORE_lock(src))
+            return 0;
         objs = X509_STORE_get0_objects(src);
         for (i = 0; ok && i < sk_X509_OBJECT_num(objs); i++) {
             o = sk_X509_OBJECT_value(objs, i);
@@ -106,7 +101,15 @@ cdef extern from *:
         if (ok && dirs != NULL)
             ok = X509_STORE_load_path(dst, dirs) && certcore_note_dir(dst, dirs);
         OPENSSL_free(dirs);
-        if (!ok) {
+        return ok;
+    }
+
+    static X509_STORE *certcore_store_copy(X509_STORE *src) {
+        X509_STORE *dst = X509_STORE_new();
+        if (dst == NULL)
+            return NULL;
+        if (!X509_VERIFY_PARAM_set1(X509_STORE_get0_param(dst), X509_STORE_get0_param(src))
+                || !certcore_store_merge(dst, src)) {
             X509_STORE_free(dst);
             return NULL;
         }
@@ -134,6 +137,7 @@ cdef extern from *:
     int certcore_dirs_init() nogil
     int certcore_note_dir(X509_STORE *store, const char *dir) nogil
     X509_STORE *certcore_store_copy(X509_STORE *src) nogil
+    int certcore_store_merge(X509_STORE *dst, X509_STORE *src) nogil
     void certcore_store_counts(X509_STORE *store, Py_ssize_t *certs, Py_ssize_t *crls) nogil
 
 
@@ -160,6 +164,15 @@ cdef X509_STORE *private_copy(X509_STORE *store) except NULL:
     if copy == NULL:
         raise_from_queue(SITE_CONTEXT)
     return copy
+
+
+cdef int merge_store(X509_STORE *dst, X509_STORE *src) except -1:
+    cdef int ok
+    with nogil:
+        ok = certcore_store_merge(dst, src)
+    if not ok:
+        raise_from_queue(SITE_CONTEXT)
+    return 0
 
 
 cdef int add_hashed_dir(X509_STORE *store, bytes path) except -1:

@@ -13,8 +13,10 @@ The differential tests compare both parses field for field.
 builds (``getpeercert()``, ``_ssl._test_decode_cert``): same keys, order, value shapes, and the
 same exceptions for the undecodable cases (strict UTF-8 for DNS/email/URI and AIA/CRLDP URIs).
 """
+import base64 as _base64
 import os as _os
 import warnings as _warnings
+from collections import namedtuple as _namedtuple
 
 from cpython.buffer cimport PyObject_CheckBuffer
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
@@ -37,10 +39,15 @@ from openssl.asn1 cimport (
     V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME, V_ASN1_UTF8STRING, V_ASN1_PRINTABLESTRING,
     ASN1_STRING_length, ASN1_STRING_type, ASN1_STRING_get0_data, ASN1_STRING_to_UTF8,
     ASN1_TIME_to_tm, ASN1_TIME_print, ASN1_item_d2i_ex,
+    ASN1_BIT_STRING, ASN1_OCTET_STRING, V_ASN1_OBJECT, ASN1_BIT_STRING_get_bit, ASN1_BIT_STRING_free,
+    ASN1_OCTET_STRING_free, stack_st_ASN1_OBJECT, sk_ASN1_OBJECT_num, sk_ASN1_OBJECT_value,
 )
 from openssl.objects cimport (
     NID_undef, NID_subject_alt_name, NID_info_access, NID_crl_distribution_points,
-    NID_ad_OCSP, NID_ad_ca_issuers, OBJ_obj2nid, OBJ_obj2txt,
+    NID_ad_OCSP, NID_ad_ca_issuers, OBJ_obj2nid, OBJ_obj2txt, OBJ_nid2ln, OBJ_nid2sn,
+    NID_basic_constraints, NID_key_usage, NID_ext_key_usage, NID_subject_key_identifier,
+    NID_authority_key_identifier, NID_name_constraints, NID_rsaEncryption, NID_X9_62_id_ecPublicKey,
+    NID_ED25519, NID_ED448, NID_dsa, NID_X9_62_prime256v1, NID_X9_62_prime192v1,
 )
 from openssl.x509 cimport (
     X509, X509_NAME, X509_NAME_ENTRY, X509_it, X509_free, X509_up_ref, i2d_X509,
@@ -48,6 +55,10 @@ from openssl.x509 cimport (
     X509_get_subject_name, X509_get_issuer_name, X509_get_ext_d2i,
     X509_NAME_entry_count, X509_NAME_get_entry, X509_NAME_ENTRY_set,
     X509_NAME_ENTRY_get_object, X509_NAME_ENTRY_get_data,
+    X509_PUBKEY, X509_ALGOR, X509_EXTENSION, X509_get_X509_PUBKEY, X509_PUBKEY_get0_param,
+    i2d_X509_PUBKEY, X509_ALGOR_get0, X509_get0_signature, X509_get_ext_count, X509_get_ext,
+    X509_EXTENSION_get_object, X509_EXTENSION_get_critical, X509_EXTENSION_get_data, X509_NAME_cmp,
+    X509_get0_pubkey, X509_verify,
 )
 from openssl.x509v3 cimport (
     GEN_OTHERNAME, GEN_EMAIL, GEN_DNS, GEN_X400, GEN_DIRNAME, GEN_EDIPARTY, GEN_URI, GEN_IPADD,
@@ -55,8 +66,13 @@ from openssl.x509v3 cimport (
     CRL_DIST_POINTS, sk_GENERAL_NAME_num, sk_GENERAL_NAME_value, GENERAL_NAMES_free,
     sk_ACCESS_DESCRIPTION_num, sk_ACCESS_DESCRIPTION_value, AUTHORITY_INFO_ACCESS_free,
     sk_DIST_POINT_num, sk_DIST_POINT_value, CRL_DIST_POINTS_free, GENERAL_NAME_print,
+    BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free, EXTENDED_KEY_USAGE_free,
+    AUTHORITY_KEYID, AUTHORITY_KEYID_free, stack_st_GENERAL_SUBTREE, sk_GENERAL_SUBTREE_num,
+    sk_GENERAL_SUBTREE_value, NAME_CONSTRAINTS, NAME_CONSTRAINTS_free,
 )
-from openssl.evp cimport EVP_MD, EVP_MD_fetch, EVP_MD_free, EVP_MD_get_size, EVP_Digest, EVP_MAX_MD_SIZE
+from openssl.evp cimport (
+    EVP_MD, EVP_MD_fetch, EVP_MD_free, EVP_MD_get_size, EVP_Digest, EVP_MAX_MD_SIZE, EVP_PKEY, EVP_PKEY_get_bits,
+)
 
 from _certcore.errors cimport (
     raise_value_error, raise_ssl_error, raise_from_queue, clear_error_queue, SITE_NAME_ATTRIBUTE,
@@ -255,8 +271,10 @@ cdef inline str _ia5_text(ASN1_STRING *s):
 
 
 cdef str _ip_text(ASN1_STRING *ip):
-    cdef const unsigned char *p = ASN1_STRING_get0_data(ip)
-    cdef int n = ASN1_STRING_length(ip)
+    return _ip_bytes_text(ASN1_STRING_get0_data(ip), ASN1_STRING_length(ip))
+
+
+cdef str _ip_bytes_text(const unsigned char *p, int n):
     if n == 4:
         return f"{p[0]}.{p[1]}.{p[2]}.{p[3]}"
     if n == 16:
@@ -324,11 +342,28 @@ cdef str _rid_text(ASN1_OBJECT *rid):
     return buf[:n].decode("utf-8")
 
 
+cdef tuple _general_name(GENERAL_NAME *gen):
+    """One GeneralName as getpeercert()'s subjectAltName gives it: (kind, value)."""
+    cdef int kind = gen.type
+    if kind == GEN_DNS:
+        return ("DNS", _ia5_text(gen.d.ia5))
+    if kind == GEN_IPADD:
+        return ("IP Address", _ip_text(gen.d.ip))
+    if kind == GEN_EMAIL:
+        return ("email", _ia5_text(gen.d.ia5))
+    if kind == GEN_URI:
+        return ("URI", _ia5_text(gen.d.ia5))
+    if kind == GEN_DIRNAME:
+        return ("DirName", _name_tuple(gen.d.dirn))
+    if kind == GEN_RID:
+        return ("Registered ID", _rid_text(gen.d.rid))
+    return _printed_general_name(gen)
+
+
 cdef object _alt_names(X509 *x):
     """The subjectAltName tuple, or None when the certificate has no SAN extension."""
     cdef GENERAL_NAMES *names = <GENERAL_NAMES *>X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)
-    cdef GENERAL_NAME *gen
-    cdef int i, kind
+    cdef int i
     cdef list out
     if names == NULL:
         clear_error_queue()
@@ -336,22 +371,7 @@ cdef object _alt_names(X509 *x):
     out = []
     try:
         for i in range(sk_GENERAL_NAME_num(names)):
-            gen = sk_GENERAL_NAME_value(names, i)
-            kind = gen.type
-            if kind == GEN_DNS:
-                out.append(("DNS", _ia5_text(gen.d.ia5)))
-            elif kind == GEN_IPADD:
-                out.append(("IP Address", _ip_text(gen.d.ip)))
-            elif kind == GEN_EMAIL:
-                out.append(("email", _ia5_text(gen.d.ia5)))
-            elif kind == GEN_URI:
-                out.append(("URI", _ia5_text(gen.d.ia5)))
-            elif kind == GEN_DIRNAME:
-                out.append(("DirName", _name_tuple(gen.d.dirn)))
-            elif kind == GEN_RID:
-                out.append(("Registered ID", _rid_text(gen.d.rid)))
-            else:
-                out.append(_printed_general_name(gen))
+            out.append(_general_name(sk_GENERAL_NAME_value(names, i)))
     finally:
         GENERAL_NAMES_free(names)
     return tuple(out)
@@ -513,6 +533,128 @@ cdef str _dn_text(tuple dn):
 
 
 # ---------------------------------------------------------------------------------------------
+# Inspection: what users of a chain verifier read (key, signature algorithm, extensions)
+
+BasicConstraints = _namedtuple("BasicConstraints", ["ca", "path_length"])
+BasicConstraints.__module__ = __name__   # pickles by the module that defines it
+AuthorityKeyIdentifier = _namedtuple("AuthorityKeyIdentifier", ["key_identifier", "issuer", "serial"])
+AuthorityKeyIdentifier.__module__ = __name__   # pickles by the module that defines it
+NameConstraints = _namedtuple("NameConstraints", ["permitted", "excluded"])
+NameConstraints.__module__ = __name__   # pickles by the module that defines it
+CertificateExtension = _namedtuple("CertificateExtension", ["oid", "critical", "value"])
+CertificateExtension.__module__ = __name__   # pickles by the module that defines it
+
+# keyUsage bits 0..8 (RFC 5280 4.2.1.3) by cryptography's attribute names.
+cdef tuple _KEY_USAGE_NAMES = (
+    "digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+    "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only",
+)
+
+
+cdef str _dotted(const ASN1_OBJECT *obj):
+    """The dotted OID text of obj (OBJ_obj2txt with no_name=1)."""
+    cdef char buf[128]
+    cdef char *big
+    cdef int n = OBJ_obj2txt(buf, sizeof(buf), obj, 1)
+    if n < 0:
+        clear_error_queue()
+        raise ValueError("the certificate holds an object identifier that cannot be printed")
+    if n < <int>sizeof(buf):
+        return buf[:n].decode("ascii")
+    big = <char *>malloc(n + 1)
+    if big == NULL:
+        raise MemoryError()
+    try:
+        n = OBJ_obj2txt(big, n + 1, obj, 1)
+        return big[:n].decode("ascii")
+    finally:
+        free(big)
+
+
+cdef object _asn1_int(const ASN1_STRING *value):
+    """An ASN1_INTEGER as a Python int of any size (sign from the string type)."""
+    cdef const unsigned char *p = ASN1_STRING_get0_data(value)
+    cdef int n = ASN1_STRING_length(value)
+    result = int.from_bytes(p[:n], "big") if n > 0 else 0
+    return -result if ASN1_STRING_type(value) & V_ASN1_NEG else result
+
+
+cdef bytes _octets(const ASN1_STRING *value):
+    return PyBytes_FromStringAndSize(<const char *>ASN1_STRING_get0_data(value), ASN1_STRING_length(value))
+
+
+cdef void *_ext_d2i(X509 *x, int nid, str what) except? NULL:
+    """The decoded extension, or NULL (queue cleared) when the certificate does not carry it;
+    ValueError when it is there but malformed or repeated (RFC 5280 4.2: at most once)."""
+    cdef int crit = -1
+    cdef void *ext = X509_get_ext_d2i(x, nid, &crit, NULL)
+    if ext != NULL:
+        return ext
+    clear_error_queue()
+    if crit == -1:
+        return NULL
+    if crit == -2:
+        raise ValueError(f"the certificate carries the {what} extension more than once")
+    raise ValueError(f"the certificate's {what} extension cannot be decoded")
+
+
+cdef X509_ALGOR *_spki_algorithm(X509 *x, ASN1_OBJECT **alg) except NULL:
+    cdef X509_ALGOR *algor = NULL
+    cdef X509_PUBKEY *pub = X509_get_X509_PUBKEY(x)
+    if pub == NULL or not X509_PUBKEY_get0_param(alg, NULL, NULL, &algor, pub) or algor == NULL:
+        clear_error_queue()
+        raise ValueError("the certificate's public key information cannot be read")
+    return algor
+
+
+cdef str _curve_name(int nid):
+    """The SEC name of a named curve (cryptography's names): OpenSSL calls two of them by their
+    X9.62 names."""
+    if nid == NID_X9_62_prime256v1:
+        return "secp256r1"
+    if nid == NID_X9_62_prime192v1:
+        return "secp192r1"
+    cdef const char *sn = OBJ_nid2sn(nid)
+    return None if sn == NULL else sn.decode("ascii")
+
+
+cdef tuple _subtrees(stack_st_GENERAL_SUBTREE *trees):
+    """NameConstraints subtrees as getpeercert()-style (kind, value) pairs; iPAddress bases
+    (address then mask) as "address/mask" text."""
+    cdef list out = []
+    cdef GENERAL_NAME *base
+    cdef const unsigned char *p
+    cdef int i, n
+    if trees == NULL:
+        return ()
+    for i in range(sk_GENERAL_SUBTREE_num(trees)):
+        base = sk_GENERAL_SUBTREE_value(trees, i).base
+        if base.type == GEN_IPADD:
+            p = ASN1_STRING_get0_data(base.d.ip)
+            n = ASN1_STRING_length(base.d.ip)
+            if n == 8 or n == 32:
+                out.append(("IP Address", _ip_bytes_text(p, n // 2) + "/" + _ip_bytes_text(p + n // 2, n // 2)))
+            else:
+                out.append(("IP Address", "<invalid>"))
+        else:
+            out.append(_general_name(base))
+    return tuple(out)
+
+
+cdef bytes _spki_der(X509 *x):
+    cdef unsigned char *buf = NULL
+    cdef X509_PUBKEY *pub = X509_get_X509_PUBKEY(x)
+    cdef int n = -1 if pub == NULL else i2d_X509_PUBKEY(pub, &buf)
+    if n < 0:
+        clear_error_queue()
+        raise ValueError("the certificate's public key information cannot be encoded")
+    try:
+        return PyBytes_FromStringAndSize(<char *>buf, n)
+    finally:
+        OPENSSL_free(buf)
+
+
+# ---------------------------------------------------------------------------------------------
 # The checked accessors. A Certificate can exist without its contents: Certificate.__new__,
 # a subclass whose __init__ skips the base's, or a failed construction leave _x509 NULL and
 # _der None. Every read of either goes through these, so such an object raises ValueError
@@ -661,6 +803,236 @@ cdef class Certificate:
             return self._dict.get("subjectAltName", ())
         sans = _alt_names(_x509_of(self))
         return () if sans is None else sans
+
+    # --- inspection (what chain-verifier users read) ---------------------------------------
+
+    @property
+    def public_key_algorithm(self):
+        """"rsa", "ec", "ed25519", "ed448", "dsa", or the dotted OID of another key algorithm."""
+        cdef ASN1_OBJECT *alg = NULL
+        _spki_algorithm(_x509_of(self), &alg)
+        cdef int nid = OBJ_obj2nid(alg)
+        if nid == NID_rsaEncryption:
+            return "rsa"
+        if nid == NID_X9_62_id_ecPublicKey:
+            return "ec"
+        if nid == NID_ED25519:
+            return "ed25519"
+        if nid == NID_ED448:
+            return "ed448"
+        if nid == NID_dsa:
+            return "dsa"
+        return _dotted(alg)
+
+    @property
+    def public_key_curve(self):
+        """The named curve of an EC key by its SEC name ("secp256r1", ...); None for other keys.
+        Read from the algorithm parameters: the key itself is not decoded."""
+        cdef ASN1_OBJECT *alg = NULL
+        cdef const ASN1_OBJECT *curve = NULL
+        cdef const void *param = NULL
+        cdef int ptype = 0
+        cdef X509_ALGOR *algor = _spki_algorithm(_x509_of(self), &alg)
+        if OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey:
+            return None
+        X509_ALGOR_get0(NULL, &ptype, &param, algor)
+        if ptype != V_ASN1_OBJECT or param == NULL:
+            raise ValueError("the EC key does not name its curve (explicit parameters are not supported)")
+        curve = <const ASN1_OBJECT *>param
+        nid = OBJ_obj2nid(curve)
+        name = None if nid == NID_undef else _curve_name(nid)
+        return _dotted(curve) if name is None else name
+
+    @property
+    def public_key_size(self):
+        """The key size in bits: RSA modulus, EC curve, DSA p; 256 for Ed25519, 456 for Ed448."""
+        cdef ASN1_OBJECT *alg = NULL
+        cdef EVP_PKEY *key
+        cdef int bits
+        _spki_algorithm(_x509_of(self), &alg)
+        if OBJ_obj2nid(alg) == NID_ED25519:
+            return 256      # EVP_PKEY_get_bits says 253 (the field size); RFC 8032 keys are 256 bits
+        key = X509_get0_pubkey(self.full_x509())
+        if key == NULL:
+            clear_error_queue()
+            raise ValueError("the certificate's public key cannot be decoded")
+        bits = EVP_PKEY_get_bits(key)
+        if bits <= 0:
+            clear_error_queue()
+            raise ValueError("the certificate's public key has no size")
+        return bits
+
+    @property
+    def spki_der(self):
+        """The SubjectPublicKeyInfo, DER-encoded (bytes)."""
+        return _spki_der(_x509_of(self))
+
+    @property
+    def spki_sha256(self):
+        """SHA-256 of the DER SubjectPublicKeyInfo (32 bytes): the HPKP / pin-sha256 digest."""
+        cdef bytes spki = _spki_der(_x509_of(self))
+        cdef unsigned char out[EVP_MAX_MD_SIZE]
+        cdef unsigned int size = 0
+        if not EVP_Digest(PyBytes_AS_STRING(spki), <size_t>PyBytes_GET_SIZE(spki), out, &size,
+                          _digest("sha256"), NULL):
+            raise_value_error("cannot compute the sha256 digest")
+        return PyBytes_FromStringAndSize(<char *>out, size)
+
+    @property
+    def spki_pin(self):
+        """The base64 text of spki_sha256 (the ``pin-sha256`` form)."""
+        return _base64.b64encode(self.spki_sha256).decode("ascii")
+
+    @property
+    def signature_algorithm(self):
+        """OpenSSL's long name of the signature algorithm ("sha256WithRSAEncryption", ...), else the dotted OID."""
+        cdef const X509_ALGOR *palg = NULL
+        cdef const ASN1_OBJECT *obj = NULL
+        cdef const char *ln
+        X509_get0_signature(NULL, &palg, _x509_of(self))
+        X509_ALGOR_get0(&obj, NULL, NULL, palg)
+        cdef int nid = OBJ_obj2nid(obj)
+        if nid == NID_undef:
+            return _dotted(obj)
+        ln = OBJ_nid2ln(nid)
+        return _dotted(obj) if ln == NULL else ln.decode("ascii")
+
+    @property
+    def signature_algorithm_oid(self):
+        """The dotted OID of the signature algorithm."""
+        cdef const X509_ALGOR *palg = NULL
+        cdef const ASN1_OBJECT *obj = NULL
+        X509_get0_signature(NULL, &palg, _x509_of(self))
+        X509_ALGOR_get0(&obj, NULL, NULL, palg)
+        return _dotted(obj)
+
+    @property
+    def serial(self):
+        """The serial number as an int, as encoded (zero and negative ones included, any size)."""
+        return _asn1_int(X509_get0_serialNumber(_x509_of(self)))
+
+    @property
+    def basic_constraints(self):
+        """BasicConstraints(ca, path_length) or None without the extension."""
+        cdef BASIC_CONSTRAINTS *bc = <BASIC_CONSTRAINTS *>_ext_d2i(_x509_of(self), NID_basic_constraints,
+                                                                   "basicConstraints")
+        if bc == NULL:
+            return None
+        try:
+            return BasicConstraints(bool(bc.ca), None if bc.pathlen == NULL else _asn1_int(bc.pathlen))
+        finally:
+            BASIC_CONSTRAINTS_free(bc)
+
+    @property
+    def key_usage(self):
+        """The keyUsage bits set, as a frozenset of cryptography's names; None without the extension."""
+        cdef ASN1_BIT_STRING *bits = <ASN1_BIT_STRING *>_ext_d2i(_x509_of(self), NID_key_usage, "keyUsage")
+        cdef int i
+        if bits == NULL:
+            return None
+        try:
+            return frozenset([_KEY_USAGE_NAMES[i] for i in range(9) if ASN1_BIT_STRING_get_bit(bits, i)])
+        finally:
+            ASN1_BIT_STRING_free(bits)
+
+    @property
+    def extended_key_usage(self):
+        """The extendedKeyUsage purposes as dotted OIDs (certificate order); None without the extension."""
+        cdef stack_st_ASN1_OBJECT *objs = <stack_st_ASN1_OBJECT *>_ext_d2i(
+            _x509_of(self), NID_ext_key_usage, "extendedKeyUsage")
+        cdef int i
+        if objs == NULL:
+            return None
+        try:
+            return tuple([_dotted(sk_ASN1_OBJECT_value(objs, i)) for i in range(sk_ASN1_OBJECT_num(objs))])
+        finally:
+            EXTENDED_KEY_USAGE_free(objs)
+
+    @property
+    def subject_key_identifier(self):
+        """The subjectKeyIdentifier bytes; None without the extension."""
+        cdef ASN1_OCTET_STRING *ski = <ASN1_OCTET_STRING *>_ext_d2i(_x509_of(self), NID_subject_key_identifier,
+                                                                    "subjectKeyIdentifier")
+        if ski == NULL:
+            return None
+        try:
+            return _octets(ski)
+        finally:
+            ASN1_OCTET_STRING_free(ski)
+
+    @property
+    def authority_key_identifier(self):
+        """AuthorityKeyIdentifier(key_identifier, issuer, serial) (each None when absent; issuer
+        as getpeercert()-style (kind, value) pairs); None without the extension."""
+        cdef AUTHORITY_KEYID *aki = <AUTHORITY_KEYID *>_ext_d2i(
+            _x509_of(self), NID_authority_key_identifier, "authorityKeyIdentifier")
+        cdef int i
+        if aki == NULL:
+            return None
+        try:
+            issuer = None
+            if aki.issuer != NULL:
+                issuer = tuple([_general_name(sk_GENERAL_NAME_value(aki.issuer, i))
+                                for i in range(sk_GENERAL_NAME_num(aki.issuer))])
+            return AuthorityKeyIdentifier(None if aki.keyid == NULL else _octets(aki.keyid), issuer,
+                                          None if aki.serial == NULL else _asn1_int(aki.serial))
+        finally:
+            AUTHORITY_KEYID_free(aki)
+
+    @property
+    def name_constraints(self):
+        """NameConstraints(permitted, excluded), each a tuple of (kind, value) pairs; None without
+        the extension."""
+        cdef NAME_CONSTRAINTS *nc = <NAME_CONSTRAINTS *>_ext_d2i(
+            _x509_of(self), NID_name_constraints, "nameConstraints")
+        if nc == NULL:
+            return None
+        try:
+            return NameConstraints(_subtrees(nc.permittedSubtrees), _subtrees(nc.excludedSubtrees))
+        finally:
+            NAME_CONSTRAINTS_free(nc)
+
+    @property
+    def extensions(self):
+        """Every extension in certificate order: CertificateExtension(oid, critical, value), value
+        being the extnValue contents (the extension's DER)."""
+        cdef X509 *x = _x509_of(self)
+        cdef X509_EXTENSION *ext
+        cdef int i
+        cdef list out = []
+        for i in range(X509_get_ext_count(x)):
+            ext = X509_get_ext(x, i)
+            out.append(CertificateExtension(_dotted(X509_EXTENSION_get_object(ext)),
+                                            X509_EXTENSION_get_critical(ext) > 0,
+                                            _octets(X509_EXTENSION_get_data(ext))))
+        return tuple(out)
+
+    @property
+    def is_self_issued(self):
+        """True when the subject and issuer names are equal (OpenSSL's X509_NAME_cmp)."""
+        cdef X509 *x = _x509_of(self)
+        cdef int rc = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x))
+        if rc == -2:
+            raise_value_error("the certificate's names cannot be compared")
+        return rc == 0
+
+    def is_signed_by(self, issuer):
+        """True when this certificate's signature verifies with *issuer*'s public key (a
+        Certificate); False for any other key or an undecodable one."""
+        cdef X509 *x
+        cdef EVP_PKEY *key
+        cdef int rc
+        if not isinstance(issuer, Certificate):
+            raise TypeError(f"is_signed_by() needs a Certificate, not '{type(issuer).__name__}'")
+        x = self.full_x509()
+        key = X509_get0_pubkey((<Certificate>issuer).full_x509())
+        if key == NULL:
+            clear_error_queue()
+            return False
+        with nogil:
+            rc = X509_verify(x, key)
+        clear_error_queue()
+        return rc == 1
 
     cdef dict _decoded(self):
         if self._dict is None:

@@ -51,6 +51,7 @@ from _certcore.pem import PEM_FOOTER, PEM_HEADER, DER_cert_to_PEM_cert, PEM_cert
 from _certcore.rand import RAND_add, RAND_bytes, RAND_status
 from _certcore.store import enum_certificates, enum_crls
 from _certcore.x509 import Certificate, check_hostnames, decode_cert, load_certificates
+from _certcore.x509 import AuthorityKeyIdentifier, BasicConstraints, CertificateExtension, NameConstraints
 from _certcore.tls import MemoryBIO, SSLSession
 from _certcore.truststore import TrustStore
 from _certcore.verify import Verifier
@@ -114,6 +115,8 @@ __all__ = [
     "get_include", "Certificate", "decode_cert", "load_certificates", "check_hostnames",
     "get_server_certificate_chain", "enum_certificates", "enum_crls",
     "inject_into_ssl", "extract_from_ssl", "TrustStore", "Verifier",
+    # Certificate's inspection results
+    "BasicConstraints", "AuthorityKeyIdentifier", "NameConstraints", "CertificateExtension",
 ]
 if _sys.version_info < (3, 12):
     __all__.append("RAND_pseudo_bytes")

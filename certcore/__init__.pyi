@@ -55,6 +55,10 @@ from _certcore.version import (
     OPENSSL_VERSION_NUMBER as OPENSSL_VERSION_NUMBER,
 )
 from _certcore.x509 import (
+    AuthorityKeyIdentifier as AuthorityKeyIdentifier,
+    BasicConstraints as BasicConstraints,
+    CertificateExtension as CertificateExtension,
+    NameConstraints as NameConstraints,
     Certificate as Certificate,
     check_hostnames as check_hostnames,
     decode_cert as decode_cert,
@@ -187,6 +191,11 @@ CHANNEL_BINDING_TYPES: List[str]
 class SSLContext(_ssl.SSLContext):
     # certcore's addition on every Python: OpenSSL's TLS 1.3 cipher suite list (SSL_CTX_set_ciphersuites).
     def set_ciphersuites(self, suites: str) -> None: ...
+    def load_trust_store(self, store: TrustStore) -> None:
+        """Trust a TrustStore's anchors: a context with nothing loaded yet shares the store (no
+        copy); otherwise they are added to this context's own store. A context that shares a
+        store copies it before any later load (copy on write), so no load changes another
+        context's or the TrustStore's trust."""
     sslobject_class: type[SSLObject]
     sslsocket_class: type[SSLSocket]
     def wrap_socket(  # type: ignore[override]
@@ -225,7 +234,12 @@ def create_default_context(
     cafile: Optional[_StrOrBytesPath] = None,
     capath: Optional[_StrOrBytesPath] = None,
     cadata: Optional[_CaData] = None,
-) -> SSLContext: ...
+    trust_store: Optional[TrustStore] = None,
+) -> SSLContext:
+    """The running Python's ``create_default_context``. Without cafile/capath/cadata the context
+    shares the process-wide system store (``TrustStore.system()``). ``trust_store`` (a certcore
+    addition): the context trusts that store instead of the system's; cafile/capath/cadata still
+    load on top, into a private copy (copy on write)."""
 def _create_unverified_context(
     protocol: Optional[int] = None,
     *,
@@ -278,8 +292,8 @@ __all__ = [
     "HAS_NPN", "HAS_SNI", "HAS_SSLv2", "HAS_SSLv3", "HAS_TLSv1", "HAS_TLSv1_1", "HAS_TLSv1_2", "HAS_TLSv1_3",
     "match_hostname", "wrap_socket", "get_include", "Certificate", "decode_cert", "load_certificates",
     "check_hostnames", "get_server_certificate_chain", "enum_certificates", "enum_crls", "inject_into_ssl",
-    "extract_from_ssl", "TrustStore", "Verifier",
-    "AlertDescription", "Options", "Purpose", "SSLErrorNumber", "TLSVersion", "VerifyFlags",
+    "extract_from_ssl", "TrustStore", "Verifier", "BasicConstraints", "AuthorityKeyIdentifier", "NameConstraints",
+    "CertificateExtension", "AlertDescription", "Options", "Purpose", "SSLErrorNumber", "TLSVersion", "VerifyFlags",
     "VerifyMode", "CERT_NONE", "CERT_OPTIONAL", "CERT_REQUIRED", "PROTOCOL_SSLv23", "PROTOCOL_TLS",
     "PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1", "PROTOCOL_TLSv1_2",
     "SSL_ERROR_EOF", "SSL_ERROR_INVALID_ERROR_CODE", "OP_ALL", "OP_CIPHER_SERVER_PREFERENCE",

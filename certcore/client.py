@@ -25,10 +25,15 @@ _PY310 = _sys.version_info >= (3, 10)
 _PY313 = _sys.version_info >= (3, 13)
 
 
-def _load_trust_and_keylog(context, purpose, cafile, capath, cadata):
+def _load_trust_and_keylog(context, purpose, cafile, capath, cadata, trust_store=None):
     """The common end of both context factories (as in CPython): the given trust anchors, else
-    the system's when verifying; SSLKEYLOGFILE unless -E."""
-    if cafile or capath or cadata:
+    the system's when verifying; SSLKEYLOGFILE unless -E. A trust_store replaces the system's
+    anchors (cafile/capath/cadata then load on top of it)."""
+    if trust_store is not None:
+        context.load_trust_store(trust_store)
+        if cafile or capath or cadata:
+            context.load_verify_locations(cafile, capath, cadata)
+    elif cafile or capath or cadata:
         context.load_verify_locations(cafile, capath, cadata)
     elif context.verify_mode != CERT_NONE:
         context.load_default_certs(purpose)
@@ -38,8 +43,10 @@ def _load_trust_and_keylog(context, purpose, cafile, capath, cadata):
     return context
 
 
-def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None):
-    """A certcore SSLContext with the running Python's ``create_default_context`` settings."""
+def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None,
+                           trust_store=None):
+    """A certcore SSLContext with the running Python's ``create_default_context`` settings;
+    ``trust_store`` (a certcore.TrustStore) replaces the system's anchors."""
     if not isinstance(purpose, _ASN1Object):
         raise TypeError(purpose)
     if not _PY310:
@@ -59,7 +66,7 @@ def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=N
     if _PY313:
         # 3.13: chains end at the first trusted certificate, and OpenSSL's strict checks apply
         context.verify_flags |= _ssl.VERIFY_X509_PARTIAL_CHAIN | _ssl.VERIFY_X509_STRICT
-    return _load_trust_and_keylog(context, purpose, cafile, capath, cadata)
+    return _load_trust_and_keylog(context, purpose, cafile, capath, cadata, trust_store)
 
 
 def _create_unverified_context(protocol=None if _PY310 else PROTOCOL_TLS, *, cert_reqs=CERT_NONE,

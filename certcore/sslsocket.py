@@ -228,6 +228,7 @@ class SSLContext(_StdContextBridge):
     load_cert_chain = _core_method("load_cert_chain")
     load_verify_locations = _core_method("load_verify_locations")
     set_default_verify_paths = _core_method("set_default_verify_paths")
+    load_trust_store = _core_method("load_trust_store")
     set_ciphers = _core_method("set_ciphers")
     get_ciphers = _core_method("get_ciphers")
     set_ciphersuites = _core_method("set_ciphersuites")

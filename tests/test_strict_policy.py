@@ -15,7 +15,7 @@ import pytest
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import verification
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, ExtensionOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from _certcore.policy import _check_chain
 from tests.helpers import pki, pki_raw
@@ -26,6 +26,7 @@ AKID_SKID_MISMATCH = 30
 UNHANDLED_CRITICAL = 34
 INVALID_CA = 79
 EE_KEY_TOO_SMALL = 66
+CA_KEY_TOO_SMALL = 67
 MISSING_AKID = 85
 EMPTY_SUBJECT_SAN_NOT_CRITICAL = 88
 
@@ -125,6 +126,9 @@ CASES = {
     # 2. every commonName is one SAN entry, byte for byte
     "cn-not-in-san": (lambda: _chain(leaf_kw={"cn": "other.example"}), (APP, 0), "accept"),
     "cn-case-differs": (lambda: _chain(leaf_kw={"cn": "LOCALHOST"}), (APP, 0), "accept"),
+    "cn-second-not-in-san": (lambda: _chain(leaf_kw={"subject": x509.Name([
+        x509.NameAttribute(NameOID.COMMON_NAME, "localhost"), x509.NameAttribute(NameOID.COMMON_NAME, "other")])}),
+        (APP, 0), "accept"),
     "cn-ip-not-in-san": (lambda: _chain(leaf_kw={"cn": "127.0.0.2", "sans": ("localhost", "IP:127.0.0.1")}),
                          (APP, 0), "accept"),
     # 3. SAN critical exactly when the subject is empty
@@ -189,6 +193,7 @@ CASES = {
     "leaf-dsa": (lambda: _chain(leaf_kw={"key": pki.shared_key("dsa")}), (APP, 0), "accept"),
     # 16. RSA moduli whole octets and >= 2048 bits
     "leaf-rsa-1024": (lambda: _chain(leaf_kw={"key": pki.shared_key("rsa1024")}), (EE_KEY_TOO_SMALL, 0), "accept"),
+    "inter-rsa-1024": (lambda: _chain(inter_kw={"key": pki.shared_key("rsa1024")}), (CA_KEY_TOO_SMALL, 1), "reject"),
     "leaf-rsa-2052": (lambda: _chain(leaf_kw={"key": pki.shared_key("rsa2052")}), (APP, 0), "accept"),
     # 17. well-formed AIA
     "aia-critical": (lambda: _chain(leaf_kw={"extensions": _ext(_aia((_OCSP, x509.UniformResourceIdentifier(
@@ -217,6 +222,8 @@ GOOD = {
     "nc-wildcard-beside-excluded": lambda: _chain(
         inter_kw={"extensions": _ext(_nc(excluded=["b.a.x.example", "y.example"]), True)},
         leaf_kw={"subject": NO_CN, "sans": ("*.x.example",)}),
+    "nc-case-insensitive": lambda: _chain(inter_kw={"extensions": _ext(_nc(permitted=["X.Example"]), True)},
+                                          leaf_kw={"subject": NO_CN, "sans": ("*.x.EXAMPLE",)}),
     "nc-leading-period": lambda: _chain(inter_kw={"extensions": _ext(_nc(permitted=[".example"]), True)},
                                         leaf_kw={"subject": NO_CN, "sans": ("a.example",)}),
     "policy-constraints-critical": lambda: _chain(inter_kw={"extensions": _ext(x509.PolicyConstraints(0, None),

@@ -49,3 +49,10 @@ cdef extern from "openssl/asn1.h" nogil:
     # From <openssl/asn1err.h>, which asn1.h includes.
     enum:
         ASN1_R_HEADER_TOO_LONG
+
+    # Inspection: bit strings (keyUsage) and typed values (algorithm parameters).
+    ctypedef ASN1_STRING ASN1_BIT_STRING
+    enum:
+        V_ASN1_OBJECT
+    int ASN1_BIT_STRING_get_bit(const ASN1_BIT_STRING *a, int n)
+    void ASN1_BIT_STRING_free(ASN1_BIT_STRING *a)

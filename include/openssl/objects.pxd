@@ -27,3 +27,14 @@ cdef extern from "openssl/objects.h" nogil:
         NID_authority_key_identifier
         NID_dsa
         NID_dsa_2
+
+    # Certificate inspection: more extension and public-key algorithm NIDs.
+    enum:
+        NID_key_usage
+        NID_subject_key_identifier
+        NID_rsaEncryption
+        NID_X9_62_id_ecPublicKey
+        NID_ED25519
+        NID_ED448
+        NID_X9_62_prime256v1
+        NID_X9_62_prime192v1

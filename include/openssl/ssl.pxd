@@ -284,3 +284,8 @@ cdef extern from "openssl/ssl.h" nogil:
         SSL_AD_BAD_CERTIFICATE_STATUS_RESPONSE
         SSL_AD_BAD_CERTIFICATE_HASH_VALUE
         SSL_AD_UNKNOWN_PSK_IDENTITY
+
+# Sharing trust stores between contexts (context.pyx).
+cdef extern from "openssl/ssl.h" nogil:
+    void SSL_CTX_set_cert_store(SSL_CTX *ctx, X509_STORE *store)
+    void SSL_CTX_set1_cert_store(SSL_CTX *ctx, X509_STORE *store)

@@ -1,6 +1,6 @@
 # Declarations from <openssl/x509.h>.
 from openssl.crypto cimport OSSL_LIB_CTX
-from openssl.asn1 cimport ASN1_OBJECT, ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_ITEM
+from openssl.asn1 cimport ASN1_OBJECT, ASN1_STRING, ASN1_INTEGER, ASN1_TIME, ASN1_ITEM, ASN1_OCTET_STRING
 from openssl.bio cimport BIO
 
 cdef extern from "openssl/x509.h" nogil:
@@ -69,3 +69,18 @@ cdef extern from "openssl/x509.h" nogil:
     int X509_PUBKEY_get0_param(ASN1_OBJECT **ppkalg, const unsigned char **pk, int *ppklen,
                                X509_ALGOR **pa, const X509_PUBKEY *pub)
     EVP_PKEY *X509_get0_pubkey(const X509 *x)
+
+    # Certificate inspection: the SubjectPublicKeyInfo's DER, the signature algorithm, the raw
+    # extensions, name comparison, and the signature check (1 good, 0 bad, -1 error).
+    ctypedef struct X509_EXTENSION:
+        pass
+    int i2d_X509_PUBKEY(const X509_PUBKEY *a, unsigned char **pp)
+    void X509_ALGOR_get0(const ASN1_OBJECT **paobj, int *pptype, const void **ppval, const X509_ALGOR *algor)
+    void X509_get0_signature(const ASN1_STRING **psig, const X509_ALGOR **palg, const X509 *x)
+    int X509_get_ext_count(const X509 *x)
+    X509_EXTENSION *X509_get_ext(const X509 *x, int loc)
+    ASN1_OBJECT *X509_EXTENSION_get_object(X509_EXTENSION *ex)
+    int X509_EXTENSION_get_critical(const X509_EXTENSION *ex)
+    ASN1_OCTET_STRING *X509_EXTENSION_get_data(X509_EXTENSION *ne)
+    int X509_NAME_cmp(const X509_NAME *a, const X509_NAME *b)
+    int X509_verify(X509 *a, EVP_PKEY *r)

@@ -28,6 +28,31 @@ def certificates(der: bytes, names: List[str]) -> List[bool]:
     return certcore.check_hostnames(every, names)
 
 
+def inspection(cert: certcore.Certificate, issuer: certcore.Certificate) -> Optional[str]:
+    bc: Optional[certcore.BasicConstraints] = cert.basic_constraints
+    aki: Optional[certcore.AuthorityKeyIdentifier] = cert.authority_key_identifier
+    nc: Optional[certcore.NameConstraints] = cert.name_constraints
+    extensions: Tuple[certcore.CertificateExtension, ...] = cert.extensions
+    usage = cert.key_usage
+    purposes = cert.extended_key_usage
+    size: int = cert.public_key_size
+    pin: str = cert.spki_pin
+    digest: bytes = cert.spki_sha256
+    if bc is not None and bc.ca and bc.path_length is not None and size > bc.path_length:
+        print(pin, digest.hex(), cert.spki_der[:4])
+    if aki is not None and aki.key_identifier is not None and aki.key_identifier == cert.subject_key_identifier:
+        print(aki.issuer, aki.serial)
+    if nc is not None:
+        print([kind for kind, _ in nc.permitted + nc.excluded])
+    for ext in extensions:
+        print(ext.oid, ext.critical, len(ext.value))
+    if usage is not None and "key_cert_sign" in usage and purposes is not None:
+        print(sorted(purposes), cert.serial + 1, cert.signature_algorithm, cert.signature_algorithm_oid)
+    if cert.is_self_issued and cert.is_signed_by(issuer):
+        return cert.public_key_algorithm
+    return cert.public_key_curve
+
+
 def trust() -> Tuple[str, int]:
     paths: certcore.DefaultVerifyPaths = certcore.get_default_verify_paths()
     roots: List[Tuple[bytes, str, Any]] = list(certcore.enum_certificates("ROOT"))
