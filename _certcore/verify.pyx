@@ -15,7 +15,19 @@ import datetime as _datetime
 from cpython.bytes cimport PyBytes_AS_STRING
 from libc.limits cimport INT_MAX
 from libc.stdlib cimport malloc, free
-from libc.string cimport memset
+from libc.string cimport memset, memcmp, memcpy
+from libc.time cimport time_t
+from cpython.pythread cimport (
+    PyThread_type_lock, PyThread_allocate_lock, PyThread_acquire_lock, PyThread_release_lock, WAIT_LOCK,
+)
+from openssl.crypto cimport OPENSSL_free
+from openssl.evp cimport EVP_MD, EVP_MD_fetch, EVP_Digest, EVP_PKEY
+from openssl.x509 cimport i2d_X509, i2d_X509_PUBKEY, X509_get_X509_PUBKEY, X509_get0_pubkey, X509_verify
+from openssl.x509 cimport X509_get0_notBefore, X509_get0_notAfter
+from openssl.x509v3 cimport (
+    X509_get_extension_flags, X509_get_key_usage, EXFLAG_SS, EXFLAG_CA, EXFLAG_KUSAGE, EXFLAG_PROXY,
+    KU_KEY_CERT_SIGN, KU_DIGITAL_SIGNATURE,
+)
 
 from openssl.asn1 cimport ASN1_OCTET_STRING, ASN1_OCTET_STRING_free, ASN1_STRING_get0_data, ASN1_STRING_length
 from openssl.err cimport ERR_clear_error
@@ -32,6 +44,220 @@ from _certcore.truststore cimport TrustStore
 from _certcore.x509 cimport Certificate, certificate_from_x509
 
 import ssl as _ssl
+
+# The signature cache (process-wide: one intermediate serves every Verifier): an entry is
+# SHA-256(certificate DER) || SHA-256(issuer SubjectPublicKeyInfo DER) of a signature that
+# X509_verify accepted. Direct-mapped, bounded; the lock is held only for a lookup or an insert,
+# never across a signature check.
+cdef enum:
+    CACHE_SLOTS = 4096
+    KEY_LEN = 64
+
+cdef unsigned char _cache[CACHE_SLOTS][KEY_LEN]
+cdef bint _cache_used[CACHE_SLOTS]
+cdef PyThread_type_lock _cache_lock = PyThread_allocate_lock()
+cdef EVP_MD *_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)
+cdef bint _own_verify = True        # False: OpenSSL's internal_verify (the differential tests' reference)
+cdef unsigned long _hits = 0, _misses = 0
+if _cache_lock == NULL or _sha256 == NULL:
+    raise ImportError("certcore.verify: cannot set up the signature cache")
+
+
+cdef int _sig_key(X509 *subject, X509 *issuer, unsigned char *key) noexcept nogil:
+    """The cache key of (subject's signature, issuer's key); 0 when it cannot be computed."""
+    cdef unsigned char *der = NULL
+    cdef int n
+    cdef unsigned int mdlen = 0
+    n = i2d_X509(subject, &der)
+    if n <= 0:
+        return 0
+    if EVP_Digest(der, <size_t>n, key, &mdlen, _sha256, NULL) != 1 or mdlen != 32:
+        OPENSSL_free(der)
+        return 0
+    OPENSSL_free(der)
+    der = NULL
+    n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &der)
+    if n <= 0:
+        return 0
+    if EVP_Digest(der, <size_t>n, key + 32, &mdlen, _sha256, NULL) != 1 or mdlen != 32:
+        OPENSSL_free(der)
+        return 0
+    OPENSSL_free(der)
+    return 1
+
+
+cdef inline size_t _slot(const unsigned char *key) noexcept nogil:
+    return ((<size_t>key[0] << 8) | key[1] | (<size_t>key[2] << 16)) % CACHE_SLOTS
+
+
+cdef bint _cache_has(const unsigned char *key) noexcept nogil:
+    cdef size_t i = _slot(key)
+    cdef bint found
+    global _hits, _misses
+    PyThread_acquire_lock(_cache_lock, WAIT_LOCK)
+    found = _cache_used[i] and memcmp(_cache[i], key, KEY_LEN) == 0
+    if found:
+        _hits += 1
+    else:
+        _misses += 1
+    PyThread_release_lock(_cache_lock)
+    return found
+
+
+cdef void _cache_add(const unsigned char *key) noexcept nogil:
+    cdef size_t i = _slot(key)
+    PyThread_acquire_lock(_cache_lock, WAIT_LOCK)
+    memcpy(_cache[i], key, KEY_LEN)
+    _cache_used[i] = True
+    PyThread_release_lock(_cache_lock)
+
+
+cdef int _signature_ok(X509 *subject, X509 *issuer, EVP_PKEY *pkey) noexcept nogil:
+    """X509_verify(subject, pkey) > 0, answered from the cache when this exact certificate was
+    verified under this exact key before."""
+    cdef unsigned char key[KEY_LEN]
+    cdef int have = _sig_key(subject, issuer, key)
+    if have and _cache_has(key):
+        return 1
+    if X509_verify(subject, pkey) <= 0:
+        return 0
+    if have:
+        _cache_add(key)
+    return 1
+
+
+cdef int _fail(X509_STORE_CTX *ctx, X509 *x, int depth, int err) noexcept nogil:
+    """OpenSSL's verify_cb_cert: report err at depth to the verify callback; its answer."""
+    cdef X509_STORE_CTX_verify_cb cb = X509_STORE_CTX_get_verify_cb(ctx)
+    X509_STORE_CTX_set_error_depth(ctx, depth)
+    X509_STORE_CTX_set_current_cert(ctx, x if x != NULL else sk_X509_value(X509_STORE_CTX_get0_chain(ctx), depth))
+    if err != X509_V_OK:
+        X509_STORE_CTX_set_error(ctx, err)
+    return cb(0, ctx)
+
+
+cdef int _check_time(X509_STORE_CTX *ctx, X509 *x, int depth) noexcept nogil:
+    """OpenSSL 3.0's x509_check_cert_time (depth >= 0 here)."""
+    cdef X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx)
+    cdef unsigned long flags = X509_VERIFY_PARAM_get_flags(param)
+    cdef time_t t
+    cdef time_t *ptime = NULL
+    cdef int i
+    if flags & X509_V_FLAG_USE_CHECK_TIME:
+        t = X509_VERIFY_PARAM_get_time(param)
+        ptime = &t
+    elif flags & X509_V_FLAG_NO_CHECK_TIME:
+        return 1
+    i = X509_cmp_time(X509_get0_notBefore(x), ptime)
+    if i == 0 and not _fail(ctx, x, depth, X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD):
+        return 0
+    if i > 0 and not _fail(ctx, x, depth, X509_V_ERR_CERT_NOT_YET_VALID):
+        return 0
+    i = X509_cmp_time(X509_get0_notAfter(x), ptime)
+    if i == 0 and not _fail(ctx, x, depth, X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD):
+        return 0
+    if i < 0 and not _fail(ctx, x, depth, X509_V_ERR_CERT_HAS_EXPIRED):
+        return 0
+    return 1
+
+
+cdef inline bint _ku_reject(X509 *x, unsigned int usage) noexcept nogil:
+    return (X509_get_extension_flags(x) & EXFLAG_KUSAGE) != 0 and (X509_get_key_usage(x) & usage) == 0
+
+
+cdef int _signing_allowed(X509 *issuer, X509 *subject) noexcept nogil:
+    """OpenSSL 3.0's x509_signing_allowed."""
+    if X509_get_extension_flags(subject) & EXFLAG_PROXY:
+        if _ku_reject(issuer, KU_DIGITAL_SIGNATURE):
+            return X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE
+    elif _ku_reject(issuer, KU_KEY_CERT_SIGN):
+        return X509_V_ERR_KEYUSAGE_NO_CERTSIGN
+    return X509_V_OK
+
+
+cdef int _internal_verify(X509_STORE_CTX *ctx) noexcept nogil:
+    """OpenSSL 3.0's internal_verify (x509_vfy.c) with the signature check through the cache.
+    (bare_ta_signed is DANE's, which a Verifier never enables.)"""
+    cdef stack_st_X509 *chain = X509_STORE_CTX_get0_chain(ctx)
+    cdef int n = sk_X509_num(chain) - 1
+    cdef X509 *xi = sk_X509_value(chain, n)
+    cdef X509 *xs
+    cdef EVP_PKEY *pkey
+    cdef int issuer_depth, ret
+    cdef unsigned long flags = X509_VERIFY_PARAM_get_flags(X509_STORE_CTX_get0_param(ctx))
+    cdef X509_STORE_CTX_verify_cb cb = X509_STORE_CTX_get_verify_cb(ctx)
+    cdef X509_STORE_CTX_check_issued_fn check_issued = X509_STORE_CTX_get_check_issued(ctx)
+    cdef bint skip_sig = False
+    if check_issued(ctx, xi, xi):
+        xs = xi     # the typical case: the last certificate is self-issued
+    elif flags & X509_V_FLAG_PARTIAL_CHAIN:
+        xs = xi
+        skip_sig = True
+    elif n <= 0:
+        if not _fail(ctx, xi, 0, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE):
+            return 0
+        xs = xi
+        skip_sig = True
+    else:
+        n -= 1
+        X509_STORE_CTX_set_error_depth(ctx, n)
+        xs = sk_X509_value(chain, n)
+    while n >= 0:
+        if not skip_sig and (xs != xi or ((flags & X509_V_FLAG_CHECK_SS_SIGNATURE) != 0
+                                          and (X509_get_extension_flags(xi) & EXFLAG_SS) != 0)):
+            issuer_depth = n + (0 if xs == xi else 1)
+            if xs == xi and (X509_get_extension_flags(xi) & EXFLAG_CA) == 0:
+                ret = X509_V_OK
+            else:
+                ret = _signing_allowed(xi, xs)
+            if ret != X509_V_OK and not _fail(ctx, xi, issuer_depth, ret):
+                return 0
+            pkey = X509_get0_pubkey(xi)
+            if pkey == NULL:
+                if not _fail(ctx, xi, issuer_depth, X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY):
+                    return 0
+            elif not _signature_ok(xs, xi, pkey):
+                if not _fail(ctx, xs, n, X509_V_ERR_CERT_SIGNATURE_FAILURE):
+                    return 0
+        skip_sig = False
+        # in addition to RFC 5280, the trusted (root) certificate's time is checked too
+        if not _check_time(ctx, xs, n):
+            return 0
+        # success at this depth (the previous error, if any, stays)
+        X509_STORE_CTX_set_current_cert(ctx, xs)
+        X509_STORE_CTX_set_error_depth(ctx, n)
+        if not cb(1, ctx):
+            return 0
+        n -= 1
+        if n >= 0:
+            xi = xs
+            xs = sk_X509_value(chain, n)
+    return 1
+
+
+def _set_own_verify(bint on):
+    """Tests: True (default) uses certcore's signature pass and cache, False OpenSSL's own."""
+    global _own_verify
+    _own_verify = on
+
+
+def _cache_clear():
+    """Tests: forget every cached signature; the (hits, misses) so far."""
+    global _hits, _misses
+    cdef tuple counts
+    with nogil:
+        PyThread_acquire_lock(_cache_lock, WAIT_LOCK)
+        memset(_cache_used, 0, sizeof(_cache_used))
+    counts = (_hits, _misses)
+    _hits = _misses = 0
+    PyThread_release_lock(_cache_lock)
+    return counts
+
+
+def _cache_counts():
+    """Tests: (hits, misses) since the last _cache_clear."""
+    return (_hits, _misses)
+
 
 cdef object _PROTOCOL_TLS_CLIENT = _ssl.PROTOCOL_TLS_CLIENT
 cdef object _PROTOCOL_TLS_SERVER = _ssl.PROTOCOL_TLS_SERVER
@@ -63,6 +289,8 @@ cdef int verify_x509(const VerifyConfig *cfg, X509 *leaf, stack_st_X509 *untrust
         param = X509_STORE_CTX_get0_param(ctx)
         if X509_VERIFY_PARAM_set1(param, cfg.param) != 1:
             return X509_V_ERR_UNSPECIFIED
+        if _own_verify:
+            X509_STORE_CTX_set_verify(ctx, _internal_verify)
         if host != NULL and X509_VERIFY_PARAM_set1_host(param, host, hostlen) != 1:
             return X509_V_ERR_UNSPECIFIED
         if ip != NULL and X509_VERIFY_PARAM_set1_ip(param, ip, iplen) != 1:

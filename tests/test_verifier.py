@@ -304,3 +304,61 @@ def test_strict_adds_the_strict_policy():
     got = Verifier(TrustStore([c.root.certcore]), strict=True).verify(c.leaf.certcore, [c.inter.certcore],
                                                                         "localhost")
     assert got == [c.leaf.certcore, c.inter.certcore, c.root.certcore]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_own_signature_pass_matches_openssls(name):
+    # certcore's internal_verify (with its signature cache, cold then warm) against OpenSSL's own
+    from _certcore import verify
+    roots, leaf, inters, hostname = CASES[name]
+
+    def key(x):
+        return [c.der for c in x] if isinstance(x, list) else (type(x), x.verify_code, x.verify_message, x.args)
+    verify._set_own_verify(False)
+    try:
+        want = key(_verifier_outcome(roots, leaf, inters, hostname))
+    finally:
+        verify._set_own_verify(True)
+    verify._cache_clear()
+    assert key(_verifier_outcome(roots, leaf, inters, hostname)) == want
+    assert key(_verifier_outcome(roots, leaf, inters, hostname)) == want
+
+
+def test_signature_cache_hits_and_never_accepts_a_changed_certificate():
+    from _certcore import verify
+    from _certcore.x509 import Certificate
+    c = pki.chain()
+    v = Verifier(TrustStore([c.root.certcore]))
+    verify._cache_clear()
+    v.verify(c.leaf.certcore, [c.inter.certcore], "localhost")
+    hits, misses = verify._cache_counts()
+    assert (hits, misses) == (0, 2)           # leaf under intermediate, intermediate under root
+    other = pki.leaf("localhost", c.inter)    # a new leaf under the known intermediate: one check
+    v.verify(other.certcore, [c.inter.certcore], "localhost")
+    assert verify._cache_counts() == (1, 3)
+    # same key, mutated bytes: the signature's last byte flipped
+    der = bytearray(c.leaf.der)
+    der[-1] ^= 1
+    with pytest.raises(ssl.SSLCertVerificationError) as info:
+        v.verify(Certificate(bytes(der)), [c.inter.certcore], "localhost")
+    assert info.value.verify_message == "certificate signature failure"
+    # a look-alike intermediate (same name and SKI, another key): the cache knows (leaf, real key),
+    # not (leaf, fake key), so the leaf's signature is checked under the fake key and fails
+    real_ski = c.inter.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    fake_inter = pki.issue("certcore test intermediate", c.root, subject=c.inter.cert.subject, ca=True,
+                           ski=real_ski)
+    with pytest.raises(ssl.SSLCertVerificationError) as info:
+        v.verify(c.leaf.certcore, [fake_inter.certcore], "localhost")
+    assert info.value.verify_message == "certificate signature failure"
+    # same TBS, signed by another key: the cached (DER, key) pair does not cover it
+    real_aki = c.leaf.cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
+    resigned = pki.issue("localhost", fake_inter, key=c.leaf.key, subject=c.leaf.cert.subject,
+                         sans=("localhost",), serial=c.leaf.cert.serial_number, aki=real_aki,
+                         not_before=c.leaf.cert.not_valid_before_utc, not_after=c.leaf.cert.not_valid_after_utc)
+    assert resigned.cert.tbs_certificate_bytes == c.leaf.cert.tbs_certificate_bytes
+    assert resigned.der != c.leaf.der
+    with pytest.raises(ssl.SSLCertVerificationError) as info:
+        v.verify(resigned.certcore, [c.inter.certcore], "localhost")
+    assert info.value.verify_message == "certificate signature failure"
+    # and the genuine chain still verifies from the cache
+    assert v.verify(c.leaf.certcore, [c.inter.certcore], "localhost")[0] == c.leaf.certcore

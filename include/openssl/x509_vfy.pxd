@@ -2,6 +2,8 @@
 # trust stores, verification parameters and results.
 from openssl.asn1 cimport stack_st_ASN1_OBJECT
 from openssl.x509 cimport X509, X509_NAME, X509_CRL
+from openssl.asn1 cimport ASN1_TIME
+from libc.time cimport time_t
 
 cdef extern from "openssl/x509_vfy.h" nogil:
     ctypedef struct X509_STORE:
@@ -107,3 +109,31 @@ cdef extern from "openssl/x509_vfy.h" nogil:
         X509_V_ERR_CA_KEY_TOO_SMALL
         X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION
         X509_V_ERR_INVALID_CA
+
+# Verifier's own signature/time pass (verify.pyx): the hooks X509_verify_cert calls.
+cdef extern from "openssl/x509_vfy.h" nogil:
+    ctypedef int (*X509_STORE_CTX_verify_fn)(X509_STORE_CTX *ctx)
+    ctypedef int (*X509_STORE_CTX_verify_cb)(int ok, X509_STORE_CTX *ctx)
+    ctypedef int (*X509_STORE_CTX_check_issued_fn)(X509_STORE_CTX *ctx, X509 *x, X509 *issuer)
+    void X509_STORE_CTX_set_verify(X509_STORE_CTX *ctx, X509_STORE_CTX_verify_fn verify)
+    X509_STORE_CTX_verify_cb X509_STORE_CTX_get_verify_cb(const X509_STORE_CTX *ctx)
+    X509_STORE_CTX_check_issued_fn X509_STORE_CTX_get_check_issued(const X509_STORE_CTX *ctx)
+    stack_st_X509 *X509_STORE_CTX_get0_chain(const X509_STORE_CTX *ctx)
+    void X509_STORE_CTX_set_error(X509_STORE_CTX *ctx, int s)
+    void X509_STORE_CTX_set_error_depth(X509_STORE_CTX *ctx, int depth)
+    void X509_STORE_CTX_set_current_cert(X509_STORE_CTX *ctx, X509 *x)
+    time_t X509_VERIFY_PARAM_get_time(const X509_VERIFY_PARAM *param)
+    enum:
+        X509_V_FLAG_USE_CHECK_TIME
+        X509_V_FLAG_NO_CHECK_TIME
+        X509_V_FLAG_CHECK_SS_SIGNATURE
+        X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
+        X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY
+        X509_V_ERR_CERT_SIGNATURE_FAILURE
+        X509_V_ERR_KEYUSAGE_NO_CERTSIGN
+        X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE
+        X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD
+        X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD
+        X509_V_ERR_CERT_NOT_YET_VALID
+        X509_V_ERR_CERT_HAS_EXPIRED
+    int X509_cmp_time(const ASN1_TIME *s, time_t *t)

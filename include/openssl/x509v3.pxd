@@ -109,3 +109,15 @@ cdef extern from "openssl/x509v3.h" nogil:
     void EXTENDED_KEY_USAGE_free(stack_st_ASN1_OBJECT *a)
 
     const ASN1_OCTET_STRING *X509_get0_subject_key_id(X509 *x)
+
+# Verifier's own signature pass (verify.pyx): the issuer checks of OpenSSL's internal_verify.
+cdef extern from "openssl/x509v3.h" nogil:
+    unsigned int X509_get_extension_flags(X509 *x)
+    unsigned int X509_get_key_usage(X509 *x)
+    enum:
+        EXFLAG_SS
+        EXFLAG_CA
+        EXFLAG_KUSAGE
+        EXFLAG_PROXY
+        KU_KEY_CERT_SIGN
+        KU_DIGITAL_SIGNATURE
