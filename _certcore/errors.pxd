@@ -58,3 +58,7 @@ cdef int raise_io_error(SSL *ssl, int ssl_err, int saved_errno, unsigned long er
 # The fully built exception object (not raised), same layout.
 cdef object build_ssl_error(object exc_type, int ssl_errno, object errstr, int site,
                             unsigned long errcode, SSL *ssl, object server_hostname)
+# The SSLCertVerificationError a failed handshake raises for verify_code (X509_V_ERR_*), built
+# without an SSL object (Verifier); server_hostname feeds the hostname-mismatch text, and
+# verify_message (when given) replaces the code's text.
+cdef object build_verify_error(long verify_code, object server_hostname, object verify_message=*)

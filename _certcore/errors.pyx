@@ -81,6 +81,35 @@ cdef inline object _reason_name(unsigned long code):
     return _REASON_NAMES.get((<unsigned long>ERR_GET_LIB(code) << 23) | <unsigned long>ERR_GET_REASON(code))
 
 
+cdef object _verify_message(long verify_code, object server_hostname):
+    """The handshake's verify_message for an X509_V_ERR code (CPython's hostname/IP texts)."""
+    cdef const char *text
+    if verify_code == X509_V_ERR_HOSTNAME_MISMATCH:
+        return f"Hostname mismatch, certificate is not valid for '{server_hostname}'."
+    if verify_code == X509_V_ERR_IP_ADDRESS_MISMATCH:
+        return f"IP address mismatch, certificate is not valid for '{server_hostname}'."
+    text = X509_verify_cert_error_string(verify_code)
+    return text.decode("utf-8", "replace") if text != NULL else None
+
+
+cdef object build_verify_error(long verify_code, object server_hostname, object verify_message=None):
+    """The SSLCertVerificationError a handshake raises when chain verification fails with
+    verify_code (what a failed SSL_do_handshake gives: SSL's CERTIFICATE_VERIFY_FAILED);
+    verify_message replaces OpenSSL's text for a code certcore's own checks report."""
+    cdef unsigned long errcode = ((<unsigned long>ERR_LIB_SSL) << 23) | <unsigned long>SSL_R_CERTIFICATE_VERIFY_FAILED
+    cdef object verify_obj = (verify_message if verify_message is not None
+                              else _verify_message(verify_code, server_hostname))
+    cdef object lib_obj = _lib_name(errcode), reason_obj = _reason_name(errcode)
+    exc = SSLCertVerificationError(
+        PY_SSL_ERROR_SSL,
+        f"[{lib_obj}: {reason_obj}] certificate verify failed: {verify_obj} (_ssl.c:{<int>SITE_HANDSHAKE})")
+    exc.reason = reason_obj
+    exc.library = lib_obj
+    exc.verify_code = verify_code
+    exc.verify_message = verify_obj
+    return exc
+
+
 cdef object build_ssl_error(object exc_type, int ssl_errno, object errstr, int site,
                             unsigned long errcode, SSL *ssl, object server_hostname):
     """CPython's fill_and_set_sslerror, as a function returning the exception."""
@@ -98,13 +127,7 @@ cdef object build_ssl_error(object exc_type, int ssl_errno, object errstr, int s
         errstr = "unknown error"
     if ssl != NULL and exc_type is SSLCertVerificationError:
         verify_code = SSL_get_verify_result(ssl)
-        if verify_code == X509_V_ERR_HOSTNAME_MISMATCH:
-            verify_obj = f"Hostname mismatch, certificate is not valid for '{server_hostname}'."
-        elif verify_code == X509_V_ERR_IP_ADDRESS_MISMATCH:
-            verify_obj = f"IP address mismatch, certificate is not valid for '{server_hostname}'."
-        else:
-            text = X509_verify_cert_error_string(verify_code)
-            verify_obj = text.decode("utf-8", "replace") if text != NULL else None
+        verify_obj = _verify_message(verify_code, server_hostname)
     suffix = f" (_ssl.c:{site})" if site else ""
     if verify_obj is not None and reason_obj is not None and lib_obj is not None:
         msg = f"[{lib_obj}: {reason_obj}] {errstr}: {verify_obj}{suffix}"

@@ -54,6 +54,7 @@ from _certcore.x509 import Certificate, check_hostnames, decode_cert, load_certi
 from _certcore.x509 import AuthorityKeyIdentifier, BasicConstraints, CertificateExtension, NameConstraints
 from _certcore.tls import MemoryBIO, SSLSession
 from _certcore.truststore import TrustStore
+from _certcore.verify import Verifier
 from _certcore.version import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER
 
 from certcore.sslsocket import CHANNEL_BINDING_TYPES, SSLContext, SSLObject, SSLSocket
@@ -113,7 +114,7 @@ __all__ = [
     # certcore's additions (the stdlib has enum_* on Windows only)
     "get_include", "Certificate", "decode_cert", "load_certificates", "check_hostnames",
     "get_server_certificate_chain", "enum_certificates", "enum_crls",
-    "inject_into_ssl", "extract_from_ssl", "TrustStore",
+    "inject_into_ssl", "extract_from_ssl", "TrustStore", "Verifier",
     # Certificate's inspection results
     "BasicConstraints", "AuthorityKeyIdentifier", "NameConstraints", "CertificateExtension",
 ]

@@ -48,6 +48,7 @@ from _certcore.rand import RAND_add as RAND_add, RAND_bytes as RAND_bytes, RAND_
 from _certcore.store import enum_certificates as enum_certificates, enum_crls as enum_crls
 from _certcore.tls import MemoryBIO as MemoryBIO, SSLSession as SSLSession
 from _certcore.truststore import TrustStore as TrustStore
+from _certcore.verify import Verifier as Verifier
 from _certcore.version import (
     OPENSSL_VERSION as OPENSSL_VERSION,
     OPENSSL_VERSION_INFO as OPENSSL_VERSION_INFO,
@@ -291,7 +292,7 @@ __all__ = [
     "HAS_NPN", "HAS_SNI", "HAS_SSLv2", "HAS_SSLv3", "HAS_TLSv1", "HAS_TLSv1_1", "HAS_TLSv1_2", "HAS_TLSv1_3",
     "match_hostname", "wrap_socket", "get_include", "Certificate", "decode_cert", "load_certificates",
     "check_hostnames", "get_server_certificate_chain", "enum_certificates", "enum_crls", "inject_into_ssl",
-    "extract_from_ssl", "TrustStore", "BasicConstraints", "AuthorityKeyIdentifier", "NameConstraints",
+    "extract_from_ssl", "TrustStore", "Verifier", "BasicConstraints", "AuthorityKeyIdentifier", "NameConstraints",
     "CertificateExtension", "AlertDescription", "Options", "Purpose", "SSLErrorNumber", "TLSVersion", "VerifyFlags",
     "VerifyMode", "CERT_NONE", "CERT_OPTIONAL", "CERT_REQUIRED", "PROTOCOL_SSLv23", "PROTOCOL_TLS",
     "PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1", "PROTOCOL_TLSv1_2",

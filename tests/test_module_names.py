@@ -94,7 +94,7 @@ def certcore_additions():
     """What certcore has beyond the running stdlib's public names."""
     extra = {"get_include", "Certificate", "decode_cert", "load_certificates", "check_hostnames",
              "get_server_certificate_chain", "inject_into_ssl", "extract_from_ssl", "TrustStore",
-             "BasicConstraints", "AuthorityKeyIdentifier", "NameConstraints", "CertificateExtension"}
+             "Verifier", "BasicConstraints", "AuthorityKeyIdentifier", "NameConstraints", "CertificateExtension"}
     for name in ("match_hostname", "wrap_socket", "enum_certificates", "enum_crls"):
         if not hasattr(ssl, name):   # removed in 3.12 / Windows-only in the stdlib
             extra.add(name)

@@ -147,3 +147,20 @@ def test_threads_loading_never_change_each_others_trust(server):
     for i, got in results.items():
         assert got == (["ok"] * 3 if i % 2 else [unknown] * 3), i
     assert len(ts) == 1
+
+
+def test_copy_keeps_the_hashed_directory_lookup(server, tmp_path):
+    import shutil
+    import subprocess
+    h = subprocess.run(["openssl", "x509", "-noout", "-hash", "-in", pki.ca],
+                       check=True, capture_output=True, text=True).stdout.strip()
+    shutil.copy(pki.ca, tmp_path / f"{h}.0")
+    ts = certcore.TrustStore(capath=tmp_path)
+    assert len(ts) == 1 and list(ts) == []
+    # cadata makes the context copy the store: the copy must still look in the directory
+    ctx = certcore.create_default_context(trust_store=ts, cadata=open(pki.ca2).read())
+    oracle = ssl.create_default_context(capath=str(tmp_path))
+    oracle.load_verify_locations(cadata=open(pki.ca2).read())
+    assert verdict(ctx, server) == verdict(oracle, server) == "ok"
+    without = certcore.create_default_context(cadata=open(pki.ca2).read())
+    assert verdict(without, server) != "ok"

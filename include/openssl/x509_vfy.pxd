@@ -58,6 +58,27 @@ cdef extern from "openssl/x509_vfy.h" nogil:
         X509_LU_CRL
         X509_V_FLAG_ALLOW_PROXY_CERTS
 
+# Verifying a chain without a connection (verify.pyx).
+cdef extern from "openssl/x509_vfy.h" nogil:
+    X509_STORE_CTX *X509_STORE_CTX_new()
+    void X509_STORE_CTX_free(X509_STORE_CTX *ctx)
+    int X509_STORE_CTX_init(X509_STORE_CTX *ctx, X509_STORE *store, X509 *x509, stack_st_X509 *chain)
+    int X509_STORE_CTX_set_default(X509_STORE_CTX *ctx, const char *name)
+    X509_VERIFY_PARAM *X509_STORE_CTX_get0_param(const X509_STORE_CTX *ctx)
+    int X509_STORE_CTX_get_error(const X509_STORE_CTX *ctx)
+    stack_st_X509 *X509_STORE_CTX_get1_chain(const X509_STORE_CTX *ctx)
+    int X509_verify_cert(X509_STORE_CTX *ctx)
+    X509_VERIFY_PARAM *X509_VERIFY_PARAM_new()
+    void X509_VERIFY_PARAM_free(X509_VERIFY_PARAM *param)
+    int X509_VERIFY_PARAM_set1(X509_VERIFY_PARAM *to, const X509_VERIFY_PARAM *frm)
+    void X509_VERIFY_PARAM_set_auth_level(X509_VERIFY_PARAM *param, int auth_level)
+    void X509_VERIFY_PARAM_set_time(X509_VERIFY_PARAM *param, long t)
+    void X509_VERIFY_PARAM_set_depth(X509_VERIFY_PARAM *param, int depth)
+    void sk_X509_pop_free(stack_st_X509 *sk, void (*freefunc)(X509 *))
+    enum:
+        X509_V_ERR_UNSPECIFIED
+        X509_V_ERR_OUT_OF_MEM
+
 # Building and sharing trust stores (truststore.pyx).
 cdef extern from "openssl/x509_vfy.h" nogil:
     X509_STORE *X509_STORE_new()

@@ -60,7 +60,11 @@ def trust() -> Tuple[str, int]:
     include: str = certcore.get_include()
     system: certcore.TrustStore = certcore.TrustStore.system()
     anchors: List[certcore.Certificate] = list(certcore.TrustStore(cadata=roots[0][0]))
-    return paths.openssl_cafile + include, len(roots) + len(crls) + len(system) + system.crls + len(anchors)
+    verifier: certcore.Verifier = certcore.Verifier(system, purpose="server", at=0, crl="leaf")
+    checked = verifier.verify_many([anchors[0]])
+    chain: List[certcore.Certificate] = verifier.verify(anchors[0], (), "localhost") if not checked else []
+    return paths.openssl_cafile + include, (len(roots) + len(crls) + len(system) + system.crls + len(anchors)
+                                           + len(chain) + len(checked))
 
 
 def randomness() -> bytes:

@@ -1,0 +1,120 @@
+"""Chain verification: certcore.Verifier against cryptography's and pyOpenSSL's verifiers, same run.
+
+ECDSA P-256 root -> intermediate -> leaf, trust = the system store plus the test root, every
+verifier built once and reused, and every round a NEW leaf (none repeats), so that no side can
+profit from having seen the leaf. In a normal run each side verifies one leaf (they must agree);
+with benchmarks enabled the sides are timed in interleaved rounds and the ratios printed. Timing
+never fails a test.
+"""
+import datetime
+import os
+import ssl
+import threading
+import time
+
+import pytest
+from cryptography.x509 import DNSName
+from cryptography.x509.verification import PolicyBuilder, Store
+from OpenSSL import crypto
+
+from helpers import pki
+from _certcore.truststore import TrustStore
+from _certcore.verify import Verifier
+
+LEAVES = 400
+
+
+@pytest.fixture(scope="module")
+def pki_set():
+    r = pki.root()
+    i = pki.intermediate("bench intermediate", r)
+    leaves = [pki.leaf("bench.example", i, sans=("bench.example",), key=pki.shared_key("ec", n % 8))
+              for n in range(LEAVES)]
+    return r, i, leaves
+
+
+def _sides(r, i):
+    system = list(TrustStore.system())
+    ours = Verifier(TrustStore([*system, r.certcore]))
+    from cryptography import x509
+    cstore = Store([x509.load_der_x509_certificate(c.der) for c in system] + [r.cert])
+    cver = PolicyBuilder().store(cstore).time(datetime.datetime.now(datetime.timezone.utc)) \
+        .build_server_verifier(DNSName("bench.example"))
+    ostore = crypto.X509Store()
+    # X509_STORE_set_default_paths's file and directory (pyOpenSSL 26 dropped set_default_paths)
+    paths = ssl.get_default_verify_paths()
+    ostore.load_locations(paths.openssl_cafile if os.path.exists(paths.openssl_cafile) else None,
+                          paths.openssl_capath if os.path.isdir(paths.openssl_capath) else None)
+    ostore.add_cert(crypto.X509.from_cryptography(r.cert))
+    ointer = crypto.X509.from_cryptography(i.cert)
+    cinter = [i.certcore]
+
+    # each side gets its own library's certificate objects, made outside the timed call
+    def certcore_side(leaf):
+        return len(ours.verify(leaf[0], cinter, "bench.example"))
+
+    def cryptography_side(leaf):
+        return len(cver.verify(leaf[1], [i.cert]))
+
+    def pyopenssl_side(leaf):
+        ctx = crypto.X509StoreContext(ostore, leaf[2], [ointer])
+        return len(ctx.get_verified_chain())
+    return ours, certcore_side, cryptography_side, pyopenssl_side
+
+
+def _enabled(request):
+    opt = request.config.getoption
+    return bool(opt("benchmark_enable", False)) or not opt("benchmark_disable", False)
+
+
+def _inputs(leaf):
+    return leaf.certcore, leaf.cert, crypto.X509.from_cryptography(leaf.cert)
+
+
+def test_bench_verify(pki_set, request):
+    r, i, leaves = pki_set
+    ours, a, b, c = _sides(r, i)
+    first = _inputs(leaves[0])
+    assert a(first) == b(first) == c(first) == 3
+    if not _enabled(request):
+        return
+    times = {"certcore": [], "cryptography": [], "pyOpenSSL": []}
+    for leaf in leaves:
+        leaf = _inputs(leaf)
+        for name, side in (("certcore", a), ("cryptography", b), ("pyOpenSSL", c)):
+            t0 = time.perf_counter_ns()
+            side(leaf)
+            times[name].append(time.perf_counter_ns() - t0)
+    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    print(f"\nverify one new leaf (median of {LEAVES}): " + ", ".join(f"{k} {v / 1000:.1f} us" for k, v in med.items()))
+    print(f"ratio cryptography/certcore {med['cryptography'] / med['certcore']:.2f}x (target 3x), "
+          f"pyOpenSSL/certcore {med['pyOpenSSL'] / med['certcore']:.2f}x (target 2x)")
+
+
+def test_bench_verify_many_threads(pki_set, request):
+    r, i, leaves = pki_set
+    ours = _sides(r, i)[0]
+    batch = [(leaf.certcore, [i.certcore], "bench.example") for leaf in leaves]
+    assert all(isinstance(x, list) for x in ours.verify_many(batch[:4]))
+    if not _enabled(request):
+        return
+    half = len(batch) // 2
+
+    def one():
+        t0 = time.perf_counter()
+        ours.verify_many(batch[:half])
+        ours.verify_many(batch[half:])
+        return time.perf_counter() - t0
+
+    def two():
+        ts = [threading.Thread(target=ours.verify_many, args=(part,)) for part in (batch[:half], batch[half:])]
+        t0 = time.perf_counter()
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        return time.perf_counter() - t0
+    single = min(one() for _ in range(5))
+    double = min(two() for _ in range(5))
+    print(f"\nverify_many {len(batch)} chains: 1 thread {single * 1000:.1f} ms, 2 threads {double * 1000:.1f} ms, "
+          f"speedup {single / double:.2f}x (target 1.7x)")
