@@ -41,7 +41,9 @@ from openssl.asn1 cimport (
     ASN1_TIME_to_tm, ASN1_TIME_print, ASN1_item_d2i_ex,
     ASN1_BIT_STRING, ASN1_OCTET_STRING, V_ASN1_OBJECT, ASN1_BIT_STRING_get_bit, ASN1_BIT_STRING_free,
     ASN1_OCTET_STRING_free, stack_st_ASN1_OBJECT, sk_ASN1_OBJECT_num, sk_ASN1_OBJECT_value,
+    V_ASN1_SEQUENCE, V_ASN1_INTEGER, ASN1_get_object,
 )
+from openssl.ec cimport EC_GROUP, EC_GROUP_new_by_curve_name, EC_GROUP_free, EC_GROUP_get_degree
 from openssl.objects cimport (
     NID_undef, NID_subject_alt_name, NID_info_access, NID_crl_distribution_points,
     NID_ad_OCSP, NID_ad_ca_issuers, OBJ_obj2nid, OBJ_obj2txt, OBJ_nid2ln, OBJ_nid2sn,
@@ -618,6 +620,84 @@ cdef str _curve_name(int nid):
     return None if sn == NULL else sn.decode("ascii")
 
 
+cdef int _first_integer_bits(const unsigned char *p, long n) noexcept nogil:
+    """Bits of the first (non-negative) INTEGER in the DER SEQUENCE at p[0:n] -- an RSA key's
+    modulus, DSA parameters' p -- or -1 when the DER is not that shape."""
+    cdef long length = 0
+    cdef int tag = 0, cls = 0, ret, bits
+    cdef const unsigned char *end = p + n
+    ret = ASN1_get_object(&p, &length, &tag, &cls, n)
+    if ret & 0x80 or ret != 0x20 or tag != V_ASN1_SEQUENCE or cls != 0:
+        return -1
+    ret = ASN1_get_object(&p, &length, &tag, &cls, <long>(end - p))
+    if ret != 0 or tag != V_ASN1_INTEGER or cls != 0 or length <= 0 or p[0] & 0x80:
+        return -1
+    while length > 0 and p[0] == 0:
+        p += 1
+        length -= 1
+    if length == 0 or length > 0xFFFFFF:
+        return -1 if length else 0
+    bits = <int>length * 8
+    ret = p[0]
+    while not ret & 0x80:
+        ret <<= 1
+        bits -= 1
+    return bits
+
+
+cdef int _undecoded_key_bits(X509 *x) except -2:
+    """The key size read from the SubjectPublicKeyInfo alone (RSA, EC, DSA, EdDSA), without
+    OpenSSL 3's provider key decode (which costs ten times the whole inspection parse); -1 when
+    the key is of another kind or shape (the caller then decodes it)."""
+    cdef ASN1_OBJECT *alg = NULL
+    cdef const unsigned char *pk = NULL
+    cdef int pklen = 0, ptype = 0, nid
+    cdef const void *param = NULL
+    cdef X509_ALGOR *algor = NULL
+    cdef X509_PUBKEY *pub = X509_get_X509_PUBKEY(x)
+    if pub == NULL or not X509_PUBKEY_get0_param(&alg, &pk, &pklen, &algor, pub) or algor == NULL:
+        clear_error_queue()
+        raise ValueError("the certificate's public key information cannot be read")
+    nid = OBJ_obj2nid(alg)
+    if nid == NID_ED25519:
+        return 256      # EVP_PKEY_get_bits says 253 (the field size); RFC 8032 keys are 256 bits
+    if nid == NID_ED448:
+        return 456
+    if nid == NID_rsaEncryption:
+        return _first_integer_bits(pk, pklen) if pk != NULL else -1
+    X509_ALGOR_get0(NULL, &ptype, &param, algor)
+    if nid == NID_dsa and ptype == V_ASN1_SEQUENCE and param != NULL:
+        return _first_integer_bits(ASN1_STRING_get0_data(<const ASN1_STRING *>param),
+                                   ASN1_STRING_length(<const ASN1_STRING *>param))
+    if nid == NID_X9_62_id_ecPublicKey and ptype == V_ASN1_OBJECT and param != NULL:
+        return _curve_bits(OBJ_obj2nid(<const ASN1_OBJECT *>param))
+    return -1
+
+
+cdef dict _CURVE_BITS = {}     # curve nid -> its degree: building an EC_GROUP costs ~25 us
+
+
+cdef int _curve_bits(int nid) except -2:
+    cdef EC_GROUP *group
+    cdef int bits
+    cached = _CURVE_BITS.get(nid)
+    if cached is not None:
+        return cached
+    if nid == NID_undef:
+        return -1
+    group = EC_GROUP_new_by_curve_name(nid)
+    if group == NULL:
+        clear_error_queue()
+        return -1
+    bits = EC_GROUP_get_degree(group)
+    EC_GROUP_free(group)
+    if bits <= 0:
+        clear_error_queue()
+        return -1
+    _CURVE_BITS[nid] = bits
+    return bits
+
+
 cdef tuple _subtrees(stack_st_GENERAL_SUBTREE *trees):
     """NameConstraints subtrees as getpeercert()-style (kind, value) pairs; iPAddress bases
     (address then mask) as "address/mask" text."""
@@ -846,12 +926,10 @@ cdef class Certificate:
     @property
     def public_key_size(self):
         """The key size in bits: RSA modulus, EC curve, DSA p; 256 for Ed25519, 456 for Ed448."""
-        cdef ASN1_OBJECT *alg = NULL
         cdef EVP_PKEY *key
-        cdef int bits
-        _spki_algorithm(_x509_of(self), &alg)
-        if OBJ_obj2nid(alg) == NID_ED25519:
-            return 256      # EVP_PKEY_get_bits says 253 (the field size); RFC 8032 keys are 256 bits
+        cdef int bits = _undecoded_key_bits(_x509_of(self))
+        if bits >= 0:
+            return bits
         key = X509_get0_pubkey(self.full_x509())
         if key == NULL:
             clear_error_queue()

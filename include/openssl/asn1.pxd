@@ -56,3 +56,5 @@ cdef extern from "openssl/asn1.h" nogil:
         V_ASN1_OBJECT
     int ASN1_BIT_STRING_get_bit(const ASN1_BIT_STRING *a, int n)
     void ASN1_BIT_STRING_free(ASN1_BIT_STRING *a)
+    enum:
+        V_ASN1_SEQUENCE
