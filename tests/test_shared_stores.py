@@ -7,8 +7,8 @@ import threading
 import pytest
 
 import certcore
-from tests.helpers.tlscerts import get_pki
-from tests.helpers.tlspeers import TLSServer
+from helpers.tlscerts import get_pki
+from helpers.tlspeers import TLSServer
 
 pki = get_pki()
 

@@ -18,7 +18,7 @@ from cryptography.x509 import verification
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from _certcore.policy import _check_chain
-from tests.helpers import pki, pki_raw
+from helpers import pki, pki_raw
 
 APP = 50                  # X509_V_ERR_APPLICATION_VERIFICATION: a rule OpenSSL has no code for
 PERMITTED, EXCLUDED = 47, 48

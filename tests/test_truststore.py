@@ -15,7 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 import certcore
-from tests.helpers import pki
+from helpers import pki
 
 
 @pytest.fixture(scope="module")
