@@ -295,7 +295,13 @@ def test_consumer_imports_before_certcore(c_consumer):
     # certcore_import() in a fresh interpreter where nothing imported certcore yet (the capsule's
     # module is a submodule, which PyCapsule_Import alone does not import)
     code = "import capi_consumer, sys; print(capi_consumer.api_info()[0], '_certcore.capi' in sys.modules)"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(c_consumer.__file__), *sys.path]))
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    # cwd: the consumer's directory, outside the checkout ("-c" puts the cwd first on sys.path, and
+    # the checkout's _certcore has no built modules when certcore is installed, as in CI)
+    # the certcore this process runs comes first on the child's path, whichever checkout is around
+    here = os.path.dirname(c_consumer.__file__)
+    found = [os.path.dirname(os.path.dirname(m.__file__)) for m in (_certcore.capi, certcore)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([here, *found, *sys.path]))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=here,
+                          timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == [str(_certcore.capi.CAPI_VERSION), "True"]
