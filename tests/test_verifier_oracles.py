@@ -1,21 +1,26 @@
-"""certcore.Verifier against three more oracles, on one corpus of generated PKIs.
+"""certcore.Verifier against more oracles, on one corpus of generated PKIs (``CASES``).
 
-test_verifier.py holds the Verifier to a real stdlib handshake. Here the same verdicts are held to:
+test_verifier.py holds the Verifier to a real stdlib handshake. Here the same corpus goes through:
 
 A. the ``openssl verify`` command: the system OpenSSL 3.0 libcrypto certcore links, run with the
    flags a ``create_default_context()`` handshake uses (purpose, auth level = the context's security
    level, 3.13's X509_STRICT|PARTIAL_CHAIN, CRL checks, ``-attime``). Verdict AND X509_V_ERR code
-   must agree for the default policy; OPENSSL_DIFFERENCES lists what does not, with the reason.
+   must agree for the default policy (OPENSSL_DIFFERENCES would list what does not; it is empty).
+   The strict policy is held to ``openssl verify -x509_strict``: the same code where OpenSSL
+   rejects, and where it accepts, a rejection only by a rule of the policy.
 B. pyOpenSSL's ``X509StoreContext``: cryptography's bundled (newer) OpenSSL through a bare
-   X509_STORE_CTX, which has no purpose, hostname or auth level: accept/reject must agree except
+   X509_STORE_CTX, which has no purpose, hostname or auth level: verdicts and codes agree except
    where PYOPENSSL_DIFFERENCES says which of those it lacks.
 C. ``cryptography.x509.verification``: a strict RFC 5280 + CA/B Forum profile verifier without
    revocation checking. Both policies are compared: every case where the default policy disagrees
    is in CRYPTOGRAPHY_DEFAULT_DIFFERENCES, every strict-policy disagreement in
    CRYPTOGRAPHY_STRICT_DIFFERENCES (named by the _certcore/policy.pyx rule that decides it).
+D. a certcore handshake (its create_default_context, in memory): verdict, code and message.
 
 Each table is asserted as the full set of disagreements, so a new disagreement fails (it needs a
-reason) and so does a listed one that went away (the table is stale).
+reason) and so does a listed one that went away (the table is stale). COVERAGE pins the verdict of
+the cases behind each item the corpus is meant to cover, so it cannot decay into chains every
+oracle accepts.
 """
 import datetime
 import ipaddress
@@ -42,10 +47,12 @@ OPENSSL = shutil.which("openssl")
 PY313 = sys.version_info >= (3, 13)
 
 # X509_V_ERR codes named in the tables (OpenSSL's x509_vfy.h)
+UNABLE_TO_GET_ISSUER_CERT = 2
 UNABLE_TO_GET_CRL = 3
 UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20
 CERT_REVOKED = 23
 INVALID_PURPOSE = 26
+AKID_SKID_MISMATCH = 30
 HOSTNAME_MISMATCH = 62
 IP_ADDRESS_MISMATCH = 64
 EE_KEY_TOO_SMALL = 66
@@ -85,11 +92,12 @@ def _cases():
     i = pki.intermediate("inter", r)
     past = pki.NOW - 400 * pki.DAY
     ok = pki.leaf("localhost", i)
+    wild = pki.leaf("*.example.com", i, sans=("*.example.com",))
     c = {
         "ok": Case([r], ok, [i], "localhost"),
         "dns mismatch": Case([r], ok, [i], "example.org"),
-        "dns wildcard": Case([r], pki.leaf("*.example.com", i, sans=("*.example.com",)), [i], "a.example.com"),
-        "dns wildcard too deep": Case([r], pki.leaf("*.example.com", i, sans=("*.example.com",)), [i], "a.b.example.com"),
+        "dns wildcard": Case([r], wild, [i], "a.example.com"),
+        "dns wildcard too deep": Case([r], wild, [i], "a.b.example.com"),
         "ip match": Case([r], pki.leaf("127.0.0.1", i, sans=("IP:127.0.0.1",)), [i], "127.0.0.1"),
         "ip mismatch": Case([r], pki.leaf("127.0.0.1", i, sans=("IP:127.0.0.1",)), [i], "127.0.0.2"),
         "ipv6 match": Case([r], pki.leaf("::1", i, sans=("IP:::1",)), [i], "::1"),
@@ -121,6 +129,14 @@ def _cases():
             (x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.55555.1"), b"\x05\x00"), False)]),
             [i], "localhost"),
     }
+    # where 3.13's create_default_context (VERIFY_X509_STRICT | VERIFY_X509_PARTIAL_CHAIN) decides
+    # otherwise than earlier Pythons': the oracles' flags must follow the running Python
+    c["leaf without AKI (3.13 X509_STRICT)"] = Case([r], pki.leaf("localhost", i, aki=None), [i], "localhost")
+    c["intermediate as trust anchor (3.13 PARTIAL_CHAIN)"] = Case([i], ok, [], "localhost")
+    r_old = pki.root("long-lived root", not_before=past - pki.DAY)
+    i_old = pki.intermediate("long-lived inter", r_old, not_before=past - pki.DAY)
+    gone = pki.leaf("localhost", i_old, not_before=past, not_after=pki.NOW - pki.DAY)
+    c["at inside an expired leaf's validity"] = Case([r_old], gone, [i_old], "localhost", at=past + pki.DAY)
     i1024 = pki.intermediate("inter 1024", r, key=pki.shared_key("rsa1024", 1))
     c["rsa1024 intermediate"] = Case([r], pki.leaf("localhost", i1024), [i1024], "localhost")
     icrit = pki.intermediate("inter crit", r, extensions=[
@@ -279,7 +295,6 @@ def openssl_verdict(case, d, strict=False):
     return ("reject", int(m.group(1)), m.group(3).strip())
 
 
-
 def pyopenssl_verdict(case):
     """pyOpenSSL's X509StoreContext over cryptography's bundled OpenSSL: the store's flags follow
     the Verifier's (CRL checks; 3.13's X509_STRICT|PARTIAL_CHAIN), the time is ``at``; it has no
@@ -336,7 +351,6 @@ def test_auth_level_is_the_stdlibs():
     if hasattr(ssl.SSLContext, "security_level"):
         assert auth_level() == ssl.create_default_context().security_level
     assert auth_level() == auth_level("client") == 2
-
 
 
 def _key_pem(key):
@@ -410,7 +424,6 @@ def handshake_verdict(case, d, server_identity):
     raise AssertionError("handshake did not finish")
 
 
-
 # ---------------------------------------------------------------------------------------------
 # A. `openssl verify`, the system OpenSSL certcore links.
 #
@@ -457,7 +470,6 @@ def test_openssl_verify_is_run_with_the_handshakes_flags(case_dirs):
     assert int(at[at.index("-attime") + 1]) == int(CASES["at past"].at.timestamp())
 
 
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_strict_policy_against_openssl_x509_strict(name, case_dirs):
     # Verifier(strict=True) is X509_verify_cert with X509_STRICT, then the policy's own rules over
@@ -470,6 +482,7 @@ def test_strict_policy_against_openssl_x509_strict(name, case_dirs):
     else:
         assert got == want or got[2].startswith("strict policy: "), got
         assert (got[0] == "reject") == (name in CRYPTOGRAPHY_STRICT_DIFFERENCES)
+
 
 # ---------------------------------------------------------------------------------------------
 # B. pyOpenSSL's X509StoreContext (cryptography's bundled OpenSSL, newer than the system's).
@@ -523,6 +536,22 @@ CRYPTOGRAPHY_DEFAULT_DIFFERENCES = {
                                                     PATH_BUILDING),
     "rsa1024 leaf": (("reject", EE_KEY_TOO_SMALL), LEAF_KEY_SIZE),
 }
+if not PY313:
+    # before 3.13 the default context sets neither X509_STRICT nor PARTIAL_CHAIN (3.13 sets both,
+    # and then agrees with cryptography on these two)
+    CRYPTOGRAPHY_DEFAULT_DIFFERENCES.update({
+        "leaf without AKI (3.13 X509_STRICT)": (
+            ("accept",), "RFC 5280 4.2.1.1 makes the AKI a MUST (cryptography enforces it); OpenSSL checks it "
+                         "only under X509_STRICT"),
+        "intermediate as trust anchor (3.13 PARTIAL_CHAIN)": (
+            ("reject", UNABLE_TO_GET_ISSUER_CERT), "without PARTIAL_CHAIN OpenSSL anchors a chain only at a "
+                                                   "self-signed certificate; cryptography at any certificate "
+                                                   "in its store"),
+    })
+# default-policy differences that strict=True removes: case -> reason
+STRICT_RESOLVES = {
+    "leaf without AKI (3.13 X509_STRICT)": "strict=True sets X509_STRICT, which requires the AKI",
+}
 # the strict policy only adds rejections to a chain X509_verify_cert accepted: the default's
 # differences stay, and each new one is a rule of _certcore/policy.pyx, checked by the message the
 # policy reports: case -> (certcore's strict verdict, policy.pyx rule, message)
@@ -532,6 +561,15 @@ CRYPTOGRAPHY_STRICT_DIFFERENCES = {
     "no EKU leaf": (("reject", APPLICATION_VERIFICATION), "leaf: an EKU extension",
                     "strict policy: the leaf certificate has no extendedKeyUsage extension"),
 }
+
+if PY313:
+    # 3.13's PARTIAL_CHAIN lets a chain end at a trusted intermediate, whose AKI names its own
+    # issuer; the policy applies its trust-anchor rule to whatever certificate ends the chain, self-signed
+    # or not. (RFC 5280 asks nothing of a non-self-signed anchor's AKI: this looks unintended in
+    # policy.pyx and is reported; the entry pins today's behaviour so a change shows up here.)
+    CRYPTOGRAPHY_STRICT_DIFFERENCES["intermediate as trust anchor (3.13 PARTIAL_CHAIN)"] = (
+        ("reject", AKID_SKID_MISMATCH), "trust anchor: an AKI only as a keyIdentifier equal to its SKI",
+        "strict policy: the root's authorityKeyIdentifier differs from its subjectKeyIdentifier")
 
 
 def _cryptography_differences(case_dirs, strict):
@@ -551,7 +589,7 @@ def test_default_policy_against_cryptography(case_dirs):
 
 def test_strict_policy_against_cryptography(case_dirs):
     got = _cryptography_differences(case_dirs, strict=True)
-    want = {name: entry[0] for name, entry in CRYPTOGRAPHY_DEFAULT_DIFFERENCES.items()}
+    want = {name: entry[0] for name, entry in CRYPTOGRAPHY_DEFAULT_DIFFERENCES.items() if name not in STRICT_RESOLVES}
     want.update({name: entry[0] for name, entry in CRYPTOGRAPHY_STRICT_DIFFERENCES.items()})
     assert {name: v[:2] for name, v in got.items()} == want
     for name, (_verdict, _rule, message) in CRYPTOGRAPHY_STRICT_DIFFERENCES.items():
@@ -572,6 +610,61 @@ def test_default_policy_matches_certcore_handshake(name, case_dirs, server_ident
 
 def test_tables_name_real_cases():
     for table in (OPENSSL_DIFFERENCES, PYOPENSSL_DIFFERENCES, CRYPTOGRAPHY_DEFAULT_DIFFERENCES,
-                  CRYPTOGRAPHY_STRICT_DIFFERENCES, HANDSHAKE_SKIPPED):
+                  CRYPTOGRAPHY_STRICT_DIFFERENCES, STRICT_RESOLVES, HANDSHAKE_SKIPPED):
         assert set(table) <= set(CASES)
-    assert HANDSHAKE_SKIPPED == {"at past", "at future"}
+    assert HANDSHAKE_SKIPPED == {"at past", "at future", "at inside an expired leaf's validity"}
+
+
+# Every item of the issue's list, with the cases that cover it and the verdict each must have. The
+# oracles above decide what is right; this pin keeps the corpus from decaying into chains that no
+# longer exercise the item (a differential test passes as well when every side accepts everything).
+COVERAGE = {
+    "expiry": {"expired": 10, "at future": 10},
+    "not yet valid": {"not yet valid": 9, "at past": 9},
+    "`at` inside the validity": {"at inside an expired leaf's validity": "accept"},
+    "wrong purpose": {"clientAuth leaf as server": INVALID_PURPOSE, "serverAuth leaf as client": INVALID_PURPOSE,
+                      "clientAuth leaf as client": "accept"},
+    "path length": {"path length exceeded": 25, "path length exceeded at intermediate": 25,
+                    "path length 1 root, one intermediate": "accept",
+                    "path length 0 root, leaf directly under it": "accept"},
+    "name constraints DNS": {"nc DNS permitted violated": 47, "nc DNS permitted met": "accept",
+                             "nc DNS excluded violated": 48, "nc DNS excluded met": "accept"},
+    "name constraints IP": {"nc IP permitted violated": 47, "nc IP permitted met": "accept",
+                            "nc IP excluded violated": 48, "nc IP excluded met": "accept"},
+    "missing intermediate": {"missing intermediate": UNABLE_TO_GET_ISSUER_CERT_LOCALLY},
+    "cross-signed alternative paths": {
+        "cross-signed both roots trusted": "accept", "cross-signed cross sent first, its root trusted": "accept",
+        "cross-signed expired cross, other path trusted": "accept",
+        "cross-signed only the cross path trusted": UNABLE_TO_GET_ISSUER_CERT_LOCALLY},
+    "untrusted root": {"untrusted root": UNABLE_TO_GET_ISSUER_CERT_LOCALLY},
+    "CA:FALSE intermediate": {"CA:FALSE intermediate": 79},
+    "unknown critical extension": {"unknown critical ext leaf": 34, "unknown critical ext intermediate": 34,
+                                   "unknown non-critical ext leaf": "accept"},
+    "SHA-1": {"sha1 leaf": CA_MD_TOO_WEAK, "sha1 intermediate": CA_MD_TOO_WEAK},
+    "RSA-1024": {"rsa1024 leaf": EE_KEY_TOO_SMALL, "rsa1024 intermediate": CA_KEY_TOO_SMALL,
+                 "rsa2048 leaf": "accept"},
+    "DNS hostnames": {"ok": "accept", "dns mismatch": HOSTNAME_MISMATCH, "dns wildcard": "accept",
+                      "dns wildcard too deep": HOSTNAME_MISMATCH},
+    "IP hostnames": {"ip match": "accept", "ipv6 match": "accept", "ip mismatch": IP_ADDRESS_MISMATCH,
+                     "ip in DNS SAN only": IP_ADDRESS_MISMATCH},
+    "the running Python's default context": {
+        "leaf without AKI (3.13 X509_STRICT)": 85 if PY313 else "accept",     # MISSING_AUTHORITY_KEY_IDENTIFIER
+        "intermediate as trust anchor (3.13 PARTIAL_CHAIN)": "accept" if PY313 else UNABLE_TO_GET_ISSUER_CERT},
+    "CRL revocation": {"crl leaf revoked": CERT_REVOKED, "crl chain intermediate revoked": CERT_REVOKED,
+                       "crl leaf not revoked": "accept", "crl chain clean": "accept",
+                       "crl revoked leaf, checking off": "accept",
+                       "crl leaf check ignores revoked intermediate": "accept",
+                       "crl leaf, no CRL": UNABLE_TO_GET_CRL},
+}
+
+
+def test_corpus_covers_the_issue_list(case_dirs):
+    for item, cases in COVERAGE.items():
+        for name, want in cases.items():
+            got = certcore_verdict(CASES[name], case_dirs[name])
+            assert got[:2] == (("accept",) if want == "accept" else ("reject", want)), (item, name)
+    # the weak ones are what their names say: SHA-1 signatures, 1024-bit RSA keys
+    assert isinstance(CASES["sha1 leaf"].leaf.cert.signature_hash_algorithm, hashes.SHA1)
+    assert isinstance(CASES["sha1 intermediate"].inters[0].cert.signature_hash_algorithm, hashes.SHA1)
+    assert CASES["rsa1024 leaf"].leaf.cert.public_key().key_size == 1024
+    assert CASES["rsa1024 intermediate"].inters[0].cert.public_key().key_size == 1024
