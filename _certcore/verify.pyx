@@ -41,7 +41,7 @@ from _certcore.context cimport ContextCore
 from _certcore.policy cimport StrictFailure, strict_chain_violation
 from _certcore.errors cimport build_verify_error, raise_from_queue, SITE_CONTEXT
 from _certcore.truststore cimport TrustStore
-from _certcore.x509 cimport Certificate, certificate_from_x509
+from _certcore.x509 cimport Certificate, certificate_from_x509, parse_full_der, adopt_full
 
 import ssl as _ssl
 
@@ -331,9 +331,20 @@ cdef void _free_chain(stack_st_X509 *sk) noexcept nogil:
         sk_X509_pop_free(sk, X509_free)
 
 
+# A certificate whose verification parse (parse_full_der) is still to be made, without the GIL.
+cdef struct Pending:
+    const unsigned char *der    # the Certificate's DER (its bytes object is kept by _Prepared)
+    Py_ssize_t n
+    int index                   # -1: the leaf; else its position in the untrusted stack
+    X509 *x                     # owned once parsed, until adopt_full hands it to the Certificate
+
+
 # One converted input: what verify_x509 takes, plus the Python objects that own its memory.
 cdef struct Item:
-    X509 *leaf                  # borrowed from a Certificate held in `keep`
+    X509 *leaf                  # borrowed: a Certificate's full X509, or a Pending's
+    Pending *pending            # borrowed from the item's _Prepared
+    int npending
+    bint parse_failed
     stack_st_X509 *untrusted    # owned (references taken), or NULL
     const char *host
     size_t hostlen
@@ -345,13 +356,75 @@ cdef struct Item:
 
 
 cdef class _Prepared:
-    """Owner of one converted input's Python-side memory."""
+    """Owner of one converted input's Python-side memory and of its pending parses."""
     cdef object leaf_obj, host_bytes, hostname
     cdef ASN1_OCTET_STRING *ip
+    cdef Pending *pending
+    cdef int npending
+    cdef list pending_certs     # the Certificate of each Pending, same order
+
+    cdef int add_pending(self, Certificate c, int index, int capacity) except -1:
+        cdef bytes der = c._der
+        if self.pending == NULL:
+            self.pending = <Pending *>malloc(capacity * sizeof(Pending))
+            if self.pending == NULL:
+                raise MemoryError()
+            self.pending_certs = []
+        self.pending[self.npending].der = <const unsigned char *>PyBytes_AS_STRING(der)
+        self.pending[self.npending].n = len(der)
+        self.pending[self.npending].index = index
+        self.pending[self.npending].x = NULL
+        self.npending += 1
+        self.pending_certs.append(c)
+        return 0
+
+    cdef void publish(self) noexcept:
+        """Hand every parsed X509 to its Certificate (with the GIL), so later calls reuse it."""
+        cdef int i
+        for i in range(self.npending):
+            if self.pending[i].x != NULL:
+                adopt_full(<Certificate>self.pending_certs[i], self.pending[i].x)
+                self.pending[i].x = NULL
 
     def __dealloc__(self):
+        cdef int i
         if self.ip != NULL:
             ASN1_OCTET_STRING_free(self.ip)
+        if self.pending != NULL:
+            for i in range(self.npending):
+                if self.pending[i].x != NULL:
+                    X509_free(self.pending[i].x)
+            free(self.pending)
+
+
+cdef void _parse_pending(Item *item) noexcept nogil:
+    """Make the verification parses _prepare left for later (without the GIL: on OpenSSL 3.0 the
+    key decode is most of a new certificate's cost, and threads must not queue for the GIL
+    through it)."""
+    cdef int i
+    cdef Pending *p
+    for i in range(item.npending):
+        p = &item.pending[i]
+        p.x = parse_full_der(p.der, p.n)
+        if p.x == NULL:
+            item.parse_failed = True
+            return
+        if p.index < 0:
+            item.leaf = p.x
+        else:
+            if X509_up_ref(p.x) != 1:
+                item.parse_failed = True
+                return
+            # the stack's reference (freed with the stack); the slot held NULL until now
+            sk_X509_set(item.untrusted, p.index, p.x)
+
+
+cdef int _finish_prepared(Item *item, _Prepared p) except -1:
+    """After the nogil pass: publish the parses; a failed one is the caller's ValueError."""
+    p.publish()
+    if item.parse_failed:
+        raise ValueError("invalid DER certificate")
+    return 0
 
 
 cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item *item):
@@ -369,7 +442,13 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
             raise TypeError(f"intermediates must hold certcore.Certificate, not {type(x).__name__}")
     p.leaf_obj = leaf
     p.hostname = hostname
-    item.leaf = (<Certificate>leaf).full_x509()
+    c = <Certificate>leaf
+    if c._der is None:
+        raise ValueError("Certificate object is not initialized")
+    if c._full != NULL:
+        item.leaf = c._full
+    else:
+        p.add_pending(c, -1, len(inters) + 1)
     if hostname is not None:
         if not isinstance(hostname, str):
             raise TypeError(f"hostname must be str or None, not {type(hostname).__name__}")
@@ -396,10 +475,20 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
             raise MemoryError()
         for x in inters:
             c = <Certificate>x
-            xp = c.full_x509()
-            if sk_X509_push(item.untrusted, xp) <= 0:
+            if c._der is None:
+                raise ValueError("Certificate object is not initialized")
+            xp = c._full
+            if xp == NULL:
+                # a NULL slot, filled by _parse_pending
+                p.add_pending(c, sk_X509_num(item.untrusted), len(inters) + 1)
+            elif X509_up_ref(xp) != 1:
                 raise MemoryError()
-            X509_up_ref(xp)
+            if sk_X509_push(item.untrusted, xp) <= 0:
+                if xp != NULL:
+                    X509_free(xp)
+                raise MemoryError()
+    item.pending = p.pending
+    item.npending = p.npending
     return p
 
 
@@ -500,8 +589,11 @@ cdef class Verifier:
         try:
             _keep = _prepare(leaf, intermediates, hostname, &item)
             with nogil:
-                item.code = verify_x509(&self.cfg, item.leaf, item.untrusted, item.host, item.hostlen,
-                                        item.ip, item.iplen, &item.chain, &item.failure)
+                _parse_pending(&item)
+                if not item.parse_failed:
+                    item.code = verify_x509(&self.cfg, item.leaf, item.untrusted, item.host, item.hostlen,
+                                            item.ip, item.iplen, &item.chain, &item.failure)
+            _finish_prepared(&item, <_Prepared>_keep)
             result = _result(&item, hostname)
         finally:
             _free_chain(item.untrusted)
@@ -540,9 +632,13 @@ cdef class Verifier:
                 hosts.append(host)
             with nogil:
                 for i in range(n):
-                    arr[i].code = verify_x509(cfg, arr[i].leaf, arr[i].untrusted, arr[i].host,
-                                              arr[i].hostlen, arr[i].ip, arr[i].iplen, &arr[i].chain,
-                                              &arr[i].failure)
+                    _parse_pending(&arr[i])
+                    if not arr[i].parse_failed:
+                        arr[i].code = verify_x509(cfg, arr[i].leaf, arr[i].untrusted, arr[i].host,
+                                                  arr[i].hostlen, arr[i].ip, arr[i].iplen, &arr[i].chain,
+                                                  &arr[i].failure)
+            for i in range(n):
+                _finish_prepared(&arr[i], <_Prepared>keep[i])
             return [_result(&arr[i], hosts[i]) for i in range(n)]
         finally:
             for i in range(n):

@@ -32,4 +32,8 @@ cdef class Certificate:
 
 
 cdef Certificate certificate_from_x509(X509* x)
+# The verification parse of a Certificate's DER, without the GIL (NULL on failure, error queue
+# clean), and its publication as the Certificate's full X509 (with the GIL; x's reference moves).
+cdef X509 *parse_full_der(const unsigned char *data, Py_ssize_t n) noexcept nogil
+cdef void adopt_full(Certificate cert, X509 *x) noexcept
 cdef dict decode_x509(X509* x)

@@ -755,6 +755,26 @@ cdef inline bytes _der_of(Certificate cert):
     return cert._der
 
 
+cdef X509 *parse_full_der(const unsigned char *data, Py_ssize_t n) noexcept nogil:
+    """The normal parse of a certificate's DER (default library context: the public key is
+    decoded), for verification; NULL on failure. Callable without the GIL, because on OpenSSL
+    3.0 the provider key decode costs more than a signature check and a thread that verifies
+    must not hold the GIL through it. The error queue is left clean."""
+    cdef X509 *x = _parse_der(data, n, NULL)
+    clear_error_queue()
+    return x
+
+
+cdef void adopt_full(Certificate cert, X509 *x) noexcept:
+    """Give cert the fully-parsed X509 x (its reference moves to cert), or free x when another
+    thread published one first. Runs with the GIL and calls no Python code between the test and
+    the store, so the publication is atomic."""
+    if cert._full == NULL:
+        cert._full = x
+    else:
+        X509_free(x)
+
+
 cdef class Certificate:
     """An X.509 certificate (immutable; equal and hashed by its DER encoding).
 
@@ -794,11 +814,10 @@ cdef class Certificate:
         cdef bytes der
         if self._full == NULL:
             der = _der_of(self)
-            x = _parse_der(<const unsigned char *>PyBytes_AS_STRING(der), PyBytes_GET_SIZE(der), NULL)
+            x = parse_full_der(<const unsigned char *>PyBytes_AS_STRING(der), PyBytes_GET_SIZE(der))
             if x == NULL:
-                raise_value_error("invalid DER certificate")
-            clear_error_queue()
-            self._full = x
+                raise ValueError("invalid DER certificate")
+            adopt_full(self, x)
         return self._full
 
     @classmethod

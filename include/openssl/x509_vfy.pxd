@@ -96,6 +96,7 @@ cdef extern from "openssl/x509_vfy.h" nogil:
 cdef extern from "openssl/x509_vfy.h" nogil:
     stack_st_X509 *sk_X509_new_null()
     int sk_X509_push(stack_st_X509 *sk, X509 *x)
+    X509 *sk_X509_set(stack_st_X509 *sk, int i, X509 *x)
     void sk_X509_free(stack_st_X509 *sk)
     enum:
         X509_V_ERR_APPLICATION_VERIFICATION
