@@ -3,12 +3,14 @@
 Each entry is a thin adapter from the header's (pointer, size_t length) contract to the nogil
 cores of the other modules: argument checks, then the core, then its result mapped to the
 CERTCORE_* return codes. Nothing here touches a Python object or the OpenSSL error queue it
-leaves behind (cores clear what they cause), so every entry is callable without the GIL.
+leaves behind (cores clear what they cause), so every entry is callable without the GIL; the
+one exception is verifier_handle, which turns a Python Verifier into the C handle verify_chain
+takes and so needs the GIL.
 """
 from cpython.pycapsule cimport PyCapsule_New
 from libc.stdint cimport int64_t
 from libc.stdlib cimport malloc, free
-from libc.string cimport memchr, memcpy
+from libc.string cimport memchr, memcpy, strlen
 from libc.time cimport tm
 
 # Before certcore.h is first included (by certcore_capi below): this module fills the table, so
@@ -19,13 +21,17 @@ cdef extern from *:
     """
 
 from certcore_capi cimport (
-    CertcoreCAPI, X509, ASN1_TIME, CERTCORE_CAPSULE_NAME, CERTCORE_CAPI_VERSION, CERTCORE_OK,
-    CERTCORE_MISMATCH, CERTCORE_EINVAL, CERTCORE_EWILDCARD, CERTCORE_ENOSPACE, CERTCORE_ENOMEM,
-    CERTCORE_EOPENSSL, CERTCORE_NO_CN_FALLBACK,
+    CertcoreCAPI, CertcoreVerifier, X509, ASN1_TIME, stack_st_X509, CERTCORE_CAPSULE_NAME,
+    CERTCORE_CAPI_VERSION, CERTCORE_OK, CERTCORE_MISMATCH, CERTCORE_EINVAL, CERTCORE_EWILDCARD,
+    CERTCORE_ENOSPACE, CERTCORE_ENOMEM, CERTCORE_EOPENSSL, CERTCORE_NO_CN_FALLBACK,
 )
 cimport openssl.asn1
 cimport openssl.x509
+cimport openssl.x509_vfy
+from openssl.asn1 cimport ASN1_OCTET_STRING, ASN1_OCTET_STRING_free, ASN1_STRING_get0_data, ASN1_STRING_length
 from openssl.err cimport ERR_clear_error
+from openssl.x509_vfy cimport X509_verify_cert_error_string, X509_V_OK, X509_V_ERR_UNSPECIFIED
+from openssl.x509v3 cimport a2i_IPADDRESS
 from _certcore.asn1time cimport civil_to_seconds, parse_cert_time_ascii, CT_OK
 from _certcore.hostname cimport (
     Host, host_init, dns_match_ascii, IP_ENOMEM, WALK_MATCH, WALK_MISMATCH, WALK_EBADIP, WALK_ESOURCE,
@@ -35,6 +41,8 @@ from _certcore.names cimport rules_verdict
 from _certcore.pem cimport (
     pem_length, der_to_pem_into, der_max_length, pem_body_to_der, pem_find_body,
 )
+from _certcore.policy cimport StrictFailure
+from _certcore.verify cimport Verifier, VerifyConfig, verify_x509
 
 # Lengths beyond this cannot be indexed by the Py_ssize_t cores.
 cdef size_t _MAX_LEN = <size_t>(<Py_ssize_t>(-1 ^ (<size_t>1 << (sizeof(Py_ssize_t) * 8 - 1))))
@@ -150,6 +158,97 @@ cdef int _pem_to_der(const char *pem, size_t pem_len, unsigned char *out, size_t
     return CERTCORE_OK
 
 
+cdef const CertcoreVerifier *_verifier_handle(object verifier) except NULL:
+    """The Verifier's VerifyConfig, which lives (unchanged after __init__) as long as the object."""
+    if not isinstance(verifier, Verifier):
+        raise TypeError(f"verifier must be a certcore.Verifier, not {type(verifier).__name__}")
+    (<Verifier>verifier)._check_ready()
+    return <const CertcoreVerifier *>&(<Verifier>verifier).cfg
+
+
+cdef int _check_hostname(const char *hostname, size_t hostname_len) noexcept nogil:
+    """Verifier.verify's hostname rules (its ValueErrors) as CERTCORE_EINVAL."""
+    cdef size_t i
+    if hostname_len == 0 or hostname_len > _MAX_LEN or hostname[0] == c'.':
+        return CERTCORE_EINVAL
+    for i in range(hostname_len):
+        if hostname[i] == 0 or <unsigned char>hostname[i] >= 0x80:
+            return CERTCORE_EINVAL
+    return CERTCORE_OK
+
+
+cdef int _verify_chain(const CertcoreVerifier *verifier, X509 *leaf, stack_st_X509 *untrusted,
+                       const char *hostname, size_t hostname_len, int *verify_code,
+                       stack_st_X509 **chain, char *message, size_t message_cap,
+                       size_t *message_len) noexcept nogil:
+    cdef char *text
+    cdef ASN1_OCTET_STRING *ip = NULL
+    cdef const char *host = NULL
+    cdef size_t hostlen = 0, need
+    cdef const unsigned char *ipbytes = NULL
+    cdef size_t iplen = 0
+    cdef StrictFailure failure
+    cdef const char *msg
+    cdef openssl.x509_vfy.stack_st_X509 *verified = NULL
+    cdef int code, rc
+    # A caller that ignores the return code must still never read an acceptance from an error.
+    if verify_code != NULL:
+        verify_code[0] = X509_V_ERR_UNSPECIFIED
+    if chain != NULL:
+        chain[0] = NULL
+    if verifier == NULL or leaf == NULL or verify_code == NULL or (message != NULL and message_len == NULL):
+        return CERTCORE_EINVAL
+    if hostname == NULL:
+        if hostname_len != 0:
+            return CERTCORE_EINVAL
+    else:
+        rc = _check_hostname(hostname, hostname_len)
+        if rc != CERTCORE_OK:
+            return rc
+        # An IP literal is checked against IP subjectAltNames, as Verifier.verify's _prepare does;
+        # a2i_IPADDRESS wants a C string.
+        text = <char *>malloc(hostname_len + 1)
+        if text == NULL:
+            return CERTCORE_ENOMEM
+        memcpy(text, hostname, hostname_len)
+        text[hostname_len] = 0
+        ip = a2i_IPADDRESS(text)
+        free(text)
+        if ip == NULL:
+            ERR_clear_error()
+            host = hostname
+            hostlen = hostname_len
+        else:
+            ipbytes = ASN1_STRING_get0_data(ip)
+            iplen = <size_t>ASN1_STRING_length(ip)
+    failure.code = 0
+    code = verify_x509(<const VerifyConfig *>verifier, <openssl.x509.X509 *>leaf,
+                       <openssl.x509_vfy.stack_st_X509 *>untrusted, host, hostlen, ipbytes, iplen,
+                       &verified if chain != NULL else NULL, &failure)
+    if ip != NULL:
+        ASN1_OCTET_STRING_free(ip)
+    verify_code[0] = code
+    if message_len != NULL:
+        # Verifier.verify's verify_message, except that a name mismatch keeps OpenSSL's text
+        # (the Python one quotes the hostname)
+        if code != X509_V_OK and failure.code != 0:
+            msg = failure.message
+        else:
+            msg = X509_verify_cert_error_string(code)
+            if msg == NULL:
+                msg = ""
+        need = strlen(msg)
+        message_len[0] = need
+        if message == NULL or message_cap < need:
+            if verified != NULL:
+                openssl.x509_vfy.sk_X509_pop_free(verified, openssl.x509.X509_free)
+            return CERTCORE_ENOSPACE
+        memcpy(message, msg, need)
+    if chain != NULL:
+        chain[0] = <stack_st_X509 *>verified
+    return CERTCORE_OK
+
+
 cdef CertcoreCAPI _API
 _API.version = CERTCORE_CAPI_VERSION
 _API.size = sizeof(CertcoreCAPI)
@@ -159,6 +258,8 @@ _API.cert_time_to_seconds = _cert_time_to_seconds
 _API.asn1_time_to_seconds = _asn1_time_to_seconds
 _API.der_to_pem = _der_to_pem
 _API.pem_to_der = _pem_to_der
+_API.verifier_handle = _verifier_handle
+_API.verify_chain = _verify_chain
 
 #: The capsule that certcore_import() (include/certcore.h) looks up as "_certcore.capi.CAPI".
 CAPI = PyCapsule_New(<void *>&_API, CERTCORE_CAPSULE_NAME, NULL)

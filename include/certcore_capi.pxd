@@ -5,6 +5,10 @@
 #     with nogil:
 #         rc = CertcoreAPI.cert_time_to_seconds(text, n, &seconds)
 #
+# Chain verification: `handle = CertcoreAPI.verifier_handle(verifier)` with the GIL (raises
+# TypeError / ValueError; keep a reference to `verifier` while using the handle), then
+# `CertcoreAPI.verify_chain(handle, leaf, untrusted, ...)` from any thread with nogil.
+#
 # Build with certcore.get_include() on the include path.
 from libc.stdint cimport int64_t
 
@@ -12,6 +16,9 @@ cdef extern from "openssl/x509.h" nogil:
     ctypedef struct X509:
         pass
     ctypedef struct ASN1_TIME:
+        pass
+    # STACK_OF(X509)
+    ctypedef struct stack_st_X509 "struct stack_st_X509":
         pass
 
 cdef extern from "certcore.h" nogil:
@@ -27,6 +34,9 @@ cdef extern from "certcore.h" nogil:
         CERTCORE_EOPENSSL
         CERTCORE_NO_CN_FALLBACK
 
+    ctypedef struct CertcoreVerifier:
+        pass
+
     ctypedef struct CertcoreCAPI:
         unsigned int version
         size_t size
@@ -39,6 +49,12 @@ cdef extern from "certcore.h" nogil:
                           char *out, size_t out_cap, size_t *out_len) noexcept nogil
         int (*pem_to_der)(const char *pem, size_t pem_len,
                           unsigned char *out, size_t out_cap, size_t *out_len) noexcept nogil
+        # version 2; verifier_handle needs the GIL
+        const CertcoreVerifier *(*verifier_handle)(object verifier) except NULL
+        int (*verify_chain)(const CertcoreVerifier *verifier, X509 *leaf, stack_st_X509 *untrusted,
+                            const char *hostname, size_t hostname_len, int *verify_code,
+                            stack_st_X509 **chain, char *message, size_t message_cap,
+                            size_t *message_len) noexcept nogil
 
     const CertcoreCAPI *CertcoreAPI
     int certcore_import() except -1

@@ -37,13 +37,15 @@ def _openssl_flags():
     return [], []
 
 
-def _build(tmp_path, source_name, module_name, cython):
+def _build(tmp_path, source_name, module_name, cython, first_includes=()):
+    """Build tests/capi/<source_name> as `module_name` against certcore.get_include() (after the
+    directories `first_includes`, which can hold another certcore.h) and import it."""
     shutil.copy(os.path.join(HERE, "capi", source_name), tmp_path / source_name)
     incs, libdirs = _openssl_flags()
     setup = textwrap.dedent(f"""
         from setuptools import setup, Extension
         ext = Extension({module_name!r}, [{source_name!r}],
-                        include_dirs={[certcore.get_include(), *incs]!r},
+                        include_dirs={[*map(str, first_includes), certcore.get_include(), *incs]!r},
                         library_dirs={libdirs!r}, runtime_library_dirs={libdirs!r},
                         libraries=["crypto"])
         exts = [ext]

@@ -1,15 +1,29 @@
 # cython: language_level=3
 # A small Cython module that uses certcore only through certcore_capi.pxd (from
-# certcore.get_include()); the tests build it and call every entry of the C API with nogil.
+# certcore.get_include()); the tests build it and call every entry of the C API with nogil
+# (verifier_handle, which needs the GIL, with it).
 from libc.stdint cimport int64_t
 from libc.stdlib cimport malloc, free
 from certcore_capi cimport (
-    certcore_import, CertcoreAPI, X509, CERTCORE_OK,
+    certcore_import, CertcoreAPI, CertcoreVerifier, X509, stack_st_X509, CERTCORE_OK,
 )
 
 cdef extern from "openssl/x509.h" nogil:
     X509 *d2i_X509(X509 **a, const unsigned char **inp, long length)
+    int i2d_X509(X509 *a, unsigned char **out)
     void X509_free(X509 *a)
+    stack_st_X509 *sk_X509_new_null()
+    int sk_X509_push(stack_st_X509 *sk, X509 *x)
+    int sk_X509_num(const stack_st_X509 *sk)
+    X509 *sk_X509_value(const stack_st_X509 *sk, int i)
+    void sk_X509_pop_free(stack_st_X509 *sk, void (*freefunc)(X509 *))
+
+cdef extern from "openssl/err.h" nogil:
+    unsigned long ERR_peek_error()
+    void ERR_clear_error()
+
+cdef extern from "openssl/crypto.h" nogil:
+    void OPENSSL_free(void *p)
 
 certcore_import()
 
@@ -84,3 +98,66 @@ def pem_to_der(bytes pem):
         return rc, out[:need]
     finally:
         free(out)
+
+
+cdef X509 *_parse(bytes der) except NULL:
+    cdef const unsigned char *d = der
+    cdef X509 *x = d2i_X509(NULL, &d, len(der))
+    if x == NULL:
+        ERR_clear_error()
+        raise ValueError("d2i_X509 failed")
+    return x
+
+
+def verifier_handle(verifier):
+    CertcoreAPI.verifier_handle(verifier)
+
+
+def verify_chain(verifier, bytes leaf, list intermediates, host):
+    """(rc, verify_code, message, chain DER list or None, error queue clean) of one verify_chain
+    call made with nogil, the chain and message asked for."""
+    cdef const CertcoreVerifier *handle = CertcoreAPI.verifier_handle(verifier)
+    cdef X509 *x = _parse(leaf)
+    cdef stack_st_X509 *untrusted = NULL
+    cdef stack_st_X509 *chain = NULL
+    cdef const char *h = NULL
+    cdef size_t hn = 0, mlen = 0
+    cdef char msg[256]
+    cdef int rc, code = 0, i, n
+    cdef X509 *xi
+    cdef unsigned long queue
+    cdef unsigned char *der
+    try:
+        if intermediates:
+            untrusted = sk_X509_new_null()
+            if untrusted == NULL:
+                raise MemoryError()
+            for der_i in intermediates:
+                xi = _parse(der_i)
+                if sk_X509_push(untrusted, xi) <= 0:
+                    X509_free(xi)
+                    raise MemoryError()
+        if host is not None:
+            h = <bytes>host
+            hn = len(<bytes>host)
+        with nogil:
+            ERR_clear_error()
+            rc = CertcoreAPI.verify_chain(handle, x, untrusted, h, hn, &code, &chain, msg, sizeof(msg), &mlen)
+            queue = ERR_peek_error()
+        chain_der = None
+        if chain != NULL:
+            chain_der = []
+            for i in range(sk_X509_num(chain)):
+                der = NULL
+                n = i2d_X509(sk_X509_value(chain, i), &der)
+                if n <= 0:
+                    raise ValueError("i2d_X509 failed")
+                chain_der.append(der[:n])
+                OPENSSL_free(der)
+        return rc, code, msg[:mlen].decode("ascii") if rc == CERTCORE_OK else None, chain_der, queue == 0
+    finally:
+        X509_free(x)
+        if untrusted != NULL:
+            sk_X509_pop_free(untrusted, X509_free)
+        if chain != NULL:
+            sk_X509_pop_free(chain, X509_free)
