@@ -162,13 +162,20 @@ class SSLContext(_StdContextBridge):
             _warnings.warn("ssl.SSLContext() without protocol argument is deprecated.",
                            category=DeprecationWarning, stacklevel=2)
             protocol = PROTOCOL_TLS
-        core = _ContextCore(protocol)
-        if _PY310 and protocol in (PROTOCOL_TLS, _ssl.PROTOCOL_TLSv1, _ssl.PROTOCOL_TLSv1_1,
-                                   _ssl.PROTOCOL_TLSv1_2):
-            _warnings.warn(f"ssl.{_SSLMethod(protocol).name} is deprecated",
-                           category=DeprecationWarning, stacklevel=2)
-        # The stdlib base allocates its own (unused) SSL_CTX; a client one is the cheapest.
-        self = _StdBase.__new__(cls, PROTOCOL_TLS_CLIENT)
+        if type(protocol) in (int, _SSLMethod) and protocol in (PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER):
+            # The stdlib base makes an SSL_CTX for the protocol; the core takes that one over
+            # (context.pyx) instead of making a second.
+            self = _StdBase.__new__(cls, protocol)
+            core = _ContextCore(protocol, self)
+        else:
+            core = _ContextCore(protocol)
+            if _PY310 and protocol in (PROTOCOL_TLS, _ssl.PROTOCOL_TLSv1, _ssl.PROTOCOL_TLSv1_1,
+                                       _ssl.PROTOCOL_TLSv1_2):
+                _warnings.warn(f"ssl.{_SSLMethod(protocol).name} is deprecated",
+                               category=DeprecationWarning, stacklevel=2)
+            # The stdlib base's own SSL_CTX stays unused here (the stdlib warns for these
+            # protocols itself, so it is made as a client's).
+            self = _StdBase.__new__(cls, PROTOCOL_TLS_CLIENT)
         self.__dict__["_core"] = core
         core._set_owner(self)
         return self

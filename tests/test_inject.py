@@ -17,6 +17,7 @@ import os
 import re
 import socket
 import ssl
+import warnings
 import subprocess
 import sys
 import threading
@@ -181,8 +182,15 @@ def test_super_of_certcore_class_on_a_certcore_context_reaches_its_core():
     assert ctx._core.verify_mode == ssl.CERT_OPTIONAL
     assert ctx.maximum_version == ssl.TLSVersion.TLSv1_2
     assert bridge.maximum_version.__get__(ctx) == ssl.TLSVersion.TLSv1_2
-    # The stdlib base's own SSL_CTX, unused by certcore, is left as it was.
-    assert STD_BASE.maximum_version.__get__(ctx) != ssl.TLSVersion.TLSv1_2
+    # A TLS_CLIENT/TLS_SERVER context shares the stdlib base's SSL_CTX (context.pyx), so the base's
+    # own descriptor reads the same value; other protocols keep a separate, unused base SSL_CTX.
+    assert STD_BASE.maximum_version.__get__(ctx) == ssl.TLSVersion.TLSv1_2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        other = certcore.SSLContext(ssl.PROTOCOL_TLS)
+    bridge.maximum_version.__set__(other, ssl.TLSVersion.TLSv1_2)
+    assert other.maximum_version == ssl.TLSVersion.TLSv1_2
+    assert STD_BASE.maximum_version.__get__(other) != ssl.TLSVersion.TLSv1_2
 
 
 def test_hand_swapped_class_no_longer_recurses(server):

@@ -38,6 +38,8 @@ cdef extern from "openssl/ssl.h" nogil:
     unsigned long SSL_CTX_clear_options(SSL_CTX *ctx, unsigned long op)
     long SSL_CTX_set_mode(SSL_CTX *ctx, long mode)
     long SSL_CTX_clear_mode(SSL_CTX *ctx, long mode)
+    long SSL_CTX_get_mode(SSL_CTX *ctx)
+    const SSL_METHOD *SSL_CTX_get_ssl_method(const SSL_CTX *ctx)
     void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb cb)
     int SSL_CTX_get_verify_mode(const SSL_CTX *ctx)
     int SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version)
