@@ -18,7 +18,7 @@
 #     the root (MISSING_AUTHORITY_KEY_IDENTIFIER); an undecodable or repeated extension (INVALID_EXTENSION)
 #   name constraints over every SAN DNS name below them, a wildcard as the set of names it matches
 #     (PERMITTED_VIOLATION / EXCLUDED_VIOLATION)
-#   trust anchor: no EKU; an AKI only as a keyIdentifier equal to its SKI (AKID_SKID_MISMATCH)
+#   self-issued trust anchor: no EKU; an AKI only as a keyIdentifier equal to its SKI (AKID_SKID_MISMATCH)
 from libc.stdio cimport snprintf
 from libc.string cimport memcmp
 
@@ -50,7 +50,7 @@ from openssl.x509v3 cimport (
     sk_ACCESS_DESCRIPTION_num, sk_ACCESS_DESCRIPTION_value, BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free,
     AUTHORITY_KEYID, AUTHORITY_KEYID_free, GENERAL_SUBTREE, stack_st_GENERAL_SUBTREE, sk_GENERAL_SUBTREE_num,
     sk_GENERAL_SUBTREE_value, NAME_CONSTRAINTS, NAME_CONSTRAINTS_free, POLICY_CONSTRAINTS,
-    POLICY_CONSTRAINTS_free, EXTENDED_KEY_USAGE_free, X509_get0_subject_key_id,
+    POLICY_CONSTRAINTS_free, EXTENDED_KEY_USAGE_free, X509_get0_subject_key_id, X509_get_extension_flags, EXFLAG_SI,
 )
 from openssl.err cimport ERR_peek_error
 from _certcore.errors cimport clear_error_queue
@@ -506,7 +506,10 @@ cdef int strict_chain_violation(stack_st_X509 *chain, StrictFailure *failure) no
         if not rc and depth == 0:
             rc = _check_leaf(x, failure)
         if not rc:
-            rc = _check_extensions(x, depth, depth == n - 1, failure)
+            # the root rules are for a self-issued anchor; an intermediate trusted as the anchor
+            # (3.13's VERIFY_X509_PARTIAL_CHAIN) keeps its issuer's AKI and may carry an EKU
+            rc = _check_extensions(x, depth, depth == n - 1 and (X509_get_extension_flags(x) & EXFLAG_SI) != 0,
+                                   failure)
         if not rc:
             rc = _check_constraints_over(chain, depth, n, failure)
         if rc:

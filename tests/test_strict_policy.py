@@ -284,6 +284,21 @@ def test_root_aki_keyid_differs_from_ski(tmp_path):
     assert _cryptography_verdict(chain) == "accept"
 
 
+def test_intermediate_as_trust_anchor_is_no_root():
+    # a chain ending at a trusted intermediate (3.13's VERIFY_X509_PARTIAL_CHAIN): its AKI names its
+    # own issuer and it may carry an EKU, so the root rules (13, 14) are for self-signed anchors
+    # only (self-issued: subject = issuer), while the non-root AKI rule still applies to it
+    r = pki.root()
+    i = pki.intermediate("certcore test intermediate", r, eku=[pki.SERVER_AUTH])
+    leaf = pki.leaf("localhost", i)
+    assert _check([leaf, i]) is None
+    assert _check([leaf, i, r]) is None
+    no_aki = pki.intermediate("certcore test intermediate", r, aki=None)
+    assert _check([pki.leaf("localhost", no_aki), no_aki])[:2] == (MISSING_AKID, 1)
+    # a self-signed anchor with an EKU still breaks rule 14
+    assert _check(_chain(root_kw={"eku": [pki.SERVER_AUTH]}))[:2] == (APP, 2)
+
+
 def test_undecodable_extension(tmp_path):
     # a subjectAltName whose DER is truncated: the policy reports it (and leaves the queue clean,
     # which _check_chain asserts) instead of treating the extension as absent

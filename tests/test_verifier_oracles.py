@@ -562,14 +562,8 @@ CRYPTOGRAPHY_STRICT_DIFFERENCES = {
                     "strict policy: the leaf certificate has no extendedKeyUsage extension"),
 }
 
-if PY313:
-    # 3.13's PARTIAL_CHAIN lets a chain end at a trusted intermediate, whose AKI names its own
-    # issuer; the policy applies its trust-anchor rule to whatever certificate ends the chain, self-signed
-    # or not. (RFC 5280 asks nothing of a non-self-signed anchor's AKI: this looks unintended in
-    # policy.pyx and is reported; the entry pins today's behaviour so a change shows up here.)
-    CRYPTOGRAPHY_STRICT_DIFFERENCES["intermediate as trust anchor (3.13 PARTIAL_CHAIN)"] = (
-        ("reject", AKID_SKID_MISMATCH), "trust anchor: an AKI only as a keyIdentifier equal to its SKI",
-        "strict policy: the root's authorityKeyIdentifier differs from its subjectKeyIdentifier")
+# (3.13's PARTIAL_CHAIN lets a chain end at a trusted intermediate: the strict policy's root rules
+# apply to a self-signed anchor only, so both verifiers accept that chain.)
 
 
 def _cryptography_differences(case_dirs, strict):

@@ -116,6 +116,7 @@ cdef extern from "openssl/x509v3.h" nogil:
     unsigned int X509_get_key_usage(X509 *x)
     enum:
         EXFLAG_SS
+        EXFLAG_SI
         EXFLAG_CA
         EXFLAG_KUSAGE
         EXFLAG_PROXY
