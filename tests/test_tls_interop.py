@@ -128,7 +128,8 @@ def test_alpn_both_ways():
         with socket.create_connection(srv.addr) as raw:
             with ctx.wrap_socket(raw, server_hostname="localhost") as s:
                 assert s.selected_alpn_protocol() is None
-    assert [i["alpn"] for i in srv.infos] == ["http/1.1", "http/1.1", None]
+    # the server records each connection when its handler finishes, and handlers run side by side
+    assert sorted(str(i["alpn"]) for i in srv.infos) == ["None", "http/1.1", "http/1.1"]
     with pytest.raises(ssl.SSLError, match="ALPN protocols must be 1 to 255 in length"):
         ctx.set_alpn_protocols([""])
 
