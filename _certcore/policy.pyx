@@ -56,12 +56,7 @@ from openssl.err cimport ERR_peek_error
 from _certcore.errors cimport clear_error_queue
 from _certcore.x509 cimport Certificate
 
-cdef extern from "arpa/inet.h" nogil:
-    # The RFC 5952 / dotted-quad text form of a SAN iPAddress, to compare with a commonName.
-    const char *inet_ntop(int af, const void *src, char *dst, unsigned int size)
-    enum:
-        AF_INET
-        AF_INET6
+from posixsys.inet cimport inet_ntop, AF_INET, AF_INET6
 
 cdef enum:
     _APP = X509_V_ERR_APPLICATION_VERIFICATION

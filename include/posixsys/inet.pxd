@@ -7,7 +7,11 @@ cdef extern from "arpa/inet.h" nogil:
         unsigned int s_addr
     int inet_aton(const char *cp, in_addr *inp)
     int inet_pton(int af, const char *src, void *dst)
+    # the RFC 5952 / dotted-quad text of an address (the strict policy compares a SAN iPAddress
+    # with a commonName in that form)
+    const char *inet_ntop(int af, const void *src, char *dst, unsigned int size)
 
 cdef extern from "sys/socket.h" nogil:
     enum:
+        AF_INET
         AF_INET6
