@@ -1,7 +1,18 @@
 # SSLContext core: owns one SSL_CTX* (see context.pyx).
 from openssl.ssl cimport SSL_CTX, SSL_CIPHER
 from openssl.x509 cimport X509
+from openssl.x509_vfy cimport X509_V_FLAG_PARTIAL_CHAIN, X509_V_FLAG_X509_STRICT
+from pyapi cimport PY_VERSION_HEX
 from _certcore.truststore cimport TrustStore
+
+
+# The verify flags create_default_context() adds to a new context's: 3.13 ends a chain at the first
+# trusted certificate and turns on OpenSSL's strict checks. client.py (through the module's
+# DEFAULT_CONTEXT_VERIFY_FLAGS) and the Verifier both apply these.
+cdef inline unsigned long default_context_verify_flags() noexcept nogil:
+    if PY_VERSION_HEX >= 0x030D0000:
+        return X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_X509_STRICT
+    return 0
 
 # CPython's protocol numbers (ssl._SSLMethod) and ssl.TLSVersion's two sentinels.
 cdef enum Protocol:

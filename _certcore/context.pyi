@@ -3,6 +3,8 @@ from typing import Any, Callable, Optional, Union
 
 from _certcore.truststore import TrustStore
 
+DEFAULT_CONTEXT_VERIFY_FLAGS: int
+
 class ContextCore:
     protocol: int
     verify_mode: int

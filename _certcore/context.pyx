@@ -489,6 +489,9 @@ cdef bint _default_ciphers_already(SSL_CTX *ctx) except -1:
     return True
 
 
+DEFAULT_CONTEXT_VERIFY_FLAGS = default_context_verify_flags()
+
+
 cdef class ContextCore:
     """One SSL_CTX*, configured like CPython 3.11's ``_ssl._SSLContext``."""
 

@@ -35,9 +35,8 @@ from openssl.ssl cimport SSL_CTX_get0_param, SSL_CTX_get_security_level
 from openssl.x509 cimport X509, X509_free, X509_up_ref
 from openssl.x509_vfy cimport *
 from openssl.x509v3 cimport a2i_IPADDRESS
-from pyapi cimport PY_VERSION_HEX
 
-from _certcore.context cimport ContextCore
+from _certcore.context cimport ContextCore, default_context_verify_flags
 from _certcore.policy cimport StrictFailure, strict_chain_violation
 from _certcore.errors cimport build_verify_error, raise_from_queue, SITE_CONTEXT
 from _certcore.truststore cimport TrustStore
@@ -552,8 +551,8 @@ cdef class Verifier:
         if X509_VERIFY_PARAM_set1(self.cfg.param, SSL_CTX_get0_param(core.ctx)) != 1:
             raise_from_queue(SITE_CONTEXT)
         X509_VERIFY_PARAM_set_auth_level(self.cfg.param, SSL_CTX_get_security_level(core.ctx))
-        if PY_VERSION_HEX >= 0x030D0000:
-            X509_VERIFY_PARAM_set_flags(self.cfg.param, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_X509_STRICT)
+        if default_context_verify_flags():
+            X509_VERIFY_PARAM_set_flags(self.cfg.param, default_context_verify_flags())
         if strict:
             X509_VERIFY_PARAM_set_flags(self.cfg.param, X509_V_FLAG_X509_STRICT)
         if crl == "leaf":

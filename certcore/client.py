@@ -7,6 +7,7 @@ import ssl as _ssl
 import sys as _sys
 import warnings as _warnings
 
+from _certcore.context import DEFAULT_CONTEXT_VERIFY_FLAGS as _DEFAULT_CONTEXT_VERIFY_FLAGS
 from _certcore.pem import DER_cert_to_PEM_cert
 
 from certcore.sslsocket import SSLContext
@@ -22,7 +23,6 @@ _GLOBAL_DEFAULT_TIMEOUT = _socket._GLOBAL_DEFAULT_TIMEOUT
 # The versions whose factories differ: 3.10 split client and server contexts, 3.13 made
 # create_default_context() stricter.
 _PY310 = _sys.version_info >= (3, 10)
-_PY313 = _sys.version_info >= (3, 13)
 
 
 def _load_trust_and_keylog(context, purpose, cafile, capath, cadata, trust_store=None):
@@ -63,9 +63,9 @@ def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=N
         context = SSLContext(PROTOCOL_TLS_SERVER)
     else:
         raise ValueError(purpose)
-    if _PY313:
+    if _DEFAULT_CONTEXT_VERIFY_FLAGS:
         # 3.13: chains end at the first trusted certificate, and OpenSSL's strict checks apply
-        context.verify_flags |= _ssl.VERIFY_X509_PARTIAL_CHAIN | _ssl.VERIFY_X509_STRICT
+        context.verify_flags |= _DEFAULT_CONTEXT_VERIFY_FLAGS
     return _load_trust_and_keylog(context, purpose, cafile, capath, cadata, trust_store)
 
 
