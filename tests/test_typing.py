@@ -31,6 +31,8 @@ import certcore
 der_bytes: bytes
 certs: list[certcore.Certificate]
 hostnames: list[str]
+leaf: certcore.Certificate
+intermediate: certcore.Certificate
 """
 
 
