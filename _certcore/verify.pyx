@@ -357,6 +357,7 @@ cdef struct Item:
 cdef class _Prepared:
     """Owner of one converted input's Python-side memory and of its pending parses."""
     cdef object leaf_obj, host_bytes, hostname
+    cdef list inters            # the intermediates' Certificates, in the untrusted stack's order
     cdef ASN1_OCTET_STRING *ip
     cdef Pending *pending
     cdef int npending
@@ -440,6 +441,7 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
         if not isinstance(x, Certificate):
             raise TypeError(f"intermediates must hold certcore.Certificate, not {type(x).__name__}")
     p.leaf_obj = leaf
+    p.inters = inters
     p.hostname = hostname
     c = <Certificate>leaf
     if c._der is None:
@@ -491,14 +493,32 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
     return p
 
 
-cdef object _result(Item *item, object hostname):
-    """The chain as a list of Certificates, or the SSLCertVerificationError (not raised)."""
-    cdef int i
+cdef object _result(Item *item, _Prepared p):
+    """The chain as a list of Certificates, or the SSLCertVerificationError (not raised).
+
+    A chain certificate that is the caller's leaf or one of its intermediates (the same X509) is
+    that very Certificate object: only the anchor from the store is wrapped anew, which keeps the
+    work done with the GIL (verify_many's threads queue for it) small."""
+    cdef int i, j, n
+    cdef X509 *x
     if item.code != X509_V_OK:
         if item.failure.code != 0:
-            return build_verify_error(item.code, hostname, item.failure.message.decode("utf-8", "replace"))
-        return build_verify_error(item.code, hostname)
-    return [certificate_from_x509(sk_X509_value(item.chain, i)) for i in range(sk_X509_num(item.chain))]
+            return build_verify_error(item.code, p.hostname, item.failure.message.decode("utf-8", "replace"))
+        return build_verify_error(item.code, p.hostname)
+    n = sk_X509_num(item.untrusted) if item.untrusted != NULL else 0
+    chain = []
+    for i in range(sk_X509_num(item.chain)):
+        x = sk_X509_value(item.chain, i)
+        if x == item.leaf:
+            chain.append(p.leaf_obj)
+            continue
+        for j in range(n):
+            if x == sk_X509_value(item.untrusted, j):
+                chain.append(p.inters[j])
+                break
+        else:
+            chain.append(certificate_from_x509(x))
+    return chain
 
 
 cdef class Verifier:
@@ -593,7 +613,7 @@ cdef class Verifier:
                     item.code = verify_x509(&self.cfg, item.leaf, item.untrusted, item.host, item.hostlen,
                                             item.ip, item.iplen, &item.chain, &item.failure)
             _finish_prepared(&item, <_Prepared>_keep)
-            result = _result(&item, hostname)
+            result = _result(&item, <_Prepared>_keep)
         finally:
             _free_chain(item.untrusted)
             _free_chain(item.chain)
@@ -617,7 +637,6 @@ cdef class Verifier:
             raise MemoryError()
         memset(arr, 0, n * sizeof(Item))
         keep = []
-        hosts = []
         try:
             for i in range(n):
                 entry = batch[i]
@@ -628,7 +647,6 @@ cdef class Verifier:
                 else:
                     raise TypeError("verify_many items must be Certificates or (leaf, intermediates, hostname) tuples")
                 keep.append(_prepare(leaf, inters, host, &arr[i]))
-                hosts.append(host)
             with nogil:
                 for i in range(n):
                     _parse_pending(&arr[i])
@@ -638,7 +656,7 @@ cdef class Verifier:
                                                   &arr[i].failure)
             for i in range(n):
                 _finish_prepared(&arr[i], <_Prepared>keep[i])
-            return [_result(&arr[i], hosts[i]) for i in range(n)]
+            return [_result(&arr[i], <_Prepared>keep[i]) for i in range(n)]
         finally:
             for i in range(n):
                 _free_chain(arr[i].untrusted)

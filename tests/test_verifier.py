@@ -297,6 +297,23 @@ def test_fresh_certificates_parsed_without_the_gil_by_racing_threads():
                 assert [x.der for x in got[2]] == want[1:]
 
 
+def test_chain_returns_the_callers_objects():
+    # the leaf and intermediates in the verified chain are the Certificates passed in; the anchor
+    # comes from the store (equal by DER to the root given to the TrustStore)
+    c = pki.chain()
+    v = Verifier(TrustStore([c.root.certcore]))
+    leaf, inter = c.leaf.certcore, c.inter.certcore
+    unused = pki.intermediate("unused", pki.root("other")).certcore
+    for got in (v.verify(leaf, [unused, inter], "localhost"),
+                v.verify_many([(leaf, [unused, inter], "localhost")])[0]):
+        assert got[0] is leaf and got[1] is inter
+        assert got[2] == c.root.certcore
+    # an intermediate the store also holds is taken from the store (trusted first): a new object
+    v2 = Verifier(TrustStore([c.root.certcore, inter]))
+    got = v2.verify(leaf, [inter], "localhost")
+    assert got[0] is leaf and got[1] == inter and len(got) == 2 + (sys.version_info < (3, 13))
+
+
 def test_uninitialized_certificates_are_refused():
     from _certcore.x509 import Certificate
     c = pki.chain()
