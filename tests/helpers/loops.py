@@ -269,6 +269,62 @@ def certificate_match_hostname():
     return once
 
 
+# --- trust stores and verification ---------------------------------------------------------------
+
+def _verifier():
+    need(certcore, "Verifier")
+    m = Material.get()
+    return certcore.Verifier(certcore.TrustStore([certcore.Certificate.from_pem(m.ca_pem)]))
+
+
+@workload(count=10_000)
+def verifier_verify():
+    # a fresh Certificate each time: its verification parse is made without the GIL and handed
+    # to the Certificate afterwards (verify.pyx's pending parses); accepted and rejected paths
+    v = _verifier()
+    der = Material.get().der
+
+    def once():
+        leaf = certcore.Certificate(der)
+        assert len(v.verify(leaf, (), "localhost")) == 2
+        expect(ssl.SSLCertVerificationError, v.verify, leaf, [leaf], "www.example.org")
+    return once
+
+
+@workload(count=2_000)
+def verifier_verify_many():
+    v = _verifier()
+    der = Material.get().der
+
+    def once():
+        batch = [(certcore.Certificate(der), (), "localhost" if i % 2 else "127.0.0.2") for i in range(10)]
+        out = v.verify_many(batch)
+        assert sum(isinstance(x, list) for x in out) == 5
+    return once
+
+
+@workload(count=20_000)
+def truststore_build():
+    need(certcore, "TrustStore")
+    pem = Material.get().ca_pem
+
+    def once():
+        store = certcore.TrustStore(cadata=pem)
+        assert len(store) == 1 and len(list(store)) == 1
+    return once
+
+
+@workload(count=20_000)
+def sslcontext_new():
+    # TLS_CLIENT/TLS_SERVER contexts share the stdlib base object's SSL_CTX (a reference each)
+    need(certcore, "SSLContext")
+
+    def once():
+        certcore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        certcore.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_trust_store(certcore.TrustStore.system())
+    return once
+
+
 # --- TLS ---------------------------------------------------------------------------------------
 
 def _tls_contexts():
