@@ -36,7 +36,7 @@ from openssl.objects cimport OBJ_nid2ln, OBJ_sn2nid, NID_undef
 from openssl.ec cimport EC_GROUP, EC_GROUP_new_by_curve_name, EC_GROUP_free
 from openssl.x509_vfy cimport *
 from _certcore.errors cimport (
-    raise_from_queue, SITE_CERT_CHAIN, SITE_VERIFY_LOCATIONS, SITE_CONTEXT,
+    raise_from_queue, raise_load_error, SITE_CERT_CHAIN, SITE_VERIFY_LOCATIONS, SITE_CONTEXT,
     SITE_DH_PARAMS, SITE_DH_SET, SITE_ECDH_CURVE, SITE_PSK_CLIENT, SITE_PSK_SERVER,
     build_ssl_error, PY_SSL_ERROR_NONE,
 )
@@ -878,10 +878,7 @@ cdef class ContextCore:
         if info.exc != NULL:
             ERR_clear_error()
             raise <object>info.exc
-        if err != 0:
-            ERR_clear_error()
-            raise OSError(err, _os.strerror(err))
-        raise_from_queue(SITE_CERT_CHAIN)
+        raise_load_error(err, SITE_CERT_CHAIN)
 
     def load_verify_locations(self, cafile=None, capath=None, cadata=None):
         cdef bytes cf, cp
@@ -941,10 +938,7 @@ cdef class ContextCore:
                 r = SSL_CTX_load_verify_locations(self.ctx, cfile, cpath)
                 err = get_errno()
             if r != 1:
-                if err != 0:
-                    ERR_clear_error()
-                    raise OSError(err, _os.strerror(err))
-                raise_from_queue(SITE_VERIFY_LOCATIONS)
+                raise_load_error(err, SITE_VERIFY_LOCATIONS)
         return 0
 
     def set_default_verify_paths(self):

@@ -48,6 +48,9 @@ cdef void clear_error_queue() noexcept nogil
 # CPython's _setSSLError: SSLError(reason, "[LIB: REASON] text (_ssl.c:N)") from the queue's
 # last error (errstr overrides the text); the queue is cleared.
 cdef int raise_from_queue(int site, object errstr=*) except -1
+# After a failed load_cert_chain/load_verify_locations step: OSError(errno) when the load left an
+# errno, else raise_from_queue(site).
+cdef int raise_load_error(int err, int site) except -1
 # _ssl.c's PySSL_RAND failure: SSLError(packed code, reason text), the queue's oldest error.
 cdef int raise_rand_error() except -1
 # CPython's PySSL_SetError: the exception for a failed SSL_do_handshake/read/write/shutdown,

@@ -17,6 +17,7 @@ CPython release; nothing should match on it.
 ``library``/``reason`` are OpenSSL's mnemonics (``'SSL'``, ``'CERTIFICATE_VERIFY_FAILED'``), read
 from the table ci/gen_error_names.py generates from the OpenSSL headers (_error_names.pxi).
 """
+import os as _os
 import ssl as _ssl
 
 from openssl.err cimport (
@@ -153,6 +154,15 @@ cdef int raise_from_queue(int site, object errstr=None) except -1:
         code = ERR_peek_last_error()
     ERR_clear_error()
     raise build_ssl_error(SSLError, ERR_GET_REASON(code), errstr, site, code, NULL, None)
+
+
+cdef int raise_load_error(int err, int site) except -1:
+    """_ssl.c after a failed certificate/key load (load_cert_chain, load_verify_locations): the
+    errno the load left as OSError when there is one, else the queue's error as SSLError."""
+    if err != 0:
+        ERR_clear_error()
+        raise OSError(err, _os.strerror(err))
+    raise_from_queue(site)
 
 
 cdef int raise_io_error(SSL *ssl, int ssl_err, int saved_errno, unsigned long errcode,

@@ -27,7 +27,7 @@ from openssl.x509_vfy cimport *
 from openssl.bio cimport BIO, BIO_new_mem_buf, BIO_free, BIO_eof
 from openssl.pem cimport PEM_read_bio_X509, PEM_R_NO_START_LINE
 from openssl.asn1 cimport ASN1_R_HEADER_TOO_LONG
-from _certcore.errors cimport raise_from_queue, SITE_CADATA, SITE_VERIFY_LOCATIONS, SITE_CONTEXT
+from _certcore.errors cimport raise_from_queue, raise_load_error, SITE_CADATA, SITE_VERIFY_LOCATIONS, SITE_CONTEXT
 from _certcore.x509 cimport Certificate, certificate_from_x509
 from _certcore.store cimport _hashed_kind, WANT_ROOT, WANT_CA
 
@@ -324,10 +324,7 @@ cdef class TrustStore:
                 r = X509_STORE_load_file(self.store, cfile)
                 err = get_errno()
             if r != 1:
-                if err != 0:
-                    ERR_clear_error()
-                    raise OSError(err, _os.strerror(err))
-                raise_from_queue(SITE_VERIFY_LOCATIONS)
+                raise_load_error(err, SITE_VERIFY_LOCATIONS)
         if cp is not None:
             add_hashed_dir(self.store, cp)
         self._finish(cp)
