@@ -23,6 +23,12 @@ cdef enum Protocol:
     P_TLS_CLIENT = 16
     P_TLS_SERVER = 17
 
+# CPython's verify modes (ssl.VerifyMode: CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED).
+cdef enum CertReqs:
+    PY_SSL_CERT_NONE = 0
+    PY_SSL_CERT_OPTIONAL = 1
+    PY_SSL_CERT_REQUIRED = 2
+
 cdef enum VersionSentinel:
     MINIMUM_SUPPORTED = -2
     MAXIMUM_SUPPORTED = -1

@@ -607,28 +607,28 @@ cdef class ContextCore:
         """Whether and how the peer's certificate is verified (CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED)."""
         cdef int mode = SSL_CTX_get_verify_mode(self.ctx) & (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT)
         if mode == SSL_VERIFY_NONE:
-            return 0
+            return PY_SSL_CERT_NONE
         if mode == SSL_VERIFY_PEER:
-            return 1
+            return PY_SSL_CERT_OPTIONAL
         if mode == SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT:
-            return 2
+            return PY_SSL_CERT_REQUIRED
         raise _SSLError("invalid return value from SSL_CTX_get_verify_mode")
 
     @verify_mode.setter
     def verify_mode(self, value):
         cdef int n
         PyArg_Parse(value, "i", &n)
-        if n == 0 and self._check_hostname:
+        if n == PY_SSL_CERT_NONE and self._check_hostname:
             raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
         self._set_verify_mode(n)
 
     cdef int _set_verify_mode(self, int n) except -1:
         cdef int mode
-        if n == 0:
+        if n == PY_SSL_CERT_NONE:
             mode = SSL_VERIFY_NONE
-        elif n == 1:
+        elif n == PY_SSL_CERT_OPTIONAL:
             mode = SSL_VERIFY_PEER
-        elif n == 2:
+        elif n == PY_SSL_CERT_REQUIRED:
             mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
         else:
             raise ValueError("invalid value for verify_mode")
@@ -646,7 +646,7 @@ cdef class ContextCore:
     def check_hostname(self, value):
         cdef bint on = bool(value)
         if on and SSL_CTX_get_verify_mode(self.ctx) == SSL_VERIFY_NONE:
-            self._set_verify_mode(2)
+            self._set_verify_mode(PY_SSL_CERT_REQUIRED)
         self._check_hostname = on
 
     @property
