@@ -2,7 +2,7 @@
 
 Used by test_leak.py (100,000 iterations each, 1,000 for TLS connections, RSS must stay flat)
 and by ci/valgrind (``python tests/helpers/loops.py --scale 0.005``: the same loops, fewer times,
-under valgrind memcheck). A workload whose API is not in certcore yet raises Unavailable.
+under valgrind memcheck).
 
     python tests/helpers/loops.py [--scale F] [--only NAME ...] [--list]
 """
@@ -18,24 +18,6 @@ import certcore
 
 CALLS = 100_000
 CONNECTIONS = 1_000
-
-
-class Unavailable(Exception):
-    """The API this workload needs is not implemented yet."""
-
-
-def need(obj, name, *probe):
-    func = getattr(obj, name, None)
-    if func is None:
-        raise Unavailable(f"{getattr(obj, '__name__', type(obj).__name__)}.{name} does not exist")
-    if probe:
-        try:
-            func(*probe)
-        except NotImplementedError:
-            raise Unavailable(f"{name} is a placeholder") from None
-        except Exception:
-            pass
-    return func
 
 
 def expect(exc_type, func, *args):
@@ -133,66 +115,66 @@ def workload(count=CALLS):
 
 @workload()
 def match_hostname_hit():
-    m = need(certcore, "match_hostname", {"subject": ((("commonName", "a"),),)}, "a")
+    m = certcore.match_hostname
     d = Material.get().dict
     return lambda: m(d, "www.example.com")
 
 
 @workload()
 def match_hostname_miss():
-    m = need(certcore, "match_hostname", {"subject": ((("commonName", "a"),),)}, "a")
+    m = certcore.match_hostname
     d = Material.get().dict
     return lambda: expect(ssl.CertificateError, m, d, "www.example.org")
 
 
 @workload()
 def match_hostname_ip_miss():
-    m = need(certcore, "match_hostname", {"subject": ((("commonName", "a"),),)}, "a")
+    m = certcore.match_hostname
     d = Material.get().dict
     return lambda: expect(ssl.CertificateError, m, d, "::1")
 
 
 @workload()
 def cert_time_ok():
-    f = need(certcore, "cert_time_to_seconds", "Jan  5 09:34:43 2018 GMT")
+    f = certcore.cert_time_to_seconds
     return lambda: f("Jan  5 09:34:43 2018 GMT")
 
 
 @workload()
 def cert_time_error():
-    f = need(certcore, "cert_time_to_seconds", "Jan  5 09:34:43 2018 GMT")
+    f = certcore.cert_time_to_seconds
     return lambda: expect(ValueError, f, "Foo  5 09:34:43 2018 GMT")
 
 
 @workload()
 def pem_to_der_ok():
-    f = need(certcore, "PEM_cert_to_DER_cert", "x")
+    f = certcore.PEM_cert_to_DER_cert
     pem = Material.get().pem
     return lambda: f(pem)
 
 
 @workload()
 def pem_to_der_error():
-    f = need(certcore, "PEM_cert_to_DER_cert", "x")
+    f = certcore.PEM_cert_to_DER_cert
     bad = ssl.PEM_HEADER + "\nM\n" + ssl.PEM_FOOTER + "\n"
     return lambda: expect((ValueError, __import__("binascii").Error), f, bad)
 
 
 @workload()
 def der_to_pem_ok():
-    f = need(certcore, "DER_cert_to_PEM_cert", b"")
+    f = certcore.DER_cert_to_PEM_cert
     der = Material.get().der
     return lambda: f(der)
 
 
 @workload()
 def der_to_pem_error():
-    f = need(certcore, "DER_cert_to_PEM_cert", b"")
+    f = certcore.DER_cert_to_PEM_cert
     return lambda: expect(TypeError, f, "not bytes")
 
 
 def _certificate():
-    return need(certcore, "Certificate")
+    return certcore.Certificate
 
 
 @workload()
@@ -243,14 +225,14 @@ def certificate_errors():
 
 @workload()
 def decode_cert():
-    f = need(certcore, "decode_cert")
+    f = certcore.decode_cert
     der = Material.get().der
     return lambda: f(der)
 
 
 @workload()
 def load_certificates():
-    f = need(certcore, "load_certificates")
+    f = certcore.load_certificates
     bundle = Material.get().pem + Material.get().ca_pem
     return lambda: f(bundle)
 
@@ -259,9 +241,7 @@ def load_certificates():
 def certificate_match_hostname():
     C = _certificate()
     cert = C.from_der(Material.get().der)
-    m = getattr(cert, "match_hostname", None)
-    if m is None:
-        raise Unavailable("Certificate.match_hostname does not exist")
+    m = cert.match_hostname
 
     def once():
         m("www.example.com")
@@ -272,7 +252,6 @@ def certificate_match_hostname():
 # --- trust stores and verification ---------------------------------------------------------------
 
 def _verifier():
-    need(certcore, "Verifier")
     m = Material.get()
     return certcore.Verifier(certcore.TrustStore([certcore.Certificate.from_pem(m.ca_pem)]))
 
@@ -305,7 +284,6 @@ def verifier_verify_many():
 
 @workload(count=20_000)
 def truststore_build():
-    need(certcore, "TrustStore")
     pem = Material.get().ca_pem
 
     def once():
@@ -317,7 +295,6 @@ def truststore_build():
 @workload(count=20_000)
 def sslcontext_new():
     # TLS_CLIENT/TLS_SERVER contexts share the stdlib base object's SSL_CTX (a reference each)
-    need(certcore, "SSLContext")
 
     def once():
         certcore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -328,8 +305,6 @@ def sslcontext_new():
 # --- TLS ---------------------------------------------------------------------------------------
 
 def _tls_contexts():
-    need(certcore, "SSLContext")
-    need(certcore, "MemoryBIO")
     m = Material.get()
     server = certcore.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(m.chain, m.key)
@@ -410,17 +385,12 @@ def tls_loopback_sockets():
 
 
 def run(names=None, scale=1.0, out=sys.stdout):
-    """Run workloads (for valgrind): returns {name: iterations or 'unavailable: why'}."""
+    """Run workloads (for valgrind): returns {name: iterations}."""
     done = {}
     for name, (factory, count) in WORKLOADS.items():
         if names and name not in names:
             continue
-        try:
-            once = factory()
-        except Unavailable as exc:
-            done[name] = f"unavailable: {exc}"
-            print(f"{name}: unavailable ({exc})", file=out, flush=True)
-            continue
+        once = factory()
         n = max(1, int(count * scale))
         for _ in range(n):
             once()
