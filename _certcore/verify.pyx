@@ -40,7 +40,7 @@ from _certcore.context cimport ContextCore, default_context_verify_flags
 from _certcore.policy cimport StrictFailure, strict_chain_violation
 from _certcore.errors cimport build_verify_error, raise_from_queue, SITE_CONTEXT
 from _certcore.truststore cimport TrustStore
-from _certcore.x509 cimport Certificate, certificate_from_x509, parse_full_der, adopt_full
+from _certcore.x509 cimport Certificate, certificate_from_x509, parse_full_der, adopt_full, keyed_in_place
 
 import ssl as _ssl
 
@@ -446,7 +446,7 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
     c = <Certificate>leaf
     if c._der is None:
         raise ValueError("Certificate object is not initialized")
-    if c._full != NULL:
+    if keyed_in_place(c):
         item.leaf = c._full
     else:
         p.add_pending(c, -1, len(inters) + 1)
@@ -478,7 +478,7 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
             c = <Certificate>x
             if c._der is None:
                 raise ValueError("Certificate object is not initialized")
-            xp = c._full
+            xp = c._full if keyed_in_place(c) else NULL
             if xp == NULL:
                 # a NULL slot, filled by _parse_pending
                 p.add_pending(c, sk_X509_num(item.untrusted), len(inters) + 1)

@@ -21,7 +21,7 @@ cdef class Certificate:
     cdef X509* _x509        # parsed for inspection (may live in certcore's provider-less libctx)
     cdef bytes _der         # the exact DER encoding; identity for ==, hash and pickling
     cdef object _hash       # cached hash(_der), None until asked
-    cdef X509* _full        # lazily made fully-parsed X509 (default libctx, key decoded), or NULL
+    cdef X509* _full        # lazily: _x509 itself once its key is installed, else a normal parse; or NULL
     cdef object _dict       # cached decode (a dict never handed out: to_dict() copies it)
     cdef NameSummary _names  # what match_hostname needs to know about the names (once _names_known)
     cdef bint _names_known
@@ -36,4 +36,7 @@ cdef Certificate certificate_from_x509(X509* x)
 # clean), and its publication as the Certificate's full X509 (with the GIL; x's reference moves).
 cdef X509 *parse_full_der(const unsigned char *data, Py_ssize_t n) noexcept nogil
 cdef void adopt_full(Certificate cert, X509 *x) noexcept
+# With the GIL: _full becomes _x509 itself, its key made by spki.install_key (False: not a key
+# handled there; parse_full_der it is).
+cdef bint keyed_in_place(Certificate cert) noexcept
 cdef dict decode_x509(X509* x)

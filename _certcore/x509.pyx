@@ -5,8 +5,10 @@ subject public key through the provider machinery, which costs several times mor
 rest of the parse. A certificate that is only inspected never needs its key, so certcore
 parses into a private ``OSSL_LIB_CTX`` in which only the "null" provider is loaded (which also
 stops OpenSSL from auto-loading the default provider there): every field is decoded exactly as
-usual, only the key stays an undecoded SubjectPublicKeyInfo. ``Certificate.full_x509()`` makes
-(once, lazily) a normally-parsed ``X509`` for the work that needs the key (verification).
+usual, only the key stays an undecoded SubjectPublicKeyInfo. ``Certificate.full_x509()`` gives
+(once, lazily) an ``X509`` with its key for the work that needs it (verification): for RSA and
+the NIST curves the inspection parse itself, with the key made by ``spki.install_key``; for other
+keys a normal parse in the default library context.
 The differential tests compare both parses field for field.
 
 ``decode_x509`` turns any ``X509*`` into exactly the dict CPython 3.11's ``_decode_certificate``
@@ -74,6 +76,7 @@ from openssl.x509v3 cimport (
 )
 from openssl.evp cimport (
     EVP_MD, EVP_MD_fetch, EVP_MD_free, EVP_MD_get_size, EVP_Digest, EVP_MAX_MD_SIZE, EVP_PKEY, EVP_PKEY_get_bits,
+    EVP_PKEY_get_base_id, EVP_PKEY_get_security_bits, EVP_PKEY_eq,
 )
 
 from _certcore.errors cimport (
@@ -81,6 +84,7 @@ from _certcore.errors cimport (
 )
 from _certcore.errors import SSLError
 from _certcore.pem cimport der_to_pem, pem_blocks
+from _certcore.spki cimport install_key, enable as _enable_fast_keys
 from _certcore.asn1time cimport civil_to_seconds
 from _certcore.hostname cimport match_cert_dict, register_certificate_type
 from _certcore.hostname import match_hostname as _match_hostname_dict
@@ -100,6 +104,7 @@ cdef OSSL_LIB_CTX *_INSPECT_CTX = OSSL_LIB_CTX_new()
 if _INSPECT_CTX == NULL or OSSL_PROVIDER_load(_INSPECT_CTX, b"null") == NULL:
     clear_error_queue()
     raise ImportError("certcore: cannot create OpenSSL's provider-less library context")
+_enable_fast_keys(_INSPECT_CTX)
 
 cdef enum:
     NOGIL_PARSE_BYTES = 4096     # inputs at least this large are parsed with the GIL released
@@ -757,12 +762,29 @@ cdef inline bytes _der_of(Certificate cert):
 
 cdef X509 *parse_full_der(const unsigned char *data, Py_ssize_t n) noexcept nogil:
     """The normal parse of a certificate's DER (default library context: the public key is
-    decoded), for verification; NULL on failure. Callable without the GIL, because on OpenSSL
-    3.0 the provider key decode costs more than a signature check and a thread that verifies
-    must not hold the GIL through it. The error queue is left clean."""
+    decoded), for verification when keyed_in_place declined; NULL on failure. Callable without
+    the GIL, because on OpenSSL 3.0 the provider key decode costs more than a signature check
+    and a thread that verifies must not hold the GIL through it. The error queue is left clean."""
     cdef X509 *x = _parse_der(data, n, NULL)
     clear_error_queue()
     return x
+
+
+cdef bint keyed_in_place(Certificate cert) noexcept:
+    """With the GIL: make cert's inspection parse serve verification as well, by giving it the
+    key the decoder would have made (spki.install_key: a few microseconds for RSA and the NIST
+    curves, against a second parse plus OpenSSL 3.0's decode). True when cert._full is set, by
+    this call or an earlier one; False when the key is left to parse_full_der. Holding the GIL
+    makes the test, the install and the publication one step for every other thread: none can
+    see _full before the key is in place, and none installs twice."""
+    if cert._full != NULL:
+        return True
+    if cert._x509 == NULL or not install_key(cert._x509):
+        return False
+    if X509_up_ref(cert._x509) != 1:
+        return False        # the key stays installed (it is the right one); _full comes from a parse
+    cert._full = cert._x509
+    return True
 
 
 cdef void adopt_full(Certificate cert, X509 *x) noexcept:
@@ -812,7 +834,7 @@ cdef class Certificate:
         """A normally-parsed X509 (default library context, public key decoded), made once."""
         cdef X509 *x
         cdef bytes der
-        if self._full == NULL:
+        if self._full == NULL and not keyed_in_place(self):
             der = _der_of(self)
             x = parse_full_der(<const unsigned char *>PyBytes_AS_STRING(der), PyBytes_GET_SIZE(der))
             if x == NULL:
@@ -1429,6 +1451,33 @@ def _full_matches(Certificate cert):
     """Test hook: certificate_from_x509(cert.full_x509()) round-trips to an equal Certificate."""
     cdef Certificate other = certificate_from_x509(cert.full_x509())
     return other == cert and other.to_dict() == cert.to_dict()
+
+
+cdef tuple _key_facts(EVP_PKEY *key):
+    return None if key == NULL else (EVP_PKEY_get_base_id(key), EVP_PKEY_get_bits(key),
+                                     EVP_PKEY_get_security_bits(key))
+
+
+def _verification_key(Certificate cert):
+    """Test hook: (in_place, facts, decoder_facts, equal) for cert's verification key against
+    the key of a normal parse (OpenSSL's decoder): in_place is whether full_x509() is the
+    inspection parse with a key from spki.install_key; facts are (base id, bits, security
+    bits) or None when there is no key; equal is EVP_PKEY_eq's answer (None: either has none)."""
+    cdef X509 *full = cert.full_x509()
+    cdef bytes der = _der_of(cert)
+    cdef X509 *ref = parse_full_der(<const unsigned char *>PyBytes_AS_STRING(der), PyBytes_GET_SIZE(der))
+    cdef EVP_PKEY *ours
+    cdef EVP_PKEY *theirs
+    if ref == NULL:
+        raise ValueError("invalid DER certificate")
+    try:
+        ours = X509_get0_pubkey(full)
+        theirs = X509_get0_pubkey(ref)
+        equal = None if ours == NULL or theirs == NULL else EVP_PKEY_eq(ours, theirs) == 1
+        return (full == cert._x509, _key_facts(ours), _key_facts(theirs), equal)
+    finally:
+        X509_free(ref)
+        clear_error_queue()
 
 
 # ---------------------------------------------------------------------------------------------

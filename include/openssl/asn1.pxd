@@ -54,6 +54,7 @@ cdef extern from "openssl/asn1.h" nogil:
     ctypedef ASN1_STRING ASN1_BIT_STRING
     enum:
         V_ASN1_OBJECT
+        V_ASN1_NULL
     int ASN1_BIT_STRING_get_bit(const ASN1_BIT_STRING *a, int n)
     void ASN1_BIT_STRING_free(ASN1_BIT_STRING *a)
     enum:

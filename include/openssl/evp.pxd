@@ -30,3 +30,23 @@ cdef extern from "openssl/evp.h" nogil:
         EVP_PKEY_DSA
     int EVP_PKEY_get_base_id(const EVP_PKEY *pkey)
     int EVP_PKEY_get_bits(const EVP_PKEY *pkey)
+    int EVP_PKEY_get_security_bits(const EVP_PKEY *pkey)
+
+# Making a public key from its components (a certificate's SubjectPublicKeyInfo without OpenSSL
+# 3.0's decoder search), and comparing keys.
+from openssl.params cimport OSSL_PARAM
+
+cdef extern from "openssl/evp.h" nogil:
+    ctypedef struct EVP_PKEY_CTX:
+        pass
+    enum:
+        EVP_PKEY_PUBLIC_KEY
+        EVP_PKEY_KEY_PARAMETERS
+    EVP_PKEY *EVP_PKEY_new()
+    int EVP_PKEY_copy_parameters(EVP_PKEY *to, const EVP_PKEY *source)
+    int EVP_PKEY_set1_encoded_public_key(EVP_PKEY *pkey, const unsigned char *pub, size_t publen)
+    EVP_PKEY_CTX *EVP_PKEY_CTX_new_from_name(OSSL_LIB_CTX *libctx, const char *name, const char *propquery)
+    void EVP_PKEY_CTX_free(EVP_PKEY_CTX *ctx)
+    int EVP_PKEY_fromdata_init(EVP_PKEY_CTX *ctx)
+    int EVP_PKEY_fromdata(EVP_PKEY_CTX *ctx, EVP_PKEY **ppkey, int selection, OSSL_PARAM *params)
+    int EVP_PKEY_eq(const EVP_PKEY *a, const EVP_PKEY *b)

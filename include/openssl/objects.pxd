@@ -38,3 +38,5 @@ cdef extern from "openssl/objects.h" nogil:
         NID_ED448
         NID_X9_62_prime256v1
         NID_X9_62_prime192v1
+        NID_secp384r1
+        NID_secp521r1

@@ -69,6 +69,10 @@ cdef extern from "openssl/x509.h" nogil:
     int X509_PUBKEY_get0_param(ASN1_OBJECT **ppkalg, const unsigned char **pk, int *ppklen,
                                X509_ALGOR **pa, const X509_PUBKEY *pub)
     EVP_PKEY *X509_get0_pubkey(const X509 *x)
+    # A SubjectPublicKeyInfo on its own (the key-slot probe of _certcore/spki.pyx).
+    const ASN1_ITEM *X509_PUBKEY_it()
+    void X509_PUBKEY_free(X509_PUBKEY *a)
+    EVP_PKEY *X509_PUBKEY_get0(const X509_PUBKEY *key)
 
     # Certificate inspection: the SubjectPublicKeyInfo's DER, the signature algorithm, the raw
     # extensions, name comparison, and the signature check (1 good, 0 bad, -1 error).

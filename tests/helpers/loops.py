@@ -258,8 +258,8 @@ def _verifier():
 
 @workload(count=10_000)
 def verifier_verify():
-    # a fresh Certificate each time: its verification parse is made without the GIL and handed
-    # to the Certificate afterwards (verify.pyx's pending parses); accepted and rejected paths
+    # a fresh Certificate each time: its P-256 verification key is made by spki.install_key on
+    # the inspection parse (keyed_in_place); accepted and rejected paths
     v = _verifier()
     der = Material.get().der
 
@@ -267,6 +267,40 @@ def verifier_verify():
         leaf = certcore.Certificate(der)
         assert len(v.verify(leaf, (), "localhost")) == 2
         expect(ssl.SSLCertVerificationError, v.verify, leaf, [leaf], "www.example.org")
+    return once
+
+
+@workload(count=3_000)
+def verification_keys():
+    # every way a verification key is made: RSA and P-384 by spki.install_key, Ed25519 and a
+    # compressed P-256 point by OpenSSL's decoder (verify.pyx's pending parse without the GIL),
+    # and a modulus with a needless leading zero, which install_key must decline and free nothing
+    from helpers import pki, pki_raw
+    from helpers.certgen import tlv
+    from cryptography.hazmat.primitives.asymmetric import ec
+    root = pki.root()
+    issued = [pki.leaf("localhost", root, key=k) for k in
+              (pki.shared_key("rsa"), ec.generate_private_key(ec.SECP384R1()), pki.new_key("ed25519"))]
+    ders = [x.der for x in issued]
+    alg, point = pki_raw.spki_parts(pki_raw.spki_of(pki.leaf("localhost", root, key="ec")))
+    compressed = pki_raw.spki(alg, bytes([2 + (point[-1] & 1)]) + point[1:33])
+    ders.append(pki_raw.with_spki(pki.leaf("localhost", root, key="ec"), root.key, compressed).der)
+    numbers = issued[0].key.public_key().public_numbers()
+    n = numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")
+    padded = tlv(0x30, tlv(0x02, b"\x00\x00" + n) + tlv(0x02, b"\x01\x00\x01"))
+    rsa_alg, _key = pki_raw.spki_parts(pki_raw.spki_of(issued[0]))
+    ders.append(pki_raw.with_spki(issued[0], root.key, pki_raw.spki(rsa_alg, padded)).der)
+    v = certcore.Verifier(certcore.TrustStore([root.certcore]))
+
+    def once():
+        leaves = [certcore.Certificate(der) for der in ders]
+        for leaf in leaves[:-1]:
+            assert len(v.verify(leaf, (), "localhost")) == 2
+        try:    # whatever OpenSSL's decoder makes of the padded modulus, it must not leak
+            v.verify(leaves[-1], (), "localhost")
+        except ssl.SSLCertVerificationError:
+            pass
+        assert certcore.Certificate(ders[1]).is_signed_by(root.certcore)
     return once
 
 

@@ -100,3 +100,33 @@ def as_version1(issued, signer_key):
     def edit(fields):
         return [(tag, element) for tag, element in fields if tag not in (_VERSION, _EXTENSIONS)]
     return edit_tbs(issued, signer_key, edit)
+
+
+def spki_of(issued):
+    """The DER SubjectPublicKeyInfo of ``issued`` (a ``pki.Issued``)."""
+    return issued.cert.public_key().public_bytes(serialization.Encoding.DER,
+                                                 serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def with_spki(issued, signer_key, spki):
+    """``issued`` with its subjectPublicKeyInfo replaced by the DER ``spki`` (any bytes: it need not
+    be a key OpenSSL can decode), re-signed by ``signer_key``; its private key stays ``issued.key``."""
+    def edit(fields):
+        i = (1 if fields[0][0] == _VERSION else 0) + 5     # serial, signature, issuer, validity, subject
+        assert fields[i][0] == _SEQUENCE
+        fields[i] = (_SEQUENCE, spki)
+        return fields
+    return edit_tbs(issued, signer_key, edit)
+
+
+def spki(algorithm, key_bits, unused_bits=0):
+    """A SubjectPublicKeyInfo from its AlgorithmIdentifier's DER and the BIT STRING's content."""
+    return _tlv(_SEQUENCE, algorithm + _tlv(_BIT_STRING, bytes([unused_bits]) + key_bits))
+
+
+def spki_parts(der):
+    """(AlgorithmIdentifier DER, BIT STRING content without the unused-bits octet) of an SPKI."""
+    _tag, start, end = _read(der, 0)
+    (_a, algorithm), (_b, bits) = _elements(der[start:end])
+    _tag, bstart, _bend = _read(bits, 0)
+    return algorithm, bits[bstart + 1:]
