@@ -231,22 +231,43 @@ cdef EVP_PKEY *_key_of(X509_PUBKEY *pub) noexcept nogil:
     return NULL
 
 
+cdef extern from *:
+    """
+    /* The key slot is written once, by whichever thread gets there first: threads verifying the
+       same new certificate make its key side by side, without the GIL. */
+    static inline int certcore_publish_ptr(void **slot, void *value) {
+        void *expected = NULL;
+        return __atomic_compare_exchange_n(slot, &expected, value, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    }
+    static inline void *certcore_load_ptr(void **slot) {
+        return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    }
+    """
+    bint certcore_publish_ptr(void **slot, void *value) nogil
+    void *certcore_load_ptr(void **slot) nogil
+
+
 cdef bint install_key(X509 *x) noexcept nogil:
-    """Give x (parsed with its key left undecoded) the key OpenSSL's decoder would have made.
-    False, leaving x untouched, when the probe failed, the key is not one handled here or the
-    import failed: the caller then parses the normal way. The error queue is left clean."""
+    """Make sure x (parsed with its key left undecoded) holds the key OpenSSL's decoder would
+    have made: True when it does, made now or by an earlier call, in any thread (the slot is
+    published once, atomically; a thread that loses the race frees its equal key). False,
+    leaving x untouched, when the probe failed, the key is not one handled here or its import
+    failed: the caller then parses the normal way. The error queue is left clean."""
     cdef X509_PUBKEY *pub
     cdef EVP_PKEY *key
     if not _slot_usable:
         return False
     pub = X509_get_X509_PUBKEY(x)
-    if pub == NULL or _key_slot(pub)[0] != NULL:
+    if pub == NULL:
         return False
+    if certcore_load_ptr(<void **>_key_slot(pub)) != NULL:
+        return True
     key = _key_of(pub)
     clear_error_queue()
     if key == NULL:
         return False
-    _key_slot(pub)[0] = key                     # owned by pub from here on
+    if not certcore_publish_ptr(<void **>_key_slot(pub), key):    # owned by pub once published
+        EVP_PKEY_free(key)
     return True
 
 

@@ -25,6 +25,7 @@ cdef int verify_x509(const VerifyConfig *cfg, X509 *leaf, stack_st_X509 *untrust
 cdef class Verifier:
     cdef VerifyConfig cfg
     cdef object _trust          # the TrustStore (keeps cfg.store alive)
+    cdef dict _anchors          # {address of a store X509: its Certificate}, made on first use
     cdef readonly object purpose
     cdef readonly bint strict
 

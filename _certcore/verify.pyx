@@ -40,7 +40,7 @@ from _certcore.context cimport ContextCore, default_context_verify_flags
 from _certcore.policy cimport StrictFailure, strict_chain_violation
 from _certcore.errors cimport build_verify_error, raise_from_queue, SITE_CONTEXT
 from _certcore.truststore cimport TrustStore
-from _certcore.x509 cimport Certificate, certificate_from_x509, parse_full_der, adopt_full, keyed_in_place
+from _certcore.x509 cimport Certificate, certificate_from_x509, verification_x509, adopt_full
 
 import ssl as _ssl
 
@@ -330,12 +330,13 @@ cdef void _free_chain(stack_st_X509 *sk) noexcept nogil:
         sk_X509_pop_free(sk, X509_free)
 
 
-# A certificate whose verification parse (parse_full_der) is still to be made, without the GIL.
+# A certificate whose verification X509 (verification_x509) is still to be made, without the GIL.
 cdef struct Pending:
+    X509 *inspected             # the Certificate's inspection parse (borrowed, as der)
     const unsigned char *der    # the Certificate's DER (its bytes object is kept by _Prepared)
     Py_ssize_t n
     int index                   # -1: the leaf; else its position in the untrusted stack
-    X509 *x                     # owned once parsed, until adopt_full hands it to the Certificate
+    X509 *x                     # owned once made, until adopt_full hands it to the Certificate
 
 
 # One converted input: what verify_x509 takes, plus the Python objects that own its memory.
@@ -370,6 +371,7 @@ cdef class _Prepared:
             if self.pending == NULL:
                 raise MemoryError()
             self.pending_certs = []
+        self.pending[self.npending].inspected = c._x509
         self.pending[self.npending].der = <const unsigned char *>PyBytes_AS_STRING(der)
         self.pending[self.npending].n = len(der)
         self.pending[self.npending].index = index
@@ -398,14 +400,14 @@ cdef class _Prepared:
 
 
 cdef void _parse_pending(Item *item) noexcept nogil:
-    """Make the verification parses _prepare left for later (without the GIL: on OpenSSL 3.0 the
-    key decode is most of a new certificate's cost, and threads must not queue for the GIL
-    through it)."""
+    """Make the verification X509s _prepare left for later, without the GIL: making a key is a
+    fair part of a new certificate's cost (all of OpenSSL 3.0's decode for the keys spki.pyx
+    leaves to it), and threads must not queue for the GIL through it."""
     cdef int i
     cdef Pending *p
     for i in range(item.npending):
         p = &item.pending[i]
-        p.x = parse_full_der(p.der, p.n)
+        p.x = verification_x509(p.inspected, p.der, p.n)
         if p.x == NULL:
             item.parse_failed = True
             return
@@ -446,7 +448,7 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
     c = <Certificate>leaf
     if c._der is None:
         raise ValueError("Certificate object is not initialized")
-    if keyed_in_place(c):
+    if c._full != NULL:
         item.leaf = c._full
     else:
         p.add_pending(c, -1, len(inters) + 1)
@@ -478,7 +480,7 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
             c = <Certificate>x
             if c._der is None:
                 raise ValueError("Certificate object is not initialized")
-            xp = c._full if keyed_in_place(c) else NULL
+            xp = c._full
             if xp == NULL:
                 # a NULL slot, filled by _parse_pending
                 p.add_pending(c, sk_X509_num(item.untrusted), len(inters) + 1)
@@ -493,12 +495,14 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
     return p
 
 
-cdef object _result(Item *item, _Prepared p):
+cdef object _result(Item *item, _Prepared p, dict anchors):
     """The chain as a list of Certificates, or the SSLCertVerificationError (not raised).
 
     A chain certificate that is the caller's leaf or one of its intermediates (the same X509) is
-    that very Certificate object: only the anchor from the store is wrapped anew, which keeps the
-    work done with the GIL (verify_many's threads queue for it) small."""
+    that very Certificate object, and a certificate from the store is the one Certificate the
+    Verifier made for it the first time (anchors, keyed by the X509's address: the Certificate
+    holds a reference, so the address cannot be reused while the entry exists). That keeps the
+    work done with the GIL (verify_many's threads queue for it) small: no DER encoding per call."""
     cdef int i, j, n
     cdef X509 *x
     if item.code != X509_V_OK:
@@ -517,7 +521,10 @@ cdef object _result(Item *item, _Prepared p):
                 chain.append(p.inters[j])
                 break
         else:
-            chain.append(certificate_from_x509(x))
+            anchor = anchors.get(<size_t>x)
+            if anchor is None:
+                anchor = anchors[<size_t>x] = certificate_from_x509(x)
+            chain.append(anchor)
     return chain
 
 
@@ -528,6 +535,7 @@ cdef class Verifier:
     def __cinit__(self):
         self.cfg.param = NULL
         self.cfg.store = NULL
+        self._anchors = {}
 
     def __init__(self, trust, *, purpose="server", at=None, max_depth=None, strict=False, crl=None):
         cdef ContextCore core
@@ -613,7 +621,7 @@ cdef class Verifier:
                     item.code = verify_x509(&self.cfg, item.leaf, item.untrusted, item.host, item.hostlen,
                                             item.ip, item.iplen, &item.chain, &item.failure)
             _finish_prepared(&item, <_Prepared>_keep)
-            result = _result(&item, <_Prepared>_keep)
+            result = _result(&item, <_Prepared>_keep, self._anchors)
         finally:
             _free_chain(item.untrusted)
             _free_chain(item.chain)
@@ -656,7 +664,7 @@ cdef class Verifier:
                                                   &arr[i].failure)
             for i in range(n):
                 _finish_prepared(&arr[i], <_Prepared>keep[i])
-            return [_result(&arr[i], <_Prepared>keep[i]) for i in range(n)]
+            return [_result(&arr[i], <_Prepared>keep[i], self._anchors) for i in range(n)]
         finally:
             for i in range(n):
                 _free_chain(arr[i].untrusted)

@@ -32,11 +32,12 @@ cdef class Certificate:
 
 
 cdef Certificate certificate_from_x509(X509* x)
-# The verification parse of a Certificate's DER, without the GIL (NULL on failure, error queue
-# clean), and its publication as the Certificate's full X509 (with the GIL; x's reference moves).
+# The normal (decoding) parse of a Certificate's DER, without the GIL (NULL on failure, error
+# queue clean), and the publication of a verification X509 as the Certificate's _full (with the
+# GIL; x's reference moves).
 cdef X509 *parse_full_der(const unsigned char *data, Py_ssize_t n) noexcept nogil
 cdef void adopt_full(Certificate cert, X509 *x) noexcept
-# With the GIL: _full becomes _x509 itself, its key made by spki.install_key (False: not a key
-# handled there; parse_full_der it is).
-cdef bint keyed_in_place(Certificate cert) noexcept
+# Without the GIL: a new reference to the X509 that verification uses (the inspection parse
+# given its key by spki.install_key, or a normal parse), NULL on failure.
+cdef X509 *verification_x509(X509 *inspected, const unsigned char *der, Py_ssize_t n) noexcept nogil
 cdef dict decode_x509(X509* x)

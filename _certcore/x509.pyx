@@ -762,7 +762,7 @@ cdef inline bytes _der_of(Certificate cert):
 
 cdef X509 *parse_full_der(const unsigned char *data, Py_ssize_t n) noexcept nogil:
     """The normal parse of a certificate's DER (default library context: the public key is
-    decoded), for verification when keyed_in_place declined; NULL on failure. Callable without
+    decoded), for verification when install_key declined; NULL on failure. Callable without
     the GIL, because on OpenSSL 3.0 the provider key decode costs more than a signature check
     and a thread that verifies must not hold the GIL through it. The error queue is left clean."""
     cdef X509 *x = _parse_der(data, n, NULL)
@@ -770,21 +770,15 @@ cdef X509 *parse_full_der(const unsigned char *data, Py_ssize_t n) noexcept nogi
     return x
 
 
-cdef bint keyed_in_place(Certificate cert) noexcept:
-    """With the GIL: make cert's inspection parse serve verification as well, by giving it the
-    key the decoder would have made (spki.install_key: a few microseconds for RSA and the NIST
-    curves, against a second parse plus OpenSSL 3.0's decode). True when cert._full is set, by
-    this call or an earlier one; False when the key is left to parse_full_der. Holding the GIL
-    makes the test, the install and the publication one step for every other thread: none can
-    see _full before the key is in place, and none installs twice."""
-    if cert._full != NULL:
-        return True
-    if cert._x509 == NULL or not install_key(cert._x509):
-        return False
-    if X509_up_ref(cert._x509) != 1:
-        return False        # the key stays installed (it is the right one); _full comes from a parse
-    cert._full = cert._x509
-    return True
+cdef X509 *verification_x509(X509 *inspected, const unsigned char *der, Py_ssize_t n) noexcept nogil:
+    """A new reference to an X509 of der with its public key, for verification; NULL on failure.
+    For RSA and the NIST curves that is the inspection parse itself, once spki.install_key has
+    given it its key (a few microseconds, against a second parse plus OpenSSL 3.0's decode);
+    for other keys a normal parse (parse_full_der). Callable without the GIL from any number
+    of threads at once: install_key publishes the key atomically."""
+    if inspected != NULL and install_key(inspected) and X509_up_ref(inspected) == 1:
+        return inspected
+    return parse_full_der(der, n)
 
 
 cdef void adopt_full(Certificate cert, X509 *x) noexcept:
@@ -834,9 +828,10 @@ cdef class Certificate:
         """A normally-parsed X509 (default library context, public key decoded), made once."""
         cdef X509 *x
         cdef bytes der
-        if self._full == NULL and not keyed_in_place(self):
+        if self._full == NULL:
             der = _der_of(self)
-            x = parse_full_der(<const unsigned char *>PyBytes_AS_STRING(der), PyBytes_GET_SIZE(der))
+            x = verification_x509(self._x509, <const unsigned char *>PyBytes_AS_STRING(der),
+                                  PyBytes_GET_SIZE(der))
             if x == NULL:
                 raise ValueError("invalid DER certificate")
             adopt_full(self, x)

@@ -304,10 +304,16 @@ def test_chain_returns_the_callers_objects():
     v = Verifier(TrustStore([c.root.certcore]))
     leaf, inter = c.leaf.certcore, c.inter.certcore
     unused = pki.intermediate("unused", pki.root("other")).certcore
+    anchors = []
     for got in (v.verify(leaf, [unused, inter], "localhost"),
                 v.verify_many([(leaf, [unused, inter], "localhost")])[0]):
         assert got[0] is leaf and got[1] is inter
-        assert got[2] == c.root.certcore
+        assert got[2] == c.root.certcore and got[2].to_dict() == c.root.certcore.to_dict()
+        anchors.append(got[2])
+    # the Verifier wraps a store certificate once: the same anchor object for other callers' chains
+    other = v.verify(c.leaf.certcore, [c.inter.certcore], "localhost")
+    assert other[0] is not leaf and other[2] is anchors[0] is anchors[1]
+    assert Verifier(TrustStore([c.root.certcore])).verify(leaf, [inter])[2] is not anchors[0]
     # an intermediate the store also holds is taken from the store (trusted first): a new object
     v2 = Verifier(TrustStore([c.root.certcore, inter]))
     got = v2.verify(leaf, [inter], "localhost")

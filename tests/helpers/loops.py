@@ -436,6 +436,10 @@ def run(names=None, scale=1.0, out=sys.stdout):
 if __name__ == "__main__":
     import argparse
 
+    # as a script (ci/valgrind) the workloads that build certificates import the `helpers`
+    # package the way the tests do: from the tests directory
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--only", nargs="*")
