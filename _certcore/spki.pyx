@@ -124,7 +124,9 @@ cdef EVP_PKEY *_ec_key(int curve, const unsigned char *point, int n) noexcept no
 
 
 cdef Py_ssize_t _der_length(const unsigned char *d, Py_ssize_t n, Py_ssize_t *pos) noexcept nogil:
-    """The minimal-DER length at d[*pos] (advancing *pos), or -1 when it is not one."""
+    """The minimal-DER length at d[*pos] (advancing *pos), or -1 when it is not one. Not
+    ASN1_get_object (x509.pyx's reader for inspection): that one takes non-minimal lengths, and
+    only the canonical encoding may take this path."""
     cdef Py_ssize_t i = pos[0], length, k
     cdef unsigned char b
     if i >= n:

@@ -825,7 +825,7 @@ cdef class Certificate:
             self._full = NULL
 
     cdef X509* full_x509(self) except NULL:
-        """A normally-parsed X509 (default library context, public key decoded), made once."""
+        """The X509 verification uses (its public key made), made once: see verification_x509."""
         cdef X509 *x
         cdef bytes der
         if self._full == NULL:
