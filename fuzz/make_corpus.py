@@ -244,6 +244,31 @@ def tls_seeds():
     return client, server
 
 
+def verify_keys_seeds():
+    """SubjectPublicKeyInfos: each key type certcore makes itself, some it leaves to OpenSSL's
+    decoder, and non-canonical encodings of a P-256 and an RSA key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    def spki(key):
+        return key.public_key().public_bytes(serialization.Encoding.DER,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+    keys = [ec.generate_private_key(c) for c in (ec.SECP256R1(), ec.SECP384R1(), ec.SECP521R1(), ec.SECP224R1())]
+    keys += [rsa.generate_private_key(public_exponent=65537, key_size=n) for n in (1024, 2048)]
+    keys.append(ed25519.Ed25519PrivateKey.generate())
+    seeds = [spki(k) for k in keys]
+    def tlv(tag, content):
+        n = len(content)
+        return bytes([tag]) + (bytes([n]) if n < 0x80 else bytes([0x81, n])) + content
+    p256, rsa1024 = seeds[0], seeds[4]
+    alg, point = p256[2:2 + 2 + p256[3]], p256[-65:]
+    parity = point[-1] & 1
+    seeds.append(tlv(0x30, alg + tlv(0x03, bytes([0, 2 + parity]) + point[1:33])))     # compressed point
+    seeds.append(tlv(0x30, alg + tlv(0x03, bytes([0, 6 + parity]) + point[1:])))       # hybrid point
+    seeds.append(rsa1024[:-1] + bytes([rsa1024[-1] ^ 1]))                             # another exponent
+    return seeds
+
+
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
@@ -260,6 +285,8 @@ def main():
         put("pem_der", s)
     for s in pem_bundle_seeds(ders):
         put("pem_bundle", s)
+    for s in verify_keys_seeds():
+        put("verify_keys", s)
     client, server = tls_seeds()
     for s in client:
         put("tls_client", s)

@@ -24,6 +24,7 @@ TARGETS = {
     "cert_match_hostname": "fuzz_cert_match_hostname",
     "tls_client": "fuzz_tls_client",
     "tls_server": "fuzz_tls_server",
+    "verify_keys": "fuzz_verify_keys",
 }
 
 
