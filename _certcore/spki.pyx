@@ -301,8 +301,8 @@ cdef bint _probe(OSSL_LIB_CTX *undecoded_ctx) noexcept:
     p = der
     bare = <X509_PUBKEY *>ASN1_item_d2i_ex(NULL, &p, len(der), X509_PUBKEY_it(), undecoded_ctx, NULL)
     if decoded != NULL and bare != NULL and X509_PUBKEY_get0(decoded) != NULL:
-        X509_PUBKEY_get0_param(NULL, &pk, &pklen, &pa, decoded)
-        ok = ((<void **>decoded)[0] == <void *>pa
+        ok = (X509_PUBKEY_get0_param(NULL, &pk, &pklen, &pa, decoded) == 1 and pa != NULL
+              and (<void **>decoded)[0] == <void *>pa
               and ASN1_STRING_get0_data(<ASN1_STRING *>(<void **>decoded)[1]) == pk
               and _key_slot(decoded)[0] == X509_PUBKEY_get0(decoded)
               and _key_slot(bare)[0] == NULL)
