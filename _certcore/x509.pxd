@@ -32,10 +32,8 @@ cdef class Certificate:
 
 
 cdef Certificate certificate_from_x509(X509* x)
-# The normal (decoding) parse of a Certificate's DER, without the GIL (NULL on failure, error
-# queue clean), and the publication of a verification X509 as the Certificate's _full (with the
-# GIL; x's reference moves).
-cdef X509 *parse_full_der(const unsigned char *data, Py_ssize_t n) noexcept nogil
+# The publication of a verification X509 as the Certificate's _full (with the GIL; x's
+# reference moves).
 cdef void adopt_full(Certificate cert, X509 *x) noexcept
 # Without the GIL: a new reference to the X509 that verification uses (the inspection parse
 # given its key by spki.install_key, or a normal parse), NULL on failure.
