@@ -1,5 +1,8 @@
 # Certificate time strings and civil-date arithmetic, shared at C level (see asn1time.pyx).
 
+from libc.time cimport tm, time_t
+from openssl.asn1 cimport ASN1_TIME
+
 # Return codes of parse_cert_time_ascii.
 cdef enum:
     CT_OK = 0
@@ -17,3 +20,10 @@ cdef long long civil_to_seconds(long long year, int month, int day, int hour, in
 # Parse a whole "%b %d %H:%M:%S %Y GMT" string (bytes, read as Latin-1) exactly as CPython 3.11's
 # ssl.cert_time_to_seconds does. 0 and *out = seconds, or a negative CT_* code.
 cdef int parse_cert_time_ascii(const char *s, Py_ssize_t n, long long *out) noexcept nogil
+
+# X509_cmp_time(ctm, &t) of OpenSSL 3.0 (-1: ctm <= t, 1: later, 0: malformed) against *now, the
+# broken-down t from cert_time_now, without building an ASN1_TIME (and a glibc gmtime_r, which
+# takes a process-wide lock) per comparison. cert_time_now is False where the caller must call
+# X509_cmp_time itself.
+cdef bint cert_time_now(time_t t, tm *out) noexcept nogil
+cdef int cmp_cert_time(const ASN1_TIME *ctm, const tm *now) noexcept nogil

@@ -22,6 +22,14 @@ import sys
 from cpython.long cimport PyLong_FromLongLong
 from cpython.object cimport PyObject_GetItem
 
+from libc.time cimport tm, time_t
+from openssl.asn1 cimport (
+    ASN1_TIME, ASN1_STRING, ASN1_STRING_length, ASN1_STRING_type, ASN1_STRING_get0_data, ASN1_TIME_to_tm,
+    ASN1_STRING_type_new, ASN1_STRING_set, ASN1_STRING_free, V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME,
+)
+from openssl.crypto cimport OPENSSL_gmtime, OPENSSL_gmtime_diff
+from openssl.err cimport ERR_clear_error
+from openssl.x509_vfy cimport X509_cmp_time
 from pyapi cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH
 from _certcore.text cimport read_char, py_isspace
 
@@ -479,6 +487,61 @@ def cert_time_to_seconds(cert_time):
     if month == 0:
         raise _month_error(cert_time)
     return _seconds_from_rest(<str>cert_time, 3, month)
+
+
+cdef bint cert_time_now(time_t t, tm *out) noexcept nogil:
+    # X509_cmp_time compares against ASN1_TIME_adj(t) read back by ASN1_TIME_to_tm: for years
+    # 1..9999 that round trip gives exactly OPENSSL_gmtime's fields (UTCTime for 1950-2049,
+    # GeneralizedTime otherwise); outside them its formatting is not a round trip
+    if OPENSSL_gmtime(&t, out) == NULL:
+        return False
+    return 1 <= out.tm_year + 1900 <= 9999
+
+
+cdef int cmp_cert_time(const ASN1_TIME *ctm, const tm *now) noexcept nogil:
+    # OpenSSL 3.0's X509_cmp_time: RFC 5280's fixed forms only (YYMMDDHHMMSSZ as UTCTime,
+    # YYYYMMDDHHMMSSZ as GeneralizedTime), then ASN1_TIME_diff's conversion and comparison (<=)
+    cdef int n = ASN1_STRING_length(ctm)
+    cdef int kind = ASN1_STRING_type(ctm)
+    cdef const unsigned char *d = ASN1_STRING_get0_data(ctm)
+    cdef int i, day = 0, sec = 0
+    cdef tm when
+    if kind == V_ASN1_UTCTIME:
+        if n != 13:
+            return 0
+    elif kind == V_ASN1_GENERALIZEDTIME:
+        if n != 15:
+            return 0
+    else:
+        return 0
+    for i in range(n - 1):
+        if d[i] < 48 or d[i] > 57:
+            return 0
+    if d[n - 1] != 90:      # 'Z'
+        return 0
+    if ASN1_TIME_to_tm(ctm, &when) != 1:
+        return 0
+    if OPENSSL_gmtime_diff(&day, &sec, &when, now) != 1:
+        return 0
+    return -1 if day >= 0 and sec >= 0 else 1
+
+
+def _test_cmp_cert_time(int kind, bytes value, long long t):
+    """Test hook: (cmp_cert_time or None where it does not apply, X509_cmp_time) for an ASN.1
+    string of the given type and contents against time t."""
+    cdef ASN1_STRING *s = ASN1_STRING_type_new(kind)
+    cdef time_t when = <time_t>t
+    cdef tm now
+    if s == NULL:
+        raise MemoryError()
+    try:
+        if ASN1_STRING_set(s, <const char *>value, <int>len(value)) != 1:
+            raise MemoryError()
+        ours = cmp_cert_time(s, &now) if cert_time_now(when, &now) else None
+        return ours, X509_cmp_time(s, &when)
+    finally:
+        ASN1_STRING_free(s)
+        ERR_clear_error()
 
 
 def _test_parse_cert_time_ascii(bytes s):

@@ -16,7 +16,7 @@ from cpython.bytes cimport PyBytes_AS_STRING
 from libc.limits cimport INT_MAX
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset, memcmp, memcpy
-from libc.time cimport time_t
+from libc.time cimport time_t, time, tm
 from cpython.pythread cimport (
     PyThread_type_lock, PyThread_allocate_lock, PyThread_acquire_lock, PyThread_release_lock, WAIT_LOCK,
 )
@@ -37,6 +37,7 @@ from openssl.x509_vfy cimport *
 from openssl.x509v3 cimport a2i_IPADDRESS
 
 from _certcore.context cimport ContextCore, default_context_verify_flags
+from _certcore.asn1time cimport cert_time_now, cmp_cert_time
 from _certcore.policy cimport StrictFailure, strict_chain_violation
 from _certcore.errors cimport build_verify_error, raise_from_queue, SITE_CONTEXT
 from _certcore.truststore cimport TrustStore
@@ -135,24 +136,16 @@ cdef int _fail(X509_STORE_CTX *ctx, X509 *x, int depth, int err) noexcept nogil:
     return cb(0, ctx)
 
 
-cdef int _check_time(X509_STORE_CTX *ctx, X509 *x, int depth) noexcept nogil:
-    """OpenSSL 3.0's x509_check_cert_time (depth >= 0 here)."""
-    cdef X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx)
-    cdef unsigned long flags = X509_VERIFY_PARAM_get_flags(param)
-    cdef time_t t
-    cdef time_t *ptime = NULL
+cdef int _check_time(X509_STORE_CTX *ctx, X509 *x, int depth, const tm *now, time_t *ptime) noexcept nogil:
+    """OpenSSL 3.0's x509_check_cert_time (depth >= 0 here), against the time _internal_verify
+    took once for the whole chain (now: broken down; NULL: X509_cmp_time with ptime)."""
     cdef int i
-    if flags & X509_V_FLAG_USE_CHECK_TIME:
-        t = X509_VERIFY_PARAM_get_time(param)
-        ptime = &t
-    elif flags & X509_V_FLAG_NO_CHECK_TIME:
-        return 1
-    i = X509_cmp_time(X509_get0_notBefore(x), ptime)
+    i = cmp_cert_time(X509_get0_notBefore(x), now) if now != NULL else X509_cmp_time(X509_get0_notBefore(x), ptime)
     if i == 0 and not _fail(ctx, x, depth, X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD):
         return 0
     if i > 0 and not _fail(ctx, x, depth, X509_V_ERR_CERT_NOT_YET_VALID):
         return 0
-    i = X509_cmp_time(X509_get0_notAfter(x), ptime)
+    i = cmp_cert_time(X509_get0_notAfter(x), now) if now != NULL else X509_cmp_time(X509_get0_notAfter(x), ptime)
     if i == 0 and not _fail(ctx, x, depth, X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD):
         return 0
     if i < 0 and not _fail(ctx, x, depth, X509_V_ERR_CERT_HAS_EXPIRED):
@@ -187,6 +180,21 @@ cdef int _internal_verify(X509_STORE_CTX *ctx) noexcept nogil:
     cdef X509_STORE_CTX_verify_cb cb = X509_STORE_CTX_get_verify_cb(ctx)
     cdef X509_STORE_CTX_check_issued_fn check_issued = X509_STORE_CTX_get_check_issued(ctx)
     cdef bint skip_sig = False
+    cdef bint check_time = True
+    cdef time_t t
+    cdef time_t *ptime = NULL
+    cdef tm now_tm
+    cdef const tm *now = NULL
+    if flags & X509_V_FLAG_USE_CHECK_TIME:
+        t = X509_VERIFY_PARAM_get_time(X509_STORE_CTX_get0_param(ctx))
+        ptime = &t
+    elif flags & X509_V_FLAG_NO_CHECK_TIME:
+        check_time = False
+    else:
+        t = time(NULL)
+        ptime = &t
+    if check_time and cert_time_now(t, &now_tm):
+        now = &now_tm
     if check_issued(ctx, xi, xi):
         xs = xi     # the typical case: the last certificate is self-issued
     elif flags & X509_V_FLAG_PARTIAL_CHAIN:
@@ -220,7 +228,7 @@ cdef int _internal_verify(X509_STORE_CTX *ctx) noexcept nogil:
                     return 0
         skip_sig = False
         # in addition to RFC 5280, the trusted (root) certificate's time is checked too
-        if not _check_time(ctx, xs, n):
+        if check_time and not _check_time(ctx, xs, n, now, ptime):
             return 0
         # success at this depth (the previous error, if any, stays)
         X509_STORE_CTX_set_current_cert(ctx, xs)

@@ -35,6 +35,9 @@ cdef extern from "openssl/asn1.h" nogil:
     const unsigned char *ASN1_STRING_get0_data(const ASN1_STRING *x)
     int ASN1_STRING_to_UTF8(unsigned char **out, const ASN1_STRING *inp)
     int ASN1_TIME_to_tm(const ASN1_TIME *s, tm *t)
+    int ASN1_STRING_set(ASN1_STRING *str, const void *data, int len)
+    ASN1_STRING *ASN1_STRING_type_new(int type)
+    void ASN1_STRING_free(ASN1_STRING *a)
     int ASN1_TIME_print(BIO *bp, const ASN1_TIME *t)
     ASN1_VALUE *ASN1_item_d2i_ex(ASN1_VALUE **val, const unsigned char **inp, long length,
                                  const ASN1_ITEM *it, OSSL_LIB_CTX *libctx, const char *propq)

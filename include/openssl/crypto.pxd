@@ -1,4 +1,6 @@
 # Declarations from <openssl/crypto.h> and <openssl/opensslv.h>: versions and memory.
+from libc.time cimport tm, time_t
+
 cdef extern from "openssl/opensslv.h" nogil:
     enum:
         OPENSSL_VERSION_NUMBER
@@ -14,6 +16,8 @@ cdef extern from "openssl/crypto.h" nogil:
     const char *OpenSSL_version(int t)
     void OPENSSL_free(void *ptr)
     void *OPENSSL_malloc(size_t num)
+    tm *OPENSSL_gmtime(const time_t *timer, tm *result)
+    int OPENSSL_gmtime_diff(int *pday, int *psec, const tm *start, const tm *end)
 
     ctypedef struct OSSL_LIB_CTX:
         pass
