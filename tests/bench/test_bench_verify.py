@@ -162,6 +162,7 @@ class _Workers:
         self.verifier = verifier
         self.queue = collections.deque()
         self.active = 0
+        self.cpu = [0.0, 0.0]      # each thread's CPU seconds in the last round
         self.start = threading.Barrier(3)
         self.done = threading.Barrier(3)
         self.stop = False
@@ -174,12 +175,14 @@ class _Workers:
             self.start.wait()
             if self.stop:
                 return
+            c0 = time.thread_time()
             while k < self.active:
                 try:
                     batch = self.queue.popleft()
                 except IndexError:
                     break
                 self.verifier.verify_many(batch)
+            self.cpu[k] = time.thread_time() - c0
             self.done.wait()
 
     def round(self, batches, threads):
@@ -188,8 +191,9 @@ class _Workers:
         self.start.wait()
         t0 = time.perf_counter()
         self.done.wait()
+        wall = time.perf_counter() - t0
         assert not self.queue
-        return time.perf_counter() - t0
+        return wall, sum(self.cpu)
 
     def close(self):
         self.stop = True
@@ -219,10 +223,14 @@ def test_bench_verify_many_threads(thread_leaves, request):
     try:
         # alternating rounds, so that a slower or faster stretch of a shared machine falls on
         # both sides; each pair's ratio is taken next to each other in time
-        singles, doubles = [], []
+        singles, doubles, cpu1, cpu2 = [], [], [], []
         for _ in range(ROUNDS):
-            singles.append(workers.round(fresh(), 1))
-            doubles.append(workers.round(fresh(), 2))
+            wall, cpu = workers.round(fresh(), 1)
+            singles.append(wall)
+            cpu1.append(cpu)
+            wall, cpu = workers.round(fresh(), 2)
+            doubles.append(wall)
+            cpu2.append(cpu)
     finally:
         workers.close()
     pairs = sorted(a / b for a, b in zip(singles, doubles))
@@ -231,3 +239,9 @@ def test_bench_verify_many_threads(thread_leaves, request):
           f"{ROUNDS} alternating rounds): 1 thread {single * 1000:.1f} ms, 2 threads {double * 1000:.1f} ms, "
           f"speedup {single / double:.2f}x; "
           f"median of the paired ratios {pairs[ROUNDS // 2]:.2f}x (target 1.7x)")
+    # CPU time: whether two threads cost more CPU per chain (contention inside the process) or
+    # the same CPU spread over less than two cores' worth of wall time (waiting)
+    c1, c2 = sorted(cpu1)[ROUNDS // 2], sorted(cpu2)[ROUNDS // 2]
+    busy = sorted(c / w for c, w in zip(cpu2, doubles))[ROUNDS // 2]
+    print(f"verify_many CPU time: 1 thread {c1 * 1e6 / len(batch):.1f} us/chain, 2 threads "
+          f"{c2 * 1e6 / len(batch):.1f} us/chain; 2-thread rounds kept {busy:.2f} cores busy")
