@@ -163,8 +163,10 @@ class _Workers:
         self.queue = collections.deque()
         self.active = 0
         self.cpu = [0.0, 0.0]      # each thread's CPU seconds in the last round
-        self.start = threading.Barrier(3)
-        self.done = threading.Barrier(3)
+        self.error = None          # a worker's exception, re-raised by round()
+        # a timeout, so that a worker that cannot reach a barrier fails the bench instead of hanging it
+        self.start = threading.Barrier(3, timeout=600)
+        self.done = threading.Barrier(3, timeout=600)
         self.stop = False
         self.threads = [threading.Thread(target=self._run, args=(k,), daemon=True) for k in range(2)]
         for t in self.threads:
@@ -176,12 +178,16 @@ class _Workers:
             if self.stop:
                 return
             c0 = time.thread_time()
-            while k < self.active:
-                try:
-                    batch = self.queue.popleft()
-                except IndexError:
-                    break
-                self.verifier.verify_many(batch)
+            try:
+                while k < self.active:
+                    try:
+                        batch = self.queue.popleft()
+                    except IndexError:
+                        break
+                    self.verifier.verify_many(batch)
+            except BaseException as e:      # reported by round(), after both threads are done
+                self.error = e
+                self.queue.clear()
             self.cpu[k] = time.thread_time() - c0
             self.done.wait()
 
@@ -192,6 +198,8 @@ class _Workers:
         t0 = time.perf_counter()
         self.done.wait()
         wall = time.perf_counter() - t0
+        if self.error is not None:
+            raise self.error
         assert not self.queue
         return wall, sum(self.cpu)
 
