@@ -38,6 +38,7 @@ from openssl.x509v3 cimport a2i_IPADDRESS
 
 from _certcore.context cimport ContextCore, default_context_verify_flags
 from _certcore.asn1time cimport cert_time_now, cmp_cert_time
+from _certcore.ecverify cimport ecdsa_p256_verify
 from _certcore.policy cimport StrictFailure, strict_chain_violation
 from _certcore.errors cimport build_verify_error, raise_from_queue, SITE_CONTEXT
 from _certcore.truststore cimport TrustStore
@@ -63,26 +64,19 @@ if _cache_lock == NULL or _sha256 == NULL:
     raise ImportError("certcore.verify: cannot set up the signature cache")
 
 
-cdef int _sig_key(X509 *subject, X509 *issuer, unsigned char *key) noexcept nogil:
-    """The cache key of (subject's signature, issuer's key); 0 when it cannot be computed."""
-    cdef unsigned char *der = NULL
-    cdef int n
+cdef int _sig_key(const unsigned char *der, int n, X509 *issuer, unsigned char *key) noexcept nogil:
+    """The cache key of (a certificate's DER, issuer's key); 0 when it cannot be computed."""
+    cdef unsigned char *spki = NULL
     cdef unsigned int mdlen = 0
-    n = i2d_X509(subject, &der)
-    if n <= 0:
-        return 0
     if EVP_Digest(der, <size_t>n, key, &mdlen, _sha256, NULL) != 1 or mdlen != 32:
-        OPENSSL_free(der)
         return 0
-    OPENSSL_free(der)
-    der = NULL
-    n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &der)
+    n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &spki)
     if n <= 0:
         return 0
-    if EVP_Digest(der, <size_t>n, key + 32, &mdlen, _sha256, NULL) != 1 or mdlen != 32:
-        OPENSSL_free(der)
+    if EVP_Digest(spki, <size_t>n, key + 32, &mdlen, _sha256, NULL) != 1 or mdlen != 32:
+        OPENSSL_free(spki)
         return 0
-    OPENSSL_free(der)
+    OPENSSL_free(spki)
     return 1
 
 
@@ -114,16 +108,23 @@ cdef void _cache_add(const unsigned char *key) noexcept nogil:
 
 cdef int _signature_ok(X509 *subject, X509 *issuer, EVP_PKEY *pkey) noexcept nogil:
     """X509_verify(subject, pkey) > 0, answered from the cache when this exact certificate was
-    verified under this exact key before."""
+    verified under this exact key before, and by ecverify's table when this key has one."""
     cdef unsigned char key[KEY_LEN]
-    cdef int have = _sig_key(subject, issuer, key)
-    if have and _cache_has(key):
-        return 1
-    if X509_verify(subject, pkey) <= 0:
-        return 0
+    cdef unsigned char *der = NULL
+    cdef int n = i2d_X509(subject, &der)
+    cdef int have = n > 0 and _sig_key(der, n, issuer, key)
+    cdef int ok = -1
     if have:
+        if _cache_has(key):
+            OPENSSL_free(der)
+            return 1
+        ok = ecdsa_p256_verify(subject, pkey, key + 32, der, <size_t>n)
+    OPENSSL_free(der)
+    if ok < 0:
+        ok = X509_verify(subject, pkey) > 0
+    if ok and have:
         _cache_add(key)
-    return 1
+    return ok
 
 
 cdef int _fail(X509_STORE_CTX *ctx, X509 *x, int depth, int err) noexcept nogil:

@@ -4,8 +4,12 @@ from openssl.bio cimport BIO
 from openssl.crypto cimport OSSL_LIB_CTX
 
 cdef extern from "openssl/asn1.h" nogil:
+    # Public in asn1.h; flags holds a BIT STRING's unused-bits count (ASN1_item_verify checks it).
     ctypedef struct ASN1_STRING:
-        pass
+        int length
+        int type
+        unsigned char *data
+        long flags
     ctypedef ASN1_STRING ASN1_INTEGER
     ctypedef ASN1_STRING ASN1_TIME
     ctypedef ASN1_STRING ASN1_IA5STRING
@@ -29,6 +33,7 @@ cdef extern from "openssl/asn1.h" nogil:
         V_ASN1_GENERALIZEDTIME
         V_ASN1_UTF8STRING
         V_ASN1_PRINTABLESTRING
+        V_ASN1_BIT_STRING
 
     int ASN1_STRING_length(const ASN1_STRING *x)
     int ASN1_STRING_type(const ASN1_STRING *x)

@@ -5,3 +5,22 @@ cdef extern from "openssl/bn.h" nogil:
         pass
     BIGNUM *BN_bin2bn(const unsigned char *s, int len, BIGNUM *ret)
     void BN_free(BIGNUM *a)
+
+# Arithmetic modulo a curve's order (the ECDSA equation in ecverify.pyx).
+cdef extern from "openssl/bn.h" nogil:
+    ctypedef struct BN_CTX:
+        pass
+    BN_CTX *BN_CTX_new()
+    void BN_CTX_free(BN_CTX *c)
+    void BN_CTX_start(BN_CTX *ctx)
+    BIGNUM *BN_CTX_get(BN_CTX *ctx)
+    void BN_CTX_end(BN_CTX *ctx)
+    BIGNUM *BN_new()
+    BIGNUM *BN_dup(const BIGNUM *a)
+    int BN_is_zero(const BIGNUM *a)
+    int BN_is_negative(const BIGNUM *b)
+    int BN_ucmp(const BIGNUM *a, const BIGNUM *b)
+    int BN_num_bits(const BIGNUM *a)
+    BIGNUM *BN_mod_inverse(BIGNUM *ret, const BIGNUM *a, const BIGNUM *n, BN_CTX *ctx)
+    int BN_mod_mul(BIGNUM *r, const BIGNUM *a, const BIGNUM *b, const BIGNUM *m, BN_CTX *ctx)
+    int BN_nnmod(BIGNUM *r, const BIGNUM *m, const BIGNUM *d, BN_CTX *ctx)

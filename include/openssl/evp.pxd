@@ -50,3 +50,12 @@ cdef extern from "openssl/evp.h" nogil:
     int EVP_PKEY_fromdata_init(EVP_PKEY_CTX *ctx)
     int EVP_PKEY_fromdata(EVP_PKEY_CTX *ctx, EVP_PKEY **ppkey, int selection, OSSL_PARAM *params)
     int EVP_PKEY_eq(const EVP_PKEY *a, const EVP_PKEY *b)
+
+# An EC key's curve and point (the fixed-base tables of ecverify.pyx).
+cdef extern from "openssl/evp.h" nogil:
+    enum:
+        EVP_PKEY_EC
+    int EVP_PKEY_get_utf8_string_param(const EVP_PKEY *pkey, const char *key_name, char *str,
+                                       size_t max_buf_sz, size_t *out_len)
+    int EVP_PKEY_get_octet_string_param(const EVP_PKEY *pkey, const char *key_name, unsigned char *buf,
+                                        size_t max_buf_sz, size_t *out_len)

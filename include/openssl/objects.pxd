@@ -40,3 +40,8 @@ cdef extern from "openssl/objects.h" nogil:
         NID_X9_62_prime192v1
         NID_secp384r1
         NID_secp521r1
+
+# The signature algorithm ecverify.pyx answers itself.
+cdef extern from "openssl/objects.h" nogil:
+    enum:
+        NID_ecdsa_with_SHA256

@@ -14,3 +14,4 @@ cdef extern from "openssl/core_names.h" nogil:
     const char *OSSL_PKEY_PARAM_GROUP_NAME
     const char *OSSL_PKEY_PARAM_RSA_N
     const char *OSSL_PKEY_PARAM_RSA_E
+    const char *OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY

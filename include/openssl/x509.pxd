@@ -88,3 +88,10 @@ cdef extern from "openssl/x509.h" nogil:
     ASN1_OCTET_STRING *X509_EXTENSION_get_data(X509_EXTENSION *ne)
     int X509_NAME_cmp(const X509_NAME *a, const X509_NAME *b)
     int X509_verify(X509 *a, EVP_PKEY *r)
+
+# The two signature AlgorithmIdentifiers X509_verify compares, and the signature algorithm's NID
+# (ecverify.pyx).
+cdef extern from "openssl/x509.h" nogil:
+    const X509_ALGOR *X509_get0_tbs_sigalg(const X509 *x)
+    int X509_ALGOR_cmp(const X509_ALGOR *a, const X509_ALGOR *b)
+    int X509_get_signature_nid(const X509 *x)
