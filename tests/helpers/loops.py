@@ -304,6 +304,31 @@ def verification_keys():
     return once
 
 
+@workload(count=300)
+def verification_tables():
+    # ecverify's fixed-base tables: 20 P-256 issuer keys, more than the 16 tables kept, in turn,
+    # so that every iteration builds a table (about 150 KB) and evicts another, which must be freed
+    import itertools
+    from helpers import pki
+    from _certcore import ecverify, verify
+    root = pki.root()
+    inters = [pki.intermediate(f"tables {k}", root) for k in range(20)]
+    chains = [(certcore.Certificate(pki.leaf("localhost", i, sans=("localhost",)).der), [i.certcore])
+              for i in inters]
+    v = certcore.Verifier(certcore.TrustStore([root.certcore]))
+    turn = itertools.count()
+
+    def once():
+        leaf, inter = chains[next(turn) % len(chains)]
+        old = ecverify._set_threshold(1)
+        try:
+            verify._cache_clear()
+            assert len(v.verify(leaf, inter, "localhost")) == 3
+        finally:
+            ecverify._set_threshold(old)
+    return once
+
+
 @workload(count=2_000)
 def verifier_verify_many():
     v = _verifier()
