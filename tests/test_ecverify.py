@@ -395,3 +395,17 @@ def test_key_of_the_table_is_the_spki(ca):
     k = ec.generate_private_key(ec.SECP256R1())
     stranger = pki.intermediate("ecverify intermediate", r, key=k)
     assert _agree(der, stranger.der)[0] == 0
+
+
+def test_inverse_modulo_the_order():
+    # the limb arithmetic itself (the verifier also checks w*s = 1 with OpenSSL's arithmetic and
+    # falls back to BN_mod_inverse, which would hide a wrong answer here); Python's pow is the oracle
+    rng = random.Random(5)
+    edges = [1, 2, 3, N - 1, N - 2, (N + 1) // 2, 2 ** 255, 2 ** 128 + 1, 2 ** 64 - 1, 2 ** 64, 2 ** 192 - 1]
+    values = edges + [rng.randrange(1, N) for _ in range(5000)] + [rng.randrange(1, 2 ** 64) for _ in range(500)]
+    for s in values:
+        assert ecverify._test_inverse(s) == pow(s, -1, N), hex(s)
+    # no inverse: the loop must end and say so
+    assert ecverify._test_inverse(N) is None
+    with pytest.raises(ValueError):
+        ecverify._test_inverse(0)
