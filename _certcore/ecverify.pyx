@@ -34,7 +34,8 @@ from libc.stdlib cimport calloc, free
 from libc.stdint cimport uint64_t
 from libc.string cimport memcmp, memcpy, memset
 
-from openssl.asn1 cimport ASN1_STRING, V_ASN1_BIT_STRING
+from libc.limits cimport LONG_MAX
+from openssl.asn1 cimport ASN1_STRING, ASN1_get_object, V_ASN1_BIT_STRING, V_ASN1_SEQUENCE
 from openssl.bn cimport (
     BIGNUM, BN_CTX, BN_CTX_new, BN_CTX_free, BN_CTX_start, BN_CTX_get, BN_CTX_end, BN_bin2bn, BN_dup,
     BN_is_zero, BN_is_negative, BN_ucmp, BN_mod_inverse, BN_mod_mul, BN_nnmod, BN_is_one, BN_lebin2bn, BN_free,
@@ -226,38 +227,25 @@ cdef void _release(Table *t) noexcept nogil:
         _table_free(t)
 
 
-cdef bint _der_length(const unsigned char *p, size_t avail, size_t *hdr, size_t *length) noexcept nogil:
-    """A DER tag's length octets at p[1:] (p[0] is the tag): header size and content length."""
-    cdef size_t i, k, v = 0
-    if avail < 2:
-        return False
-    if p[1] < 0x80:
-        hdr[0] = 2
-        length[0] = p[1]
-        return True
-    k = p[1] & 0x7F
-    if k == 0 or k > 4 or avail < 2 + k:
-        return False
-    for i in range(k):
-        v = (v << 8) | p[2 + i]
-    hdr[0] = 2 + k
-    length[0] = v
-    return True
-
-
 cdef bint _tbs(const unsigned char *der, size_t n, const unsigned char **tbs, size_t *tbslen) noexcept nogil:
     """The TBSCertificate's bytes inside a certificate's DER (i2d_X509 output): the first element
     of the outer SEQUENCE. They are the bytes X509_verify digests (the cached encoding i2d_X509
-    copies)."""
-    cdef size_t hdr, length, thdr, tlength
-    if n < 2 or der[0] != 0x30 or not _der_length(der, n, &hdr, &length) or hdr + length > n:
+    copies). ASN1_get_object reads the headers, as x509.pyx does; an error it queues is dropped
+    by the caller's error mark."""
+    cdef const unsigned char *p = der
+    cdef const unsigned char *start
+    cdef long length = 0
+    cdef int tag = 0, cls = 0
+    if n > <size_t>LONG_MAX:
         return False
-    if hdr + 2 > n or der[hdr] != 0x30 or not _der_length(der + hdr, n - hdr, &thdr, &tlength):
+    if ASN1_get_object(&p, &length, &tag, &cls, <long>n) != 0x20 or tag != V_ASN1_SEQUENCE or cls != 0:
         return False
-    if thdr + tlength > n - hdr:
+    start = p
+    if (ASN1_get_object(&p, &length, &tag, &cls, <long>(der + n - p)) != 0x20
+            or tag != V_ASN1_SEQUENCE or cls != 0):
         return False
-    tbs[0] = der + hdr
-    tbslen[0] = thdr + tlength
+    tbs[0] = start
+    tbslen[0] = <size_t>(p - start) + <size_t>length
     return True
 
 
