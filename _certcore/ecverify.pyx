@@ -217,9 +217,13 @@ cdef Table *_acquire(const unsigned char *spki, EVP_PKEY *pkey) noexcept nogil:
     return t
 
 
-cdef void _release(Table *t) noexcept nogil:
+cdef void _release(Table *t, bint answered) noexcept nogil:
+    """Drop a reference taken by _acquire, counting an answered signature under the same lock."""
+    global _answered
     cdef bint last
     PyThread_acquire_lock(_lock, WAIT_LOCK)
+    if answered:
+        _answered += 1
     t.refs -= 1
     last = t.refs == 0 and t.evicted
     PyThread_release_lock(_lock)
@@ -441,7 +445,6 @@ cdef int _verify(Table *t, X509 *subject, const unsigned char *der, size_t derle
 
 cdef int ecdsa_p256_verify(X509 *subject, EVP_PKEY *pkey, const unsigned char *spki_sha256,
                            const unsigned char *der, size_t derlen) noexcept nogil:
-    global _answered
     cdef Table *t
     cdef int rc
     if X509_get_signature_nid(subject) != NID_ecdsa_with_SHA256 or EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC:
@@ -452,12 +455,8 @@ cdef int ecdsa_p256_verify(X509 *subject, EVP_PKEY *pkey, const unsigned char *s
         ERR_pop_to_mark()
         return -1
     rc = _verify(t, subject, der, derlen)
-    _release(t)
+    _release(t, rc >= 0)
     ERR_pop_to_mark()
-    if rc >= 0:
-        PyThread_acquire_lock(_lock, WAIT_LOCK)
-        _answered += 1
-        PyThread_release_lock(_lock)
     return rc
 
 
