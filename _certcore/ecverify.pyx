@@ -10,13 +10,14 @@ OpenSSL's own ``EC_GROUP_precompute_mult``. u2*Q is then a fixed-base multiplica
 OpenSSL's P-256 code (measured here in C: one P-256 X509_verify 66 us, this path about 30 us
 before the limb inverse below took a further fifth off).
 
-What stays OpenSSL's: all point arithmetic and its on-curve checks, the signature's DER decoding
-(with ossl_ecdsa_verify's check that it re-encodes to the same bytes), the digest, the modular
-arithmetic except s^-1 (computed here, then checked with OpenSSL's). What this module does itself
-is the rest of X509_verify for ecdsa-with-SHA256 under a P-256 key: the two AlgorithmIdentifiers
-must be equal (X509_verify), the BIT STRING must have no unused bits (ASN1_item_verify),
-0 < r, s < n (ossl_ecdsa_simple_verify_sig), the digest taken over the TBSCertificate's exact
-bytes, and the equation. tests/test_ecverify.py compares every verdict
+What stays OpenSSL's: all point arithmetic and its on-curve checks, the signature's DER decoding,
+the digest, the modular arithmetic except s^-1 (computed here, then checked with OpenSSL's). What
+this module does itself is the rest of X509_verify for ecdsa-with-SHA256 under a P-256 key: the
+two AlgorithmIdentifiers must be equal (X509_verify), the BIT STRING must have no unused bits
+(ASN1_item_verify), the signature must be the exact DER of its (r, s) (ossl_ecdsa_verify
+re-encodes and compares), 0 < r, s < n (ossl_ecdsa_simple_verify_sig), the digest taken over the
+TBSCertificate's exact bytes, and the equation, whose x(R) is compared with r in Jacobian
+coordinates. tests/test_ecverify.py compares every verdict
 with X509_verify on the same inputs.
 
 When to build a table is a ski-rental choice: a table costs about 21.5 ms and 150 KB and saves
@@ -39,15 +40,15 @@ from openssl.asn1 cimport ASN1_STRING, ASN1_get_object, V_ASN1_BIT_STRING, V_ASN
 from openssl.bn cimport (
     BIGNUM, BN_CTX, BN_CTX_new, BN_CTX_free, BN_CTX_start, BN_CTX_get, BN_CTX_end, BN_bin2bn, BN_dup,
     BN_is_zero, BN_is_negative, BN_ucmp, BN_mod_inverse, BN_mod_mul, BN_nnmod, BN_is_one, BN_lebin2bn, BN_free,
-    BN_bn2lebinpad,
+    BN_bn2lebinpad, BN_num_bits, BN_bn2bin, BN_cmp, BN_add, BN_mul, BN_nist_mod_256, BN_get0_nist_prime_256,
 )
 from openssl.crypto cimport OPENSSL_free
 from openssl.ec cimport (
     EC_GROUP, EC_GROUP_new_by_curve_name, EC_GROUP_free, EC_GROUP_get0_order, EC_GROUP_get0_cofactor,
     EC_GROUP_set_generator, EC_GROUP_precompute_mult, EC_GROUP_have_precompute_mult,
     EC_POINT, EC_POINT_new, EC_POINT_free, EC_POINT_oct2point, EC_POINT_is_at_infinity, EC_POINT_add,
-    EC_POINT_mul, EC_POINT_cmp, EC_POINT_get_affine_coordinates,
-    ECDSA_SIG, d2i_ECDSA_SIG, i2d_ECDSA_SIG, ECDSA_SIG_free, ECDSA_SIG_get0,
+    EC_POINT_mul, EC_POINT_cmp, EC_POINT_get_affine_coordinates, EC_POINT_get_Jprojective_coordinates_GFp,
+    ECDSA_SIG, d2i_ECDSA_SIG, ECDSA_SIG_free, ECDSA_SIG_get0,
 )
 from openssl.err cimport ERR_set_mark, ERR_pop_to_mark, ERR_clear_error
 from openssl.evp cimport (
@@ -90,7 +91,8 @@ cdef PyThread_type_lock _lock = PyThread_allocate_lock()
 cdef EVP_MD *_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)
 cdef EC_GROUP *_p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)
 cdef BIGNUM *_order = BN_dup(EC_GROUP_get0_order(_p256)) if _p256 != NULL else NULL
-if (_lock == NULL or _sha256 == NULL or _p256 == NULL or _order == NULL
+cdef const BIGNUM *_prime = BN_get0_nist_prime_256()
+if (_lock == NULL or _sha256 == NULL or _p256 == NULL or _order == NULL or _prime == NULL
         or BN_bn2lebinpad(_order, <unsigned char *>_n, 32) != 32):
     raise ImportError("certcore.ecverify: cannot set up P-256")
 # the limbs are the order's little-endian octets: on a big-endian machine _inverse is not used
@@ -358,12 +360,76 @@ cdef bint _inverse_checked(const BIGNUM *s, BIGNUM *w, BIGNUM *tmp, BN_CTX *bn) 
     return BN_mod_inverse(w, s, _order, bn) != NULL
 
 
+cdef bint _canonical(const ASN1_STRING *sig, const BIGNUM *r, const BIGNUM *s) noexcept nogil:
+    """sig's bytes are exactly the DER of ECDSA-Sig-Value {r, s} for 0 < r, s < n: what
+    ossl_ecdsa_verify's re-encode-and-compare asks (i2d_ECDSA_SIG's output, written here without
+    its allocation: a SEQUENCE of two minimal positive INTEGERs, under 128 bytes for P-256)."""
+    cdef unsigned char enc[80]
+    cdef int rn = (BN_num_bits(r) + 8) // 8     # one octet more when the top bit is set: the 0x00
+    cdef int sn = (BN_num_bits(s) + 8) // 8
+    cdef int n = 6 + rn + sn
+    if rn > 33 or sn > 33 or sig.length != n:
+        return False
+    memset(enc, 0, sizeof(enc))
+    enc[0] = 0x30
+    enc[1] = <unsigned char>(n - 2)
+    enc[2] = 0x02
+    enc[3] = <unsigned char>rn
+    BN_bn2bin(r, enc + 4 + rn - (BN_num_bits(r) + 7) // 8)
+    enc[4 + rn] = 0x02
+    enc[5 + rn] = <unsigned char>sn
+    BN_bn2bin(s, enc + 6 + rn + sn - (BN_num_bits(s) + 7) // 8)
+    return memcmp(enc, sig.data, <size_t>n) == 0
+
+
+cdef inline bint _mul_p(BIGNUM *r, const BIGNUM *a, const BIGNUM *b, BN_CTX *bn) noexcept nogil:
+    """r = a*b mod p (P-256's field prime) for 0 <= a, b < p."""
+    return BN_mul(r, a, b, bn) == 1 and BN_nist_mod_256(r, r, _prime, bn) == 1
+
+
+cdef int _x_matches(const BIGNUM *X, const BIGNUM *Z, const BIGNUM *r, BN_CTX *bn) noexcept nogil:
+    """1 when x mod n == r for the Jacobian x = X/Z^2 (0 <= X, Z < p, Z != 0, 0 < r < n), 0 when
+    not, -1 on error. As p < 2n, x mod n == r exactly when x == r or x == r + n < p, that is when
+    X == c*Z^2 (mod p) for c = r or c = r + n < p: no field inversion, which an affine
+    conversion costs."""
+    cdef BIGNUM *z2
+    cdef BIGNUM *c
+    cdef int rc = -1
+    BN_CTX_start(bn)
+    z2 = BN_CTX_get(bn)
+    c = BN_CTX_get(bn)
+    if c != NULL and _mul_p(z2, Z, Z, bn) and _mul_p(c, r, z2, bn):
+        if BN_cmp(c, X) == 0:
+            rc = 1
+        elif BN_add(c, r, _order) != 1:
+            rc = -1
+        elif BN_ucmp(c, _prime) >= 0:
+            rc = 0
+        elif _mul_p(c, c, z2, bn):
+            rc = 1 if BN_cmp(c, X) == 0 else 0
+    BN_CTX_end(bn)
+    return rc
+
+
+cdef int _x_is(const EC_POINT *pt, const BIGNUM *r, BN_CTX *bn) noexcept nogil:
+    """1 when x(pt) mod n == r (pt not at infinity, 0 < r < n), 0 when not, -1 on error."""
+    cdef BIGNUM *X
+    cdef BIGNUM *Z
+    cdef int rc = -1
+    BN_CTX_start(bn)
+    X = BN_CTX_get(bn)
+    Z = BN_CTX_get(bn)
+    if Z != NULL and EC_POINT_get_Jprojective_coordinates_GFp(_p256, pt, X, NULL, Z, bn) == 1:
+        rc = _x_matches(X, Z, r, bn)
+    BN_CTX_end(bn)
+    return rc
+
+
 cdef int _verify(Table *t, X509 *subject, const unsigned char *der, size_t derlen) noexcept nogil:
     cdef const ASN1_STRING *sig = NULL
     cdef const X509_ALGOR *alg = NULL
     cdef const unsigned char *tbs
     cdef const unsigned char *p
-    cdef unsigned char *enc = NULL
     cdef size_t tbslen
     cdef unsigned char md[32]
     cdef unsigned int mdlen = 0
@@ -377,7 +443,6 @@ cdef int _verify(Table *t, X509 *subject, const unsigned char *der, size_t derle
     cdef BIGNUM *x
     cdef EC_POINT *pt = NULL
     cdef EC_POINT *pq = NULL
-    cdef int n, rc = -1
     X509_get0_signature(&sig, &alg, subject)
     # X509_verify: the signature's algorithm must be the one the TBSCertificate names
     if X509_ALGOR_cmp(alg, X509_get0_tbs_sigalg(subject)) != 0:
@@ -395,15 +460,13 @@ cdef int _verify(Table *t, X509 *subject, const unsigned char *der, size_t derle
     if es == NULL:
         return 0
     try:
-        n = i2d_ECDSA_SIG(es, &enc)
-        if n < 0:
-            return -1
-        if n != sig.length or memcmp(sig.data, enc, <size_t>n) != 0:
-            return 0
-        # ossl_ecdsa_simple_verify_sig: 0 < r, s < n
+        # ossl_ecdsa_simple_verify_sig: 0 < r, s < n (OpenSSL compares the re-encoding first;
+        # either failure is an invalid signature)
         ECDSA_SIG_get0(es, &r, &s)
         if (BN_is_zero(r) or BN_is_negative(r) or BN_ucmp(r, _order) >= 0
                 or BN_is_zero(s) or BN_is_negative(s) or BN_ucmp(s, _order) >= 0):
+            return 0
+        if not _canonical(sig, r, s):
             return 0
         bn = BN_CTX_new()
         if bn == NULL:
@@ -429,17 +492,13 @@ cdef int _verify(Table *t, X509 *subject, const unsigned char *der, size_t derle
             return -1
         if EC_POINT_is_at_infinity(_p256, pt):
             return 0        # OpenSSL: no affine coordinates, so not a valid signature
-        if EC_POINT_get_affine_coordinates(_p256, pt, x, NULL, bn) != 1 or BN_nnmod(x, x, _order, bn) != 1:
-            return -1
-        rc = 1 if BN_ucmp(x, r) == 0 else 0
-        return rc
+        return _x_is(pt, r, bn)
     finally:
         EC_POINT_free(pt)
         EC_POINT_free(pq)
         if bn != NULL:
             BN_CTX_end(bn)
             BN_CTX_free(bn)
-        OPENSSL_free(enc)
         ECDSA_SIG_free(es)
 
 
@@ -482,6 +541,33 @@ def _test_inverse(s):
     finally:
         BN_free(a)
         BN_free(w)
+
+
+def _test_x_matches(X, Z, r):
+    """Tests: _x_matches's answer for Jacobian X, Z (0 <= X, Z < p, Z != 0) and 0 < r < n."""
+    cdef BIGNUM *b[3]
+    cdef unsigned char buf[32]
+    cdef BN_CTX *bn = BN_CTX_new()
+    cdef int i, rc = -1
+    b[0] = b[1] = b[2] = NULL
+    try:
+        if bn == NULL:
+            raise MemoryError()
+        for i, v in enumerate((X, Z, r)):
+            if not 0 <= v < (1 << 256):
+                raise ValueError("X, Z and r must be 256-bit non-negative integers")
+            raw = int(v).to_bytes(32, "big")
+            memcpy(buf, <const unsigned char *>raw, 32)
+            b[i] = BN_bin2bn(buf, 32, NULL)
+            if b[i] == NULL:
+                raise MemoryError()
+        rc = _x_matches(b[0], b[1], b[2], bn)
+        ERR_clear_error()
+        return rc
+    finally:
+        for i in range(3):
+            BN_free(b[i])
+        BN_CTX_free(bn)
 
 
 def _set_threshold(int n):

@@ -409,3 +409,28 @@ def test_inverse_modulo_the_order():
     assert ecverify._test_inverse(N) is None
     with pytest.raises(ValueError):
         ecverify._test_inverse(0)
+
+
+P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF    # P-256's field prime
+
+
+def test_x_compared_in_jacobian_coordinates():
+    # x(R) mod n == r is decided as X == c*Z^2 (mod p) for c = r or r + n < p; Python's modular
+    # arithmetic is the oracle, with x drawn on both sides of n (x >= n: r = x - n) and Z random
+    rng = random.Random(11)
+    assert P - N < 2 ** 129 and N < P < 2 * N
+    xs = [rng.randrange(1, N) for _ in range(400)] + [rng.randrange(N, P) for _ in range(400)]
+    xs += [1, N - 1, N + 1, P - 1]      # the extremes of both ranges
+    for x in xs:
+        z = rng.randrange(1, P)
+        X = x * z * z % P
+        r = x % N
+        assert ecverify._test_x_matches(X, z, r) == 1, hex(x)
+        for wrong in {(r + 1) % N or 1, (r - 1) % N or N - 1, (x + 1) % P % N or 1}:
+            if wrong != r:
+                assert ecverify._test_x_matches(X, z, wrong) == 0, (hex(x), hex(wrong))
+    # r + n >= p is no candidate: for r >= p - n only x == r matches
+    r = P - N + 5
+    z = rng.randrange(1, P)
+    assert ecverify._test_x_matches((r + N - P) * z * z % P, z, r) == 0
+    assert ecverify._test_x_matches(r * z * z % P, z, r) == 1

@@ -26,3 +26,11 @@ cdef extern from "openssl/bn.h" nogil:
     # little-endian octets: 64-bit limbs on the little-endian machines certcore builds for
     BIGNUM *BN_lebin2bn(const unsigned char *s, int len, BIGNUM *ret)
     int BN_bn2lebinpad(const BIGNUM *a, unsigned char *to, int tolen)
+    # x(R) compared with r in Jacobian coordinates: products modulo the P-256 field prime
+    int BN_num_bits(const BIGNUM *a)
+    int BN_bn2bin(const BIGNUM *a, unsigned char *to)
+    int BN_cmp(const BIGNUM *a, const BIGNUM *b)
+    int BN_add(BIGNUM *r, const BIGNUM *a, const BIGNUM *b)
+    int BN_mul(BIGNUM *r, const BIGNUM *a, const BIGNUM *b, BN_CTX *ctx)
+    int BN_nist_mod_256(BIGNUM *r, const BIGNUM *a, const BIGNUM *p, BN_CTX *ctx)
+    const BIGNUM *BN_get0_nist_prime_256()

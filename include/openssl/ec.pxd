@@ -41,3 +41,7 @@ cdef extern from "openssl/ec.h" nogil:
     # visible; any other module that used these would fail to compile.
     int EC_GROUP_precompute_mult(EC_GROUP *group, BN_CTX *ctx)
     int EC_GROUP_have_precompute_mult(const EC_GROUP *group)
+    # Deprecated likewise: a point's Jacobian coordinates (x = X/Z^2), which let ecverify compare
+    # x with r without the field inversion an affine conversion costs.
+    int EC_POINT_get_Jprojective_coordinates_GFp(const EC_GROUP *group, const EC_POINT *p, BIGNUM *x,
+                                                 BIGNUM *y, BIGNUM *z, BN_CTX *ctx)
