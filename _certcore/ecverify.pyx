@@ -79,7 +79,7 @@ cdef struct Counter:
     int count               # signatures checked without a table; -1: this key gets none
 
 cdef enum:
-    LIMBS = 5       # _inverse's numbers: 257 bits, as x + n, before halving, may exceed 256 bits
+    LIMBS = 4       # _inverse's numbers: below n, so 256 bits
 
 cdef uint64_t _n[LIMBS]     # the group order in little-endian 64-bit limbs (_inverse)
 cdef Table *_tables[TABLES]
@@ -96,7 +96,8 @@ if (_lock == NULL or _sha256 == NULL or _p256 == NULL or _order == NULL or _prim
         or BN_bn2lebinpad(_order, <unsigned char *>_n, 32) != 32):
     raise ImportError("certcore.ecverify: cannot set up P-256")
 # the limbs are the order's little-endian octets: on a big-endian machine _inverse is not used
-cdef bint _limbs_ok = _n[0] == 0xF3B9CAC2FC632551 and _n[3] == 0xFFFFFFFF00000000
+cdef uint64_t _ninv = _minus_inverse_2_64(_n[0])    # -n^-1 mod 2^64 (_inverse's Montgomery steps)
+cdef bint _limbs_ok = _n[0] == 0xF3B9CAC2FC632551 and _n[3] == 0xFFFFFFFF00000000 and _n[0] * _ninv + 1 == 0
 
 
 cdef void _table_free(Table *t) noexcept nogil:
@@ -257,99 +258,129 @@ cdef bint _tbs(const unsigned char *der, size_t n, const unsigned char **tbs, si
 
 # s^-1 mod n by the binary extended Euclid algorithm on 64-bit limbs: BN_mod_inverse takes about
 # 9 us here, a third of a table-backed verification, because each of its ~700 steps is a generic
-# BIGNUM operation. The caller checks w*s = 1 (mod n) with OpenSSL's arithmetic and falls back to
-# BN_mod_inverse otherwise, so a wrong inverse can only cost time, never a verdict.
-cdef inline bint _is_zero(const uint64_t *a) noexcept nogil:
-    return (a[0] | a[1] | a[2] | a[3] | a[4]) == 0
+# BIGNUM operation. Each step here strips all of a number's trailing zero bits at once and divides
+# its coefficient by the same power of two in one Montgomery step (x + m*n is a multiple of 2^k
+# for m = x*(-n^-1) mod 2^k), so no step walks bit by bit. The caller checks w*s = 1 (mod n) with
+# OpenSSL's arithmetic and falls back to BN_mod_inverse otherwise, so a wrong inverse can only
+# cost time, never a verdict.
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    typedef unsigned __int128 certcore_u128;
+
+    static inline int certcore_geq4(const uint64_t *a, const uint64_t *b) {
+        for (int i = 3; i >= 0; i--)
+            if (a[i] != b[i])
+                return a[i] > b[i];
+        return 1;
+    }
+
+    static inline int certcore_is_zero4(const uint64_t *a) { return (a[0] | a[1] | a[2] | a[3]) == 0; }
+    static inline int certcore_is_one4(const uint64_t *a) { return a[0] == 1 && (a[1] | a[2] | a[3]) == 0; }
+
+    /* a -= b modulo 2^256; the borrow out */
+    static inline uint64_t certcore_sub4(uint64_t *a, const uint64_t *b) {
+        uint64_t borrow = 0;
+        for (int i = 0; i < 4; i++) {
+            certcore_u128 t = (certcore_u128)a[i] - b[i] - borrow;
+            a[i] = (uint64_t)t;
+            borrow = (uint64_t)(t >> 64) & 1;
+        }
+        return borrow;
+    }
+
+    /* x = x - y mod n for 0 <= x, y < n: n added back (modulo 2^256) when the subtraction borrowed */
+    static inline void certcore_sub_mod4(uint64_t *x, const uint64_t *y, const uint64_t *n) {
+        uint64_t mask = 0 - certcore_sub4(x, y), carry = 0;
+        for (int i = 0; i < 4; i++) {
+            certcore_u128 t = (certcore_u128)x[i] + (n[i] & mask) + carry;
+            x[i] = (uint64_t)t;
+            carry = (uint64_t)(t >> 64);
+        }
+    }
+
+    /* a >>= k, 1 <= k <= 63 */
+    static inline void certcore_shr4(uint64_t *a, unsigned k) {
+        for (int i = 0; i < 3; i++)
+            a[i] = (a[i] >> k) | (a[i + 1] << (64 - k));
+        a[3] >>= k;
+    }
+
+    /* x = x / 2^k mod n for 0 <= x < n, n odd, 1 <= k <= 63, ninv = -n^-1 mod 2^64: with
+       m = x*ninv mod 2^k, x + m*n is a multiple of 2^k below 2^k * n, so the quotient is < n */
+    static inline void certcore_div2k_mod4(uint64_t *x, unsigned k, const uint64_t *n, uint64_t ninv) {
+        uint64_t m = (x[0] * ninv) & ((((uint64_t)1) << k) - 1), carry = 0, t5[5];
+        for (int i = 0; i < 4; i++) {
+            certcore_u128 t = (certcore_u128)m * n[i] + x[i] + carry;
+            t5[i] = (uint64_t)t;
+            carry = (uint64_t)(t >> 64);
+        }
+        t5[4] = carry;
+        for (int i = 0; i < 4; i++)
+            x[i] = (t5[i] >> k) | (t5[i + 1] << (64 - k));
+    }
+
+    /* a made odd (a != 0), its coefficient x divided by the same power of two */
+    static inline void certcore_strip4(uint64_t *a, uint64_t *x, const uint64_t *n, uint64_t ninv) {
+        while ((a[0] & 1) == 0) {
+            unsigned k = a[0] ? (unsigned)__builtin_ctzll(a[0]) : 63;
+            certcore_shr4(a, k);
+            certcore_div2k_mod4(x, k, n, ninv);
+        }
+    }
+
+    /* w = s^-1 mod n for 0 < s < n, n odd; 0 when not found (s not invertible, or a bug).
+       Invariants: x1*s = u and x2*s = v (mod n); gcd(u, v) = gcd(s, n). */
+    static int certcore_inverse4(const uint64_t *s, uint64_t *w, const uint64_t *n, uint64_t ninv) {
+        uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
+        memcpy(u, s, sizeof(u));
+        memcpy(v, n, sizeof(v));
+        for (int steps = 0; steps < 1024; steps++) {
+            if (certcore_is_zero4(u) || certcore_is_zero4(v))
+                return 0;
+            certcore_strip4(u, x1, n, ninv);
+            if (certcore_is_one4(u)) {
+                memcpy(w, x1, sizeof(x1));
+                return 1;
+            }
+            certcore_strip4(v, x2, n, ninv);
+            if (certcore_is_one4(v)) {
+                memcpy(w, x2, sizeof(x2));
+                return 1;
+            }
+            if (certcore_geq4(u, v)) {
+                certcore_sub4(u, v);
+                certcore_sub_mod4(x1, x2, n);
+            } else {
+                certcore_sub4(v, u);
+                certcore_sub_mod4(x2, x1, n);
+            }
+        }
+        return 0;
+    }
+    """
+    int certcore_inverse4(const uint64_t *s, uint64_t *w, const uint64_t *n, uint64_t ninv) nogil
 
 
-cdef inline bint _is_one(const uint64_t *a) noexcept nogil:
-    return a[0] == 1 and (a[1] | a[2] | a[3] | a[4]) == 0
-
-
-cdef inline bint _geq(const uint64_t *a, const uint64_t *b) noexcept nogil:
-    cdef int i
-    for i in range(LIMBS - 1, -1, -1):
-        if a[i] != b[i]:
-            return a[i] > b[i]
-    return True
-
-
-cdef inline void _sub(uint64_t *a, const uint64_t *b) noexcept nogil:
-    """a -= b (a >= b)."""
-    cdef uint64_t borrow = 0, ai, d
-    cdef int i
-    for i in range(LIMBS):
-        ai = a[i]
-        d = ai - b[i] - borrow
-        borrow = 1 if (ai < b[i] or (ai == b[i] and borrow)) else 0
-        a[i] = d
-
-
-cdef inline void _add(uint64_t *a, const uint64_t *b) noexcept nogil:
-    """a += b (no carry out of the top limb: both are below 2^257 / 2)."""
-    cdef uint64_t carry = 0, s
-    cdef int i
-    for i in range(LIMBS):
-        s = a[i] + b[i] + carry
-        carry = 1 if (s < a[i] or (s == a[i] and carry)) else 0
-        a[i] = s
-
-
-cdef inline void _half(uint64_t *a) noexcept nogil:
-    cdef int i
-    for i in range(LIMBS - 1):
-        a[i] = (a[i] >> 1) | (a[i + 1] << 63)
-    a[LIMBS - 1] >>= 1
-
-
-cdef inline void _half_mod(uint64_t *x) noexcept nogil:
-    """x/2 mod n for 0 <= x < n (n odd)."""
-    if x[0] & 1:
-        _add(x, _n)
-    _half(x)
-
-
-cdef inline void _sub_mod(uint64_t *x, const uint64_t *y) noexcept nogil:
-    """x - y mod n for 0 <= x, y < n."""
-    if not _geq(x, y):
-        _add(x, _n)
-    _sub(x, y)
+cdef uint64_t _minus_inverse_2_64(uint64_t a) noexcept nogil:
+    """-a^-1 mod 2^64 for odd a (Newton's iteration doubles the correct low bits each round)."""
+    cdef uint64_t x = a      # a*a = 1 mod 8: three bits
+    cdef int _
+    for _ in range(5):
+        x = x * (2 - a * x)
+    return 0 - x
 
 
 cdef bint _inverse(const BIGNUM *s, BIGNUM *w) noexcept nogil:
     """w = s^-1 mod n for 0 < s < n; False if it cannot be computed here."""
-    cdef uint64_t u[LIMBS]
-    cdef uint64_t v[LIMBS]
-    cdef uint64_t x1[LIMBS]
-    cdef uint64_t x2[LIMBS]
-    cdef int steps = 0
-    memset(u, 0, sizeof(u))
-    memset(x1, 0, sizeof(x1))
-    memset(x2, 0, sizeof(x2))
-    if BN_bn2lebinpad(s, <unsigned char *>u, 32) != 32:
+    cdef uint64_t a[LIMBS]
+    cdef uint64_t r[LIMBS]
+    if BN_bn2lebinpad(s, <unsigned char *>a, 32) != 32:
         return False
-    memcpy(v, _n, sizeof(v))
-    x1[0] = 1
-    while not _is_one(u) and not _is_one(v):
-        if _is_zero(u) or _is_zero(v) or steps > 2048:
-            return False        # not invertible (cannot happen for 0 < s < n prime), or a bug
-        steps += 1
-        while (u[0] & 1) == 0:
-            _half(u)
-            _half_mod(x1)
-        while (v[0] & 1) == 0:
-            _half(v)
-            _half_mod(x2)
-        if _geq(u, v):
-            _sub(u, v)
-            _sub_mod(x1, x2)
-        else:
-            _sub(v, u)
-            _sub_mod(x2, x1)
-    if _is_one(u):
-        return BN_lebin2bn(<unsigned char *>x1, 32, w) != NULL
-    return BN_lebin2bn(<unsigned char *>x2, 32, w) != NULL
+    if not certcore_inverse4(a, r, _n, _ninv):
+        return False
+    return BN_lebin2bn(<unsigned char *>r, 32, w) != NULL
 
 
 cdef bint _inverse_checked(const BIGNUM *s, BIGNUM *w, BIGNUM *tmp, BN_CTX *bn) noexcept nogil:

@@ -402,6 +402,8 @@ def test_inverse_modulo_the_order():
     # falls back to BN_mod_inverse, which would hide a wrong answer here); Python's pow is the oracle
     rng = random.Random(5)
     edges = [1, 2, 3, N - 1, N - 2, (N + 1) // 2, 2 ** 255, 2 ** 128 + 1, 2 ** 64 - 1, 2 ** 64, 2 ** 192 - 1]
+    # whole zero limbs: more than 63 trailing zero bits stripped in one number
+    edges += [2 ** 128, 2 ** 192, 3 * 2 ** 70, 2 ** 200 + 2 ** 130, N - 2 ** 64]
     values = edges + [rng.randrange(1, N) for _ in range(5000)] + [rng.randrange(1, 2 ** 64) for _ in range(500)]
     for s in values:
         assert ecverify._test_inverse(s) == pow(s, -1, N), hex(s)
