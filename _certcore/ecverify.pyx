@@ -66,6 +66,7 @@ cdef enum:
     TABLES = 16         # tables kept, about 150 KB each
     COUNTERS = 256      # per-key counts of signatures checked without a table (direct-mapped)
     DEFAULT_THRESHOLD = 672
+    SPARES = 8          # scratch spaces kept between verifications (one per thread at work)
 
 cdef struct Table:
     unsigned char spki[32]
@@ -73,6 +74,12 @@ cdef struct Table:
     int refs                # verifications using it now
     bint evicted            # no longer in _tables: the last user frees it
     unsigned long long used
+
+cdef struct Scratch:
+    BN_CTX *bn              # with its BIGNUMs from earlier verifications: no allocation once warm
+    EC_POINT *pt
+    EC_POINT *pq
+    Scratch *next
 
 cdef struct Counter:
     unsigned char spki[32]
@@ -84,6 +91,8 @@ cdef enum:
 cdef uint64_t _n[LIMBS]     # the group order in little-endian 64-bit limbs (_inverse)
 cdef Table *_tables[TABLES]
 cdef Counter _counters[COUNTERS]
+cdef Scratch *_spares = NULL     # a stack of up to SPARES, under _lock
+cdef int _nspares = 0
 cdef unsigned long long _clock = 0
 cdef int _threshold = DEFAULT_THRESHOLD
 cdef unsigned long _answered = 0, _built = 0
@@ -220,18 +229,57 @@ cdef Table *_acquire(const unsigned char *spki, EVP_PKEY *pkey) noexcept nogil:
     return t
 
 
-cdef void _release(Table *t, bint answered) noexcept nogil:
-    """Drop a reference taken by _acquire, counting an answered signature under the same lock."""
-    global _answered
+cdef void _scratch_free(Scratch *sc) noexcept nogil:
+    if sc != NULL:
+        EC_POINT_free(sc.pt)
+        EC_POINT_free(sc.pq)
+        BN_CTX_free(sc.bn)
+        free(sc)
+
+
+cdef Scratch *_scratch_take() noexcept nogil:
+    """A kept scratch space, or a new one; NULL when out of memory."""
+    global _spares, _nspares
+    cdef Scratch *sc
+    PyThread_acquire_lock(_lock, WAIT_LOCK)
+    sc = _spares
+    if sc != NULL:
+        _spares = sc.next
+        _nspares -= 1
+    PyThread_release_lock(_lock)
+    if sc != NULL:
+        return sc
+    sc = <Scratch *>calloc(1, sizeof(Scratch))
+    if sc == NULL:
+        return NULL
+    sc.bn = BN_CTX_new()
+    sc.pt = EC_POINT_new(_p256)
+    sc.pq = EC_POINT_new(_p256)
+    if sc.bn == NULL or sc.pt == NULL or sc.pq == NULL:
+        _scratch_free(sc)
+        return NULL
+    return sc
+
+
+cdef void _release(Table *t, bint answered, Scratch *sc) noexcept nogil:
+    """Drop a reference taken by _acquire and give back a scratch space (kept unless SPARES are),
+    counting an answered signature under the same lock."""
+    global _answered, _spares, _nspares
     cdef bint last
     PyThread_acquire_lock(_lock, WAIT_LOCK)
     if answered:
         _answered += 1
     t.refs -= 1
     last = t.refs == 0 and t.evicted
+    if sc != NULL and _nspares < SPARES:
+        sc.next = _spares
+        _spares = sc
+        _nspares += 1
+        sc = NULL
     PyThread_release_lock(_lock)
     if last:
         _table_free(t)
+    _scratch_free(sc)
 
 
 cdef bint _tbs(const unsigned char *der, size_t n, const unsigned char **tbs, size_t *tbslen) noexcept nogil:
@@ -456,7 +504,7 @@ cdef int _x_is(const EC_POINT *pt, const BIGNUM *r, BN_CTX *bn) noexcept nogil:
     return rc
 
 
-cdef int _verify(Table *t, X509 *subject, const unsigned char *der, size_t derlen) noexcept nogil:
+cdef int _verify(Table *t, Scratch *sc, X509 *subject, const unsigned char *der, size_t derlen) noexcept nogil:
     cdef const ASN1_STRING *sig = NULL
     cdef const X509_ALGOR *alg = NULL
     cdef const unsigned char *tbs
@@ -467,13 +515,13 @@ cdef int _verify(Table *t, X509 *subject, const unsigned char *der, size_t derle
     cdef ECDSA_SIG *es = NULL
     cdef const BIGNUM *r
     cdef const BIGNUM *s
-    cdef BN_CTX *bn = NULL
+    cdef BN_CTX *bn = sc.bn
     cdef BIGNUM *w
     cdef BIGNUM *u1
     cdef BIGNUM *u2
     cdef BIGNUM *x
-    cdef EC_POINT *pt = NULL
-    cdef EC_POINT *pq = NULL
+    cdef EC_POINT *pt = sc.pt
+    cdef EC_POINT *pq = sc.pq
     X509_get0_signature(&sig, &alg, subject)
     # X509_verify: the signature's algorithm must be the one the TBSCertificate names
     if X509_ALGOR_cmp(alg, X509_get0_tbs_sigalg(subject)) != 0:
@@ -490,6 +538,7 @@ cdef int _verify(Table *t, X509 *subject, const unsigned char *der, size_t derle
     es = d2i_ECDSA_SIG(NULL, &p, sig.length)
     if es == NULL:
         return 0
+    BN_CTX_start(bn)
     try:
         # ossl_ecdsa_simple_verify_sig: 0 < r, s < n (OpenSSL compares the re-encoding first;
         # either failure is an invalid signature)
@@ -499,20 +548,12 @@ cdef int _verify(Table *t, X509 *subject, const unsigned char *der, size_t derle
             return 0
         if not _canonical(sig, r, s):
             return 0
-        bn = BN_CTX_new()
-        if bn == NULL:
-            return -1
-        BN_CTX_start(bn)
         w = BN_CTX_get(bn)
         u1 = BN_CTX_get(bn)
         u2 = BN_CTX_get(bn)
         x = BN_CTX_get(bn)
-        if x == NULL:
-            return -1
-        pt = EC_POINT_new(_p256)
-        pq = EC_POINT_new(_p256)
         # w = s^-1, u1 = e*w, u2 = r*w (mod n); e is the whole SHA-256 (P-256's n has 256 bits)
-        if (pt == NULL or pq == NULL
+        if (x == NULL
                 or not _inverse_checked(s, w, x, bn)
                 or BN_bin2bn(md, 32, u1) == NULL
                 or BN_mod_mul(u1, u1, w, _order, bn) != 1
@@ -525,17 +566,14 @@ cdef int _verify(Table *t, X509 *subject, const unsigned char *der, size_t derle
             return 0        # OpenSSL: no affine coordinates, so not a valid signature
         return _x_is(pt, r, bn)
     finally:
-        EC_POINT_free(pt)
-        EC_POINT_free(pq)
-        if bn != NULL:
-            BN_CTX_end(bn)
-            BN_CTX_free(bn)
+        BN_CTX_end(bn)
         ECDSA_SIG_free(es)
 
 
 cdef int ecdsa_p256_verify(X509 *subject, EVP_PKEY *pkey, const unsigned char *spki_sha256,
                            const unsigned char *der, size_t derlen) noexcept nogil:
     cdef Table *t
+    cdef Scratch *sc
     cdef int rc
     if X509_get_signature_nid(subject) != NID_ecdsa_with_SHA256 or EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC:
         return -1
@@ -544,8 +582,9 @@ cdef int ecdsa_p256_verify(X509 *subject, EVP_PKEY *pkey, const unsigned char *s
     if t == NULL:
         ERR_pop_to_mark()
         return -1
-    rc = _verify(t, subject, der, derlen)
-    _release(t, rc >= 0)
+    sc = _scratch_take()
+    rc = _verify(t, sc, subject, der, derlen) if sc != NULL else -1
+    _release(t, rc >= 0, sc)
     ERR_pop_to_mark()
     return rc
 
