@@ -39,8 +39,9 @@ from libc.limits cimport LONG_MAX
 from openssl.asn1 cimport ASN1_STRING, ASN1_get_object, V_ASN1_BIT_STRING, V_ASN1_SEQUENCE
 from openssl.bn cimport (
     BIGNUM, BN_CTX, BN_CTX_new, BN_CTX_free, BN_CTX_start, BN_CTX_get, BN_CTX_end, BN_bin2bn, BN_dup,
-    BN_is_zero, BN_is_negative, BN_ucmp, BN_mod_inverse, BN_mod_mul, BN_nnmod, BN_is_one, BN_lebin2bn, BN_free,
-    BN_bn2lebinpad, BN_num_bits, BN_bn2bin, BN_cmp, BN_add, BN_mul, BN_nist_mod_256, BN_get0_nist_prime_256,
+    BN_is_zero, BN_is_negative, BN_ucmp, BN_mod_inverse, BN_nnmod, BN_is_one, BN_lebin2bn, BN_free,
+    BN_bn2lebinpad, BN_MONT_CTX, BN_MONT_CTX_new, BN_MONT_CTX_free, BN_MONT_CTX_set, BN_mod_mul_montgomery,
+    BN_from_montgomery, BN_num_bits, BN_bn2bin, BN_cmp, BN_add, BN_mul, BN_nist_mod_256, BN_get0_nist_prime_256,
 )
 from openssl.crypto cimport OPENSSL_free
 from openssl.ec cimport (
@@ -96,17 +97,32 @@ cdef int _nspares = 0
 cdef unsigned long long _clock = 0
 cdef int _threshold = DEFAULT_THRESHOLD
 cdef unsigned long _answered = 0, _built = 0
+cdef unsigned long _fallbacks = 0      # inverses BN_mod_inverse computed (the check refused _inverse's)
 cdef PyThread_type_lock _lock = PyThread_allocate_lock()
 cdef EVP_MD *_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)
 cdef EC_GROUP *_p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)
 cdef BIGNUM *_order = BN_dup(EC_GROUP_get0_order(_p256)) if _p256 != NULL else NULL
 cdef const BIGNUM *_prime = BN_get0_nist_prime_256()
-if (_lock == NULL or _sha256 == NULL or _p256 == NULL or _order == NULL or _prime == NULL
+cdef BN_MONT_CTX *_mont = _order_mont()
+if (_lock == NULL or _sha256 == NULL or _p256 == NULL or _order == NULL or _prime == NULL or _mont == NULL
         or BN_bn2lebinpad(_order, <unsigned char *>_n, 32) != 32):
     raise ImportError("certcore.ecverify: cannot set up P-256")
 # the limbs are the order's little-endian octets: on a big-endian machine _inverse is not used
 cdef uint64_t _ninv = _minus_inverse_2_64(_n[0])    # -n^-1 mod 2^64 (_inverse's Montgomery steps)
 cdef bint _limbs_ok = _n[0] == 0xF3B9CAC2FC632551 and _n[3] == 0xFFFFFFFF00000000 and _n[0] * _ninv + 1 == 0
+
+
+cdef BN_MONT_CTX *_order_mont():
+    """Montgomery arithmetic modulo the group order, or NULL."""
+    cdef BN_MONT_CTX *m = NULL
+    cdef BN_CTX *bn = BN_CTX_new()
+    if bn != NULL and _order != NULL:
+        m = BN_MONT_CTX_new()
+        if m != NULL and BN_MONT_CTX_set(m, _order, bn) != 1:
+            BN_MONT_CTX_free(m)
+            m = NULL
+    BN_CTX_free(bn)
+    return m
 
 
 cdef void _table_free(Table *t) noexcept nogil:
@@ -431,12 +447,30 @@ cdef bint _inverse(const BIGNUM *s, BIGNUM *w) noexcept nogil:
     return BN_lebin2bn(<unsigned char *>r, 32, w) != NULL
 
 
-cdef bint _inverse_checked(const BIGNUM *s, BIGNUM *w, BIGNUM *tmp, BN_CTX *bn) noexcept nogil:
-    """w = s^-1 mod n: _inverse's, confirmed by w*s = 1 (mod n), else BN_mod_inverse's."""
-    if (_limbs_ok and _inverse(s, w) and BN_mod_mul(tmp, w, s, _order, bn) == 1
+cdef bint _inverse_mont(const BIGNUM *s, BIGNUM *w, BIGNUM *tmp, BN_CTX *bn) noexcept nogil:
+    """w = s^-1 * R mod n (R = 2^256, Montgomery form), so that Montgomery products with w give
+    a*s^-1: the inverse of s*R^-1 by _inverse, confirmed by Mont(w, s) = 1, else BN_mod_inverse's."""
+    if BN_from_montgomery(tmp, s, _mont, bn) != 1:
+        return False
+    global _fallbacks
+    if (_limbs_ok and _inverse(tmp, w) and BN_mod_mul_montgomery(tmp, w, s, _mont, bn) == 1
             and BN_is_one(tmp)):
         return True
-    return BN_mod_inverse(w, s, _order, bn) != NULL
+    PyThread_acquire_lock(_lock, WAIT_LOCK)
+    _fallbacks += 1
+    PyThread_release_lock(_lock)
+    return BN_from_montgomery(tmp, s, _mont, bn) == 1 and BN_mod_inverse(w, tmp, _order, bn) != NULL
+
+
+cdef bint _scalars(const unsigned char *md, const BIGNUM *r, const BIGNUM *s, BIGNUM *u1, BIGNUM *u2,
+                   BIGNUM *w, BIGNUM *tmp, BN_CTX *bn) noexcept nogil:
+    """u1 = e/s and u2 = r/s (mod n) for 0 < r, s < n, as Montgomery products with w = s^-1 * R.
+    e is the whole SHA-256 md (P-256's n has 256 bits) and may exceed n: a Montgomery product
+    needs only e*w < n*R, which e < 2^256 = R and w < n give."""
+    return (_inverse_mont(s, w, tmp, bn)
+            and BN_bin2bn(md, 32, u1) != NULL
+            and BN_mod_mul_montgomery(u1, u1, w, _mont, bn) == 1
+            and BN_mod_mul_montgomery(u2, r, w, _mont, bn) == 1)
 
 
 cdef bint _canonical(const ASN1_STRING *sig, const BIGNUM *r, const BIGNUM *s) noexcept nogil:
@@ -552,12 +586,8 @@ cdef int _verify(Table *t, Scratch *sc, X509 *subject, const unsigned char *der,
         u1 = BN_CTX_get(bn)
         u2 = BN_CTX_get(bn)
         x = BN_CTX_get(bn)
-        # w = s^-1, u1 = e*w, u2 = r*w (mod n); e is the whole SHA-256 (P-256's n has 256 bits)
         if (x == NULL
-                or not _inverse_checked(s, w, x, bn)
-                or BN_bin2bn(md, 32, u1) == NULL
-                or BN_mod_mul(u1, u1, w, _order, bn) != 1
-                or BN_mod_mul(u2, r, w, _order, bn) != 1
+                or not _scalars(md, r, s, u1, u2, w, x, bn)
                 or EC_POINT_mul(_p256, pt, u1, NULL, NULL, bn) != 1
                 or EC_POINT_mul(t.group, pq, u2, NULL, NULL, bn) != 1
                 or EC_POINT_add(_p256, pt, pt, pq, bn) != 1):
@@ -613,6 +643,48 @@ def _test_inverse(s):
         BN_free(w)
 
 
+def _test_scalars(e, r, s):
+    """Tests: (u1, u2) as _verify computes them for the 256-bit digest e and 0 < r, s < n."""
+    cdef unsigned char buf[32]
+    cdef unsigned char md[32]
+    cdef BIGNUM *b[2]
+    cdef BIGNUM *u[4]
+    cdef BN_CTX *bn = BN_CTX_new()
+    cdef int i
+    b[0] = b[1] = NULL
+    try:
+        if bn == NULL:
+            raise MemoryError()
+        if not (0 <= e < (1 << 256) and 0 < r < (1 << 256) and 0 < s < (1 << 256)):
+            raise ValueError("e, r and s must be 256-bit integers, r and s positive")
+        raw = int(e).to_bytes(32, "big")
+        memcpy(md, <const unsigned char *>raw, 32)
+        for i, v in enumerate((r, s)):
+            raw = int(v).to_bytes(32, "big")
+            memcpy(buf, <const unsigned char *>raw, 32)
+            b[i] = BN_bin2bn(buf, 32, NULL)
+            if b[i] == NULL:
+                raise MemoryError()
+        BN_CTX_start(bn)
+        for i in range(4):
+            u[i] = BN_CTX_get(bn)
+        if u[3] == NULL:
+            raise MemoryError()
+        if not _scalars(md, b[0], b[1], u[0], u[1], u[2], u[3], bn):
+            ERR_clear_error()
+            return None
+        out = []
+        for i in range(2):
+            if BN_bn2lebinpad(u[i], buf, 32) != 32:
+                return None
+            out.append(int.from_bytes(buf[:32], "little"))
+        return tuple(out)
+    finally:
+        for i in range(2):
+            BN_free(b[i])
+        BN_CTX_free(bn)
+
+
 def _test_x_matches(X, Z, r):
     """Tests: _x_matches's answer for Jacobian X, Z (0 <= X, Z < p, Z != 0) and 0 < r < n."""
     cdef BIGNUM *b[3]
@@ -662,6 +734,11 @@ def _clear():
                 _tables[i] = NULL
         memset(_counters, 0, sizeof(_counters))
         PyThread_release_lock(_lock)
+
+
+def _inverse_fallbacks():
+    """Tests: how many inverses fell back to BN_mod_inverse (0 unless _inverse is wrong or fails)."""
+    return _fallbacks
 
 
 def _counts():

@@ -33,15 +33,18 @@ HOST = "localhost"
 @pytest.fixture(autouse=True)
 def _tables_from_the_first_signature():
     """Every signature under a P-256 key goes through a table in these tests; afterwards the
-    process is back to its defaults, with no table left."""
+    process is back to its defaults, with no table left. No test needs BN_mod_inverse: s is
+    invertible whenever 0 < s < n, so the limb inverse must always give the confirmed answer."""
     old = ecverify._set_threshold(1)
     ecverify._clear()
     _verify._cache_clear()
+    fallbacks = ecverify._inverse_fallbacks()
     yield
     ecverify._set_threshold(old)
     ecverify._clear()
     _verify._set_own_verify(True)
     _verify._cache_clear()
+    assert ecverify._inverse_fallbacks() == fallbacks
 
 
 @pytest.fixture(scope="module")
@@ -436,3 +439,18 @@ def test_x_compared_in_jacobian_coordinates():
     z = rng.randrange(1, P)
     assert ecverify._test_x_matches((r + N - P) * z * z % P, z, r) == 0
     assert ecverify._test_x_matches(r * z * z % P, z, r) == 1
+
+
+def test_scalars_as_montgomery_products():
+    # u1 = e/s and u2 = r/s (mod n), with s^-1 taken in Montgomery form; digests at and above n
+    # (one in 2^32 SHA-256 values) go in unreduced; Python's modular arithmetic is the oracle
+    rng = random.Random(13)
+    es = [0, 1, N - 1, N, N + 1, 2 ** 256 - 1] + [rng.randrange(0, 2 ** 256) for _ in range(300)]
+    es += [rng.randrange(N, 2 ** 256) for _ in range(100)]
+    fallbacks = ecverify._inverse_fallbacks()
+    for e in es:
+        r, s = rng.randrange(1, N), rng.choice([1, 2, N - 1, rng.randrange(1, N)])
+        w = pow(s, -1, N)
+        assert ecverify._test_scalars(e, r, s) == (e * w % N, r * w % N), (hex(e), hex(r), hex(s))
+    # every inverse was the limb algorithm's, confirmed: BN_mod_inverse, the fallback, was not needed
+    assert ecverify._inverse_fallbacks() == fallbacks

@@ -34,3 +34,11 @@ cdef extern from "openssl/bn.h" nogil:
     int BN_mul(BIGNUM *r, const BIGNUM *a, const BIGNUM *b, BN_CTX *ctx)
     int BN_nist_mod_256(BIGNUM *r, const BIGNUM *a, const BIGNUM *p, BN_CTX *ctx)
     const BIGNUM *BN_get0_nist_prime_256()
+    # u1 and u2 as Montgomery products modulo the order, with s^-1 taken in Montgomery form
+    ctypedef struct BN_MONT_CTX:
+        pass
+    BN_MONT_CTX *BN_MONT_CTX_new()
+    void BN_MONT_CTX_free(BN_MONT_CTX *mont)
+    int BN_MONT_CTX_set(BN_MONT_CTX *mont, const BIGNUM *mod, BN_CTX *ctx)
+    int BN_mod_mul_montgomery(BIGNUM *r, const BIGNUM *a, const BIGNUM *b, BN_MONT_CTX *mont, BN_CTX *ctx)
+    int BN_from_montgomery(BIGNUM *r, const BIGNUM *a, BN_MONT_CTX *mont, BN_CTX *ctx)
