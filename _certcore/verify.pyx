@@ -64,12 +64,55 @@ if _cache_lock == NULL or _sha256 == NULL:
     raise ImportError("certcore.verify: cannot set up the signature cache")
 
 
-cdef int _sig_key(const unsigned char *der, int n, X509 *issuer, unsigned char *key) noexcept nogil:
+# The caller's certificates in the verification this thread is running (Verifier.verify and
+# verify_many set them around verify_x509; the C API does not): for those, _signature_ok takes the
+# DER from the Certificate instead of encoding the X509 again, and an intermediate's two digests
+# from the Certificate, where they are computed once. Thread-local, as verifications run in many
+# threads at once without the GIL.
+cdef struct Known:
+    X509 *x                         # the verification X509 (set once it exists: _known_begin)
+    const unsigned char *der        # the Certificate's DER, which that X509 was parsed from
+    size_t n
+    const unsigned char *sha256s    # Certificate.sha256s (DER, then SPKI), or NULL (the leaf)
+
+cdef extern from *:
+    """
+    static __thread const void *certcore_known_list = NULL;
+    static __thread int certcore_known_count = 0;
+    static inline void certcore_known_set(const void *list, int count) {
+        certcore_known_list = list;
+        certcore_known_count = count;
+    }
+    static inline const void *certcore_known_get(int *count) {
+        *count = certcore_known_count;
+        return certcore_known_list;
+    }
+    """
+    void certcore_known_set(const void *known, int count) nogil
+    const void *certcore_known_get(int *count) nogil
+
+
+cdef const Known *_known_of(X509 *x) noexcept nogil:
+    cdef int i, count
+    cdef const Known *k = <const Known *>certcore_known_get(&count)
+    for i in range(count):
+        if k[i].x == x:
+            return &k[i]
+    return NULL
+
+
+cdef int _sig_key(const unsigned char *der, int n, const Known *subject, X509 *issuer, const Known *ki,
+                  unsigned char *key) noexcept nogil:
     """The cache key of (a certificate's DER, issuer's key); 0 when it cannot be computed."""
     cdef unsigned char *spki = NULL
     cdef unsigned int mdlen = 0
-    if EVP_Digest(der, <size_t>n, key, &mdlen, _sha256, NULL) != 1 or mdlen != 32:
+    if subject != NULL and subject.sha256s != NULL:
+        memcpy(key, subject.sha256s, 32)
+    elif EVP_Digest(der, <size_t>n, key, &mdlen, _sha256, NULL) != 1 or mdlen != 32:
         return 0
+    if ki != NULL and ki.sha256s != NULL:
+        memcpy(key + 32, ki.sha256s + 32, 32)
+        return 1
     n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &spki)
     if n <= 0:
         return 0
@@ -110,16 +153,24 @@ cdef int _signature_ok(X509 *subject, X509 *issuer, EVP_PKEY *pkey) noexcept nog
     """X509_verify(subject, pkey) > 0, answered from the cache when this exact certificate was
     verified under this exact key before, and by ecverify's table when this key has one."""
     cdef unsigned char key[KEY_LEN]
-    cdef unsigned char *der = NULL
-    cdef int n = i2d_X509(subject, &der)
-    cdef int have = n > 0 and _sig_key(der, n, issuer, key)
+    cdef unsigned char *enc = NULL
+    cdef const unsigned char *der
+    cdef const Known *ks = _known_of(subject)
+    cdef int n, have
     cdef int ok = -1
+    if ks != NULL:
+        der = ks.der
+        n = <int>ks.n
+    else:
+        n = i2d_X509(subject, &enc)
+        der = enc
+    have = n > 0 and _sig_key(der, n, ks, issuer, _known_of(issuer), key)
     if have:
         if _cache_has(key):
-            OPENSSL_free(der)
+            OPENSSL_free(enc)
             return 1
         ok = ecdsa_p256_verify(subject, pkey, key + 32, der, <size_t>n)
-    OPENSSL_free(der)
+    OPENSSL_free(enc)
     if ok < 0:
         ok = X509_verify(subject, pkey) > 0
     if ok and have:
@@ -362,6 +413,8 @@ cdef struct Item:
     int code
     stack_st_X509 *chain        # owned result
     StrictFailure failure       # the strict policy's verdict (failure.code != 0: its message applies)
+    Known *known                # borrowed from the item's _Prepared: the leaf, then the untrusted stack's
+    int nknown
 
 
 cdef class _Prepared:
@@ -372,6 +425,7 @@ cdef class _Prepared:
     cdef Pending *pending
     cdef int npending
     cdef list pending_certs     # the Certificate of each Pending, same order
+    cdef Known *known           # the leaf, then the intermediates (their DER, kept by leaf_obj and inters)
 
     cdef int add_pending(self, Certificate c, int index, int capacity) except -1:
         cdef bytes der = c._der
@@ -399,6 +453,7 @@ cdef class _Prepared:
 
     def __dealloc__(self):
         cdef int i
+        free(self.known)
         if self.ip != NULL:
             ASN1_OCTET_STRING_free(self.ip)
         if self.pending != NULL:
@@ -443,6 +498,7 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
     cdef _Prepared p = _Prepared.__new__(_Prepared)
     cdef Certificate c
     cdef bytes host
+    cdef Py_ssize_t i
     if not isinstance(leaf, Certificate):
         raise TypeError(f"leaf must be a certcore.Certificate, not {type(leaf).__name__}")
     if isinstance(intermediates, (str, bytes, Certificate)):
@@ -499,9 +555,38 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
                 if xp != NULL:
                     X509_free(xp)
                 raise MemoryError()
+    p.known = <Known *>malloc((len(inters) + 1) * sizeof(Known))
+    if p.known == NULL:
+        raise MemoryError()
+    c = <Certificate>leaf
+    p.known[0].x = NULL
+    p.known[0].der = <const unsigned char *>PyBytes_AS_STRING(c._der)
+    p.known[0].n = <size_t>len(c._der)
+    p.known[0].sha256s = NULL       # a new leaf's DER is digested once, without the GIL
+    for i, x in enumerate(inters):
+        c = <Certificate>x
+        p.known[i + 1].x = NULL
+        p.known[i + 1].der = <const unsigned char *>PyBytes_AS_STRING(c._der)
+        p.known[i + 1].n = <size_t>len(c._der)
+        p.known[i + 1].sha256s = c.sha256s()
+    item.known = p.known
+    item.nknown = len(inters) + 1
     item.pending = p.pending
     item.npending = p.npending
     return p
+
+
+cdef void _known_begin(Item *item) noexcept nogil:
+    """Make item's certificates this thread's known ones (their X509s exist now)."""
+    cdef int i
+    item.known[0].x = item.leaf
+    for i in range(1, item.nknown):
+        item.known[i].x = sk_X509_value(item.untrusted, i - 1)
+    certcore_known_set(item.known, item.nknown)
+
+
+cdef inline void _known_end() noexcept nogil:
+    certcore_known_set(NULL, 0)
 
 
 cdef object _result(Item *item, _Prepared p, dict anchors):
@@ -627,8 +712,10 @@ cdef class Verifier:
             with nogil:
                 _parse_pending(&item)
                 if not item.parse_failed:
+                    _known_begin(&item)
                     item.code = verify_x509(&self.cfg, item.leaf, item.untrusted, item.host, item.hostlen,
                                             item.ip, item.iplen, &item.chain, &item.failure)
+                    _known_end()
             _finish_prepared(&item, <_Prepared>_keep)
             result = _result(&item, <_Prepared>_keep, self._anchors)
         finally:
@@ -668,9 +755,11 @@ cdef class Verifier:
                 for i in range(n):
                     _parse_pending(&arr[i])
                     if not arr[i].parse_failed:
+                        _known_begin(&arr[i])
                         arr[i].code = verify_x509(cfg, arr[i].leaf, arr[i].untrusted, arr[i].host,
                                                   arr[i].hostlen, arr[i].ip, arr[i].iplen, &arr[i].chain,
                                                   &arr[i].failure)
+                        _known_end()
             for i in range(n):
                 _finish_prepared(&arr[i], <_Prepared>keep[i])
             return [_result(&arr[i], <_Prepared>keep[i], self._anchors) for i in range(n)]

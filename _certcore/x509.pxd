@@ -25,10 +25,13 @@ cdef class Certificate:
     cdef object _dict       # cached decode (a dict never handed out: to_dict() copies it)
     cdef NameSummary _names  # what match_hostname needs to know about the names (once _names_known)
     cdef bint _names_known
+    cdef unsigned char _sha256s[64]   # SHA-256 of _der, then of the SubjectPublicKeyInfo DER (once _sha256s_known)
+    cdef bint _sha256s_known
 
     cdef X509* full_x509(self) except NULL   # the fully-parsed X509 (borrowed), for verification
     cdef dict _decoded(self)                  # the cached decode_x509 dict (do not mutate)
     cdef const NameSummary* names(self) except NULL   # summarized on first use
+    cdef const unsigned char *sha256s(self) except NULL  # _sha256s, computed on first use (with the GIL)
 
 
 cdef Certificate certificate_from_x509(X509* x)

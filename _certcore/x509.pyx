@@ -981,16 +981,29 @@ cdef class Certificate:
         """The SubjectPublicKeyInfo, DER-encoded (bytes)."""
         return _spki_der(_x509_of(self))
 
+    cdef const unsigned char *sha256s(self) except NULL:
+        """SHA-256 of the DER, then of the DER SubjectPublicKeyInfo (64 bytes), computed once:
+        the pin-sha256 digest, and the two halves of the Verifier's signature-cache keys for a
+        certificate passed in again and again (an intermediate)."""
+        cdef bytes spki
+        cdef const EVP_MD *md
+        cdef unsigned int size = 0, size2 = 0
+        if not self._sha256s_known:
+            spki = _spki_der(_x509_of(self))
+            md = _digest("sha256")
+            if (not EVP_Digest(PyBytes_AS_STRING(self._der), <size_t>PyBytes_GET_SIZE(self._der), self._sha256s,
+                               &size, md, NULL)
+                    or not EVP_Digest(PyBytes_AS_STRING(spki), <size_t>PyBytes_GET_SIZE(spki), self._sha256s + 32,
+                                      &size2, md, NULL)
+                    or size != 32 or size2 != 32):
+                raise_value_error("cannot compute the sha256 digest")
+            self._sha256s_known = True
+        return self._sha256s
+
     @property
     def spki_sha256(self):
         """SHA-256 of the DER SubjectPublicKeyInfo (32 bytes): the HPKP / pin-sha256 digest."""
-        cdef bytes spki = _spki_der(_x509_of(self))
-        cdef unsigned char out[EVP_MAX_MD_SIZE]
-        cdef unsigned int size = 0
-        if not EVP_Digest(PyBytes_AS_STRING(spki), <size_t>PyBytes_GET_SIZE(spki), out, &size,
-                          _digest("sha256"), NULL):
-            raise_value_error("cannot compute the sha256 digest")
-        return PyBytes_FromStringAndSize(<char *>out, size)
+        return PyBytes_FromStringAndSize(<const char *>self.sha256s() + 32, 32)
 
     @property
     def spki_pin(self):

@@ -454,3 +454,38 @@ def test_scalars_as_montgomery_products():
         assert ecverify._test_scalars(e, r, s) == (e * w % N, r * w % N), (hex(e), hex(r), hex(s))
     # every inverse was the limb algorithm's, confirmed: BN_mod_inverse, the fallback, was not needed
     assert ecverify._inverse_fallbacks() == fallbacks
+
+
+def _ber_outer(der):
+    # the same certificate with its outer SEQUENCE length in a non-minimal long form: a Certificate
+    # keeps these bytes, while i2d_X509 would give the minimal form
+    assert der[0] == 0x30 and der[1] == 0x82
+    return bytes([0x30, 0x83, 0x00]) + der[2:]
+
+
+@pytest.mark.parametrize("own", [True, False])
+def test_certificates_digested_from_their_own_bytes(ca, own):
+    # the signature pass takes each Certificate's DER as given (and an intermediate's digests,
+    # computed once per object) instead of re-encoding the X509: verdicts stay OpenSSL's
+    # internal_verify's (own=False) for good and bad signatures, with the intermediate object
+    # reused across calls and both certificates in a non-minimal outer encoding
+    r, i = ca
+    _verify._set_own_verify(own)
+    verifier = Verifier(TrustStore([r.certcore]))
+    inter = Certificate(_ber_outer(i.der))
+    assert inter.spki_sha256 == Certificate(i.der).spki_sha256
+    for _ in range(4):
+        der = _ber_outer(pki.leaf(HOST, i, sans=(HOST,)).der)
+        chain = verifier.verify(Certificate(der), [inter], HOST)
+        assert [c.der for c in chain][:2] == [der, inter.der]
+        tbs, alg, bits = _parts(pki.leaf(HOST, i, sans=(HOST,)).der)
+        bad = bytearray(tbs)
+        assert bad[4] == 0xA0 and bad[9] == 0x02 and bad[10] >= 2     # version, then the serial
+        bad[12] ^= 0x01         # a serial octet: only the signature can tell
+        with pytest.raises(ssl.SSLCertVerificationError) as err:
+            verifier.verify(Certificate(_ber_outer(_assemble(bytes(bad), alg, bits))), [inter], HOST)
+        assert err.value.verify_code == 7     # X509_V_ERR_CERT_SIGNATURE_FAILURE
+        # the same bad leaf again (no cache entry was made for it) and the good one again (cached)
+        with pytest.raises(ssl.SSLCertVerificationError):
+            verifier.verify(Certificate(_ber_outer(_assemble(bytes(bad), alg, bits))), [inter], HOST)
+        assert len(verifier.verify(Certificate(der), [inter], HOST)) == 3
