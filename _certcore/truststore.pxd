@@ -2,8 +2,17 @@
 from openssl.x509_vfy cimport X509_STORE
 
 
+# A store certificate's SubjectPublicKeyInfo SHA-256, by the certificate's address: the issuer half
+# of the Verifier's signature-cache key for signatures a trust anchor's key made.
+cdef struct AnchorKey:
+    const void *x
+    unsigned char spki_sha256[32]
+
+
 cdef class TrustStore:
     cdef X509_STORE *store      # one owned reference (every sharer takes its own X509_STORE_up_ref)
+    cdef AnchorKey *anchor_keys     # the certificates in the store when it was built, sorted by address
+    cdef Py_ssize_t nanchor_keys
     cdef Py_ssize_t _count      # certificates at build time, plus the hashed directories' files
     cdef Py_ssize_t _crls       # CRLs at build time
     cdef bint _system           # built by system_trust_store()
@@ -11,6 +20,7 @@ cdef class TrustStore:
     cdef object __weakref__
 
     cdef int _finish(self, bytes dirs) except -1
+    cdef int _anchor_keys(self) except -1
 
 
 # The process-wide system store: exactly what X509_STORE_set_default_paths loads, re-read when
@@ -28,3 +38,6 @@ cdef int add_cadata(X509_STORE *store, object cadata) except -1
 cdef int add_hashed_dir(X509_STORE *store, bytes path) except -1
 # A path argument as file-system bytes, with _ssl.c's errors (None stays None).
 cdef object fs_path(object path, str what)
+
+# The SPKI SHA-256 of the certificate at address x if it is one of keys (sorted by address), else NULL.
+cdef const unsigned char *anchor_spki_sha256(const AnchorKey *keys, Py_ssize_t n, const void *x) noexcept nogil

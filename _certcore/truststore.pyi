@@ -36,3 +36,5 @@ class TrustStore:
     @property
     def crls(self) -> int:
         """How many CRLs the store holds."""
+
+def _anchor_key(store: TrustStore, cert: Certificate) -> Optional[bytes]: ...

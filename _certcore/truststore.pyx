@@ -12,12 +12,15 @@ import threading as _threading
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.buffer cimport PyObject_CheckBuffer, PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from libc.limits cimport INT_MAX
-from libc.stdlib cimport getenv
+from libc.stdlib cimport getenv, malloc, free, qsort
 from pyapi cimport PY_VERSION_HEX
 from posixsys.errnoval cimport set_errno, get_errno
 
 from openssl.err cimport ERR_clear_error, ERR_peek_last_error, ERR_GET_LIB, ERR_GET_REASON
 from openssl.err cimport ERR_LIB_PEM, ERR_LIB_ASN1, ERR_LIB_X509
+from openssl.crypto cimport OPENSSL_free
+from openssl.evp cimport EVP_MD, EVP_MD_fetch, EVP_Digest
+from openssl.x509 cimport i2d_X509_PUBKEY, X509_get_X509_PUBKEY
 from openssl.x509 cimport (
     X509, X509_free, d2i_X509_bio, X509_R_CERT_ALREADY_IN_HASH_TABLE,
     X509_get_default_cert_file, X509_get_default_cert_file_env,
@@ -278,6 +281,30 @@ cdef Py_ssize_t _hashed_files(bytes dirs) except -1:
     return n
 
 
+cdef EVP_MD *_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)
+if _sha256 == NULL:
+    raise ImportError("certcore.truststore: cannot fetch SHA256")
+
+
+cdef int _compare_anchor_keys(const void *a, const void *b) noexcept nogil:
+    cdef size_t x = <size_t>(<const AnchorKey *>a).x
+    cdef size_t y = <size_t>(<const AnchorKey *>b).x
+    return (x > y) - (x < y)
+
+
+cdef const unsigned char *anchor_spki_sha256(const AnchorKey *keys, Py_ssize_t n, const void *x) noexcept nogil:
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if <size_t>keys[mid].x < <size_t>x:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < n and keys[lo].x == x:
+        return keys[lo].spki_sha256
+    return NULL
+
+
 cdef class TrustStore:
     """An immutable set of trust anchors (and CRLs) that contexts and verifiers share.
 
@@ -294,6 +321,7 @@ cdef class TrustStore:
             raise_from_queue(SITE_CONTEXT)
 
     def __dealloc__(self):
+        free(self.anchor_keys)
         X509_STORE_free(self.store)
 
     def __init__(self, certificates=(), *, cafile=None, capath=None, cadata=None):
@@ -334,7 +362,41 @@ cdef class TrustStore:
         certcore_store_counts(self.store, &certs, &crls)
         self._count = certs + (_hashed_files(dirs) if dirs is not None else 0)
         self._crls = crls
+        self._anchor_keys()
         self._built = True
+        return 0
+
+    cdef int _anchor_keys(self) except -1:
+        """The SPKI SHA-256 of every certificate in the store now (a hashed directory's are read
+        during verification: they have none here, and the Verifier digests their keys itself)."""
+        cdef stack_st_X509_OBJECT *objs
+        cdef X509_OBJECT *obj
+        cdef X509 *x
+        cdef unsigned char *spki
+        cdef unsigned int size
+        cdef int i, n
+        X509_STORE_lock(self.store)
+        try:
+            objs = X509_STORE_get0_objects(self.store)
+            self.anchor_keys = <AnchorKey *>malloc((sk_X509_OBJECT_num(objs) + 1) * sizeof(AnchorKey))
+            if self.anchor_keys == NULL:
+                raise MemoryError()
+            for i in range(sk_X509_OBJECT_num(objs)):
+                obj = sk_X509_OBJECT_value(objs, i)
+                if X509_OBJECT_get_type(obj) != X509_LU_X509:
+                    continue
+                x = X509_OBJECT_get0_X509(obj)
+                spki = NULL
+                n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki)
+                if n > 0 and EVP_Digest(spki, <size_t>n, self.anchor_keys[self.nanchor_keys].spki_sha256, &size,
+                                        _sha256, NULL) == 1 and size == 32:
+                    self.anchor_keys[self.nanchor_keys].x = x
+                    self.nanchor_keys += 1
+                OPENSSL_free(spki)
+        finally:
+            X509_STORE_unlock(self.store)
+        ERR_clear_error()
+        qsort(self.anchor_keys, self.nanchor_keys, sizeof(AnchorKey), _compare_anchor_keys)
         return 0
 
     @classmethod
@@ -430,3 +492,11 @@ cdef TrustStore system_trust_store():
         ts._finish(d)
         _system_cached = (key, ts)
         return ts
+
+
+def _anchor_key(TrustStore store, Certificate cert):
+    """Tests: the SPKI SHA-256 the store keeps for the X509 that cert wraps (the same object, as
+    iterating the store gives), or None."""
+    cdef const unsigned char *k = anchor_spki_sha256(store.anchor_keys, store.nanchor_keys,
+                                                     <const void *>cert.full_x509())
+    return None if k == NULL else k[:32]

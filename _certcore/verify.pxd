@@ -2,6 +2,7 @@
 from openssl.x509 cimport X509
 from openssl.x509_vfy cimport X509_STORE, X509_VERIFY_PARAM, stack_st_X509
 from _certcore.policy cimport StrictFailure
+from _certcore.truststore cimport AnchorKey
 
 
 # What one verification needs, readable without the GIL: the store and param are the Verifier's
@@ -11,6 +12,8 @@ cdef struct VerifyConfig:
     X509_VERIFY_PARAM *param    # the create_default_context param plus at/max_depth/strict/crl
     const char *purpose         # "ssl_server" or "ssl_client" (X509_STORE_CTX_set_default)
     bint strict                 # run strict_chain_violation over the chain OpenSSL accepted
+    const AnchorKey *anchors    # the TrustStore's anchor keys (its SPKI digests by certificate)
+    Py_ssize_t nanchors
 
 
 # One verification: the X509_V_ERR code (X509_V_OK on success). With chain_out, *chain_out gets

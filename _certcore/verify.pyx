@@ -41,7 +41,7 @@ from _certcore.asn1time cimport cert_time_now, cmp_cert_time
 from _certcore.ecverify cimport ecdsa_p256_verify
 from _certcore.policy cimport StrictFailure, strict_chain_violation
 from _certcore.errors cimport build_verify_error, raise_from_queue, SITE_CONTEXT
-from _certcore.truststore cimport TrustStore
+from _certcore.truststore cimport TrustStore, AnchorKey, anchor_spki_sha256
 from _certcore.x509 cimport Certificate, certificate_from_x509, verification_x509, adopt_full
 
 import ssl as _ssl
@@ -64,41 +64,49 @@ if _cache_lock == NULL or _sha256 == NULL:
     raise ImportError("certcore.verify: cannot set up the signature cache")
 
 
-# The caller's certificates in the verification this thread is running (Verifier.verify and
-# verify_many set them around verify_x509; the C API does not): for those, _signature_ok takes the
-# DER from the Certificate instead of encoding the X509 again, and an intermediate's two digests
-# from the Certificate, where they are computed once. Thread-local, as verifications run in many
-# threads at once without the GIL.
+# What the verification this thread is running knows of its certificates (Verifier.verify and
+# verify_many set it around verify_x509; the C API does not): for the caller's Certificates,
+# _signature_ok takes the DER from the Certificate instead of encoding the X509 again, and an
+# intermediate's two digests from the Certificate, where they are computed once; for a trust
+# anchor, its key's digest from the TrustStore. Thread-local, as verifications run in many threads
+# at once without the GIL.
 cdef struct Known:
     X509 *x                         # the verification X509 (set once it exists: _known_begin)
     const unsigned char *der        # the Certificate's DER, which that X509 was parsed from
     size_t n
     const unsigned char *sha256s    # Certificate.sha256s (DER, then SPKI), or NULL (the leaf)
 
+cdef struct KnownSet:
+    const Known *known              # the leaf, then the untrusted stack's certificates
+    int nknown
+    const AnchorKey *anchors
+    Py_ssize_t nanchors
+
 cdef extern from *:
     """
-    static __thread const void *certcore_known_list = NULL;
-    static __thread int certcore_known_count = 0;
-    static inline void certcore_known_set(const void *list, int count) {
-        certcore_known_list = list;
-        certcore_known_count = count;
-    }
-    static inline const void *certcore_known_get(int *count) {
-        *count = certcore_known_count;
-        return certcore_known_list;
-    }
+    static __thread const void *certcore_known_set_now = NULL;
+    static inline void certcore_known_set(const void *set) { certcore_known_set_now = set; }
+    static inline const void *certcore_known_get(void) { return certcore_known_set_now; }
     """
-    void certcore_known_set(const void *known, int count) nogil
-    const void *certcore_known_get(int *count) nogil
+    void certcore_known_set(const void *known_set) nogil
+    const void *certcore_known_get() nogil
 
 
 cdef const Known *_known_of(X509 *x) noexcept nogil:
-    cdef int i, count
-    cdef const Known *k = <const Known *>certcore_known_get(&count)
-    for i in range(count):
-        if k[i].x == x:
-            return &k[i]
+    cdef int i
+    cdef const KnownSet *ks = <const KnownSet *>certcore_known_get()
+    if ks != NULL:
+        for i in range(ks.nknown):
+            if ks.known[i].x == x:
+                return &ks.known[i]
     return NULL
+
+
+cdef const unsigned char *_anchor_spki_sha256(X509 *x) noexcept nogil:
+    cdef const KnownSet *ks = <const KnownSet *>certcore_known_get()
+    if ks == NULL:
+        return NULL
+    return anchor_spki_sha256(ks.anchors, ks.nanchors, x)
 
 
 cdef int _sig_key(const unsigned char *der, int n, const Known *subject, X509 *issuer, const Known *ki,
@@ -106,12 +114,17 @@ cdef int _sig_key(const unsigned char *der, int n, const Known *subject, X509 *i
     """The cache key of (a certificate's DER, issuer's key); 0 when it cannot be computed."""
     cdef unsigned char *spki = NULL
     cdef unsigned int mdlen = 0
+    cdef const unsigned char *anchor
     if subject != NULL and subject.sha256s != NULL:
         memcpy(key, subject.sha256s, 32)
     elif EVP_Digest(der, <size_t>n, key, &mdlen, _sha256, NULL) != 1 or mdlen != 32:
         return 0
     if ki != NULL and ki.sha256s != NULL:
         memcpy(key + 32, ki.sha256s + 32, 32)
+        return 1
+    anchor = _anchor_spki_sha256(issuer) if ki == NULL else NULL
+    if anchor != NULL:
+        memcpy(key + 32, anchor, 32)
         return 1
     n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &spki)
     if n <= 0:
@@ -576,17 +589,22 @@ cdef _Prepared _prepare(object leaf, object intermediates, object hostname, Item
     return p
 
 
-cdef void _known_begin(Item *item) noexcept nogil:
-    """Make item's certificates this thread's known ones (their X509s exist now)."""
+cdef void _known_begin(Item *item, const VerifyConfig *cfg, KnownSet *ks) noexcept nogil:
+    """Make item's certificates and cfg's anchors what this thread's verification knows (the
+    item's X509s exist now)."""
     cdef int i
     item.known[0].x = item.leaf
     for i in range(1, item.nknown):
         item.known[i].x = sk_X509_value(item.untrusted, i - 1)
-    certcore_known_set(item.known, item.nknown)
+    ks.known = item.known
+    ks.nknown = item.nknown
+    ks.anchors = cfg.anchors
+    ks.nanchors = cfg.nanchors
+    certcore_known_set(ks)
 
 
 cdef inline void _known_end() noexcept nogil:
-    certcore_known_set(NULL, 0)
+    certcore_known_set(NULL)
 
 
 cdef object _result(Item *item, _Prepared p, dict anchors):
@@ -687,6 +705,8 @@ cdef class Verifier:
             X509_VERIFY_PARAM_set_depth(self.cfg.param, <int>max_depth)
         self._trust = trust
         self.cfg.store = (<TrustStore>trust).store
+        self.cfg.anchors = (<TrustStore>trust).anchor_keys
+        self.cfg.nanchors = (<TrustStore>trust).nanchor_keys
         self.cfg.purpose = "ssl_server" if purpose == "server" else "ssl_client"
         self.cfg.strict = strict
         self.purpose = purpose
@@ -705,6 +725,7 @@ cdef class Verifier:
         """The verified chain (leaf first, ending at the trust anchor) as a list of Certificates;
         raises ssl.SSLCertVerificationError as a handshake would."""
         cdef Item item
+        cdef KnownSet ks
         self._check_ready()
         memset(&item, 0, sizeof(Item))
         try:
@@ -712,7 +733,7 @@ cdef class Verifier:
             with nogil:
                 _parse_pending(&item)
                 if not item.parse_failed:
-                    _known_begin(&item)
+                    _known_begin(&item, &self.cfg, &ks)
                     item.code = verify_x509(&self.cfg, item.leaf, item.untrusted, item.host, item.hostlen,
                                             item.ip, item.iplen, &item.chain, &item.failure)
                     _known_end()
@@ -731,6 +752,7 @@ cdef class Verifier:
         cdef Item *arr = NULL
         cdef Py_ssize_t n, i
         cdef const VerifyConfig *cfg = &self.cfg
+        cdef KnownSet ks
         self._check_ready()
         batch = list(items)
         n = len(batch)
@@ -755,7 +777,7 @@ cdef class Verifier:
                 for i in range(n):
                     _parse_pending(&arr[i])
                     if not arr[i].parse_failed:
-                        _known_begin(&arr[i])
+                        _known_begin(&arr[i], cfg, &ks)
                         arr[i].code = verify_x509(cfg, arr[i].leaf, arr[i].untrusted, arr[i].host,
                                                   arr[i].hostlen, arr[i].ip, arr[i].iplen, &arr[i].chain,
                                                   &arr[i].failure)

@@ -277,3 +277,18 @@ def test_expired_anchor_is_held_as_given():
     store = certcore.TrustStore(cadata=old.pem)
     assert ders(store) == [old.der]
     assert isinstance(pki.NOW, datetime.datetime)
+
+
+def test_anchor_keys_are_each_certificates_own(cas):
+    # a Verifier keys the signatures a trust anchor's key made by that key's SPKI digest, which the
+    # store computes once per certificate, by the certificate's address: each must be that very
+    # certificate's (hashlib over its SPKI is the oracle), and another object has none
+    import hashlib
+    from _certcore import truststore
+    root, _, other = cas
+    store = certcore.TrustStore([*certcore.TrustStore.system(), root.certcore, other.certcore])
+    certs = list(store)
+    assert len(certs) >= 2
+    for c in certs:
+        assert truststore._anchor_key(store, c) == hashlib.sha256(c.spki_der).digest(), c.subject
+    assert truststore._anchor_key(store, certcore.Certificate(root.der)) is None
