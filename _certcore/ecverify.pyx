@@ -8,7 +8,7 @@ half is most of the time. Once a key has signed enough certificates in this proc
 builds the same kind of table for Q: a copy of the P-256 group whose generator is Q, precomputed by
 OpenSSL's own ``EC_GROUP_precompute_mult``. u2*Q is then a fixed-base multiplication like u1*G, by
 OpenSSL's P-256 code (measured here in C: one P-256 X509_verify 66 us, this path about 30 us
-before the limb inverse below took a further fifth off).
+with BN_mod_inverse; the inverse, the scalars and the final comparison are cheaper now, below).
 
 What stays OpenSSL's: all point arithmetic and its on-curve checks, the signature's DER decoding,
 the digest, the modular arithmetic except s^-1 (computed here, then checked with OpenSSL's). What
@@ -17,14 +17,13 @@ two AlgorithmIdentifiers must be equal (X509_verify), the BIT STRING must have n
 (ASN1_item_verify), the signature must be the exact DER of its (r, s) (ossl_ecdsa_verify
 re-encodes and compares), 0 < r, s < n (ossl_ecdsa_simple_verify_sig), the digest taken over the
 TBSCertificate's exact bytes, and the equation, whose x(R) is compared with r in Jacobian
-coordinates. tests/test_ecverify.py compares every verdict
-with X509_verify on the same inputs.
+coordinates. tests/test_ecverify.py compares every verdict with X509_verify on the same inputs.
 
-When to build a table is a ski-rental choice: a table costs about 21.5 ms and 150 KB and saves
-about 32 us a signature (measured here in a verification loop: 106 us a new leaf without, 74 us
-with), so a key gets one after DEFAULT_THRESHOLD = 672 signatures were checked under it without a
-table: the break-even, where the cost is at worst twice the optimal one for any number of later
-signatures.
+When to build a table is a ski-rental choice: a table costs about 21.4 ms and 150 KB and saves
+about 45 us a signature (measured here in a verification loop: 102-103 us a new leaf without,
+57 us with), so a key gets one after DEFAULT_THRESHOLD = 472 signatures were checked under it
+without a table: the break-even, where the cost is at worst twice the optimal one for any number
+of later signatures.
 At most TABLES tables are kept (least recently used goes first); a table in use by another thread
 is freed by its last user.
 """
@@ -66,7 +65,7 @@ from openssl.x509 cimport (
 cdef enum:
     TABLES = 16         # tables kept, about 150 KB each
     COUNTERS = 256      # per-key counts of signatures checked without a table (direct-mapped)
-    DEFAULT_THRESHOLD = 672
+    DEFAULT_THRESHOLD = 472
     SPARES = 8          # scratch spaces kept between verifications (one per thread at work)
 
 cdef struct Table:
