@@ -449,14 +449,17 @@ cdef extern from *:
         m31[4] = m[3] >> 33;
         for (int round = 0; round < 40; round++) {     /* 17 suffice for 256 bits */
             uint64_t abar, bbar, f0 = 1, g0 = 0, f1 = 0, g1 = 1, na, nb;
-            int n, ok = 1;
+            int n, nbits, ok = 1;
             if (certcore_is_one4(b)) {
                 memcpy(w, v, sizeof(v));
                 return 1;
             }
             if (certcore_is_zero4(a))
                 return 0;                           /* gcd(y, m) = b, not 1 */
-            n = certcore_bitlen4(a) > certcore_bitlen4(b) ? certcore_bitlen4(a) : certcore_bitlen4(b);
+            n = certcore_bitlen4(a);
+            nbits = certcore_bitlen4(b);
+            if (nbits > n)
+                n = nbits;
             if (n <= 64) {
                 abar = a[0];
                 bbar = b[0];

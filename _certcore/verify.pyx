@@ -48,8 +48,9 @@ import ssl as _ssl
 
 # The signature cache (process-wide: one intermediate serves every Verifier): an entry is
 # SHA-256(certificate DER) || SHA-256(issuer SubjectPublicKeyInfo DER) of a signature that
-# X509_verify accepted. Direct-mapped, bounded; the lock is held only for a lookup or an insert,
-# never across a signature check.
+# X509_verify (or ecverify) accepted; the certificate DER is the bytes its Certificate was parsed
+# from, or i2d_X509's for an X509 of the C API. Direct-mapped, bounded; the lock is held only for
+# a lookup or an insert, never across a signature check.
 cdef enum:
     CACHE_SLOTS = 4096
     KEY_LEN = 64
