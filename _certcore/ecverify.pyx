@@ -189,9 +189,10 @@ cdef Table *_build(const unsigned char *spki, EVP_PKEY *pkey) noexcept nogil:
     return t
 
 
-cdef Table *_acquire(const unsigned char *spki, EVP_PKEY *pkey) noexcept nogil:
+cdef Table *_acquire(const unsigned char *spki, EVP_PKEY *pkey, Scratch **sc) noexcept nogil:
     """This key's table with a reference taken (release with _release), or NULL; counts the
-    signature and builds the table when the count reaches the threshold."""
+    signature and builds the table when the count reaches the threshold. With a table, *sc is a
+    kept scratch space taken under the same lock, or NULL when none is kept."""
     global _clock, _built
     cdef Table *t
     cdef Counter *c = &_counters[((<size_t>spki[0] << 8) | spki[1]) % COUNTERS]
@@ -203,6 +204,7 @@ cdef Table *_acquire(const unsigned char *spki, EVP_PKEY *pkey) noexcept nogil:
             t.refs += 1
             _clock += 1
             t.used = _clock
+            sc[0] = _pop_spare()
             PyThread_release_lock(_lock)
             return t
     if memcmp(c.spki, spki, 32) != 0:
@@ -240,6 +242,7 @@ cdef Table *_acquire(const unsigned char *spki, EVP_PKEY *pkey) noexcept nogil:
     t.used = _clock
     t.refs = 1
     _tables[oldest] = t
+    sc[0] = _pop_spare()
     PyThread_release_lock(_lock)
     return t
 
@@ -252,19 +255,19 @@ cdef void _scratch_free(Scratch *sc) noexcept nogil:
         free(sc)
 
 
-cdef Scratch *_scratch_take() noexcept nogil:
-    """A kept scratch space, or a new one; NULL when out of memory."""
+cdef Scratch *_pop_spare() noexcept nogil:
+    """A kept scratch space, or NULL (the caller holds _lock)."""
     global _spares, _nspares
-    cdef Scratch *sc
-    PyThread_acquire_lock(_lock, WAIT_LOCK)
-    sc = _spares
+    cdef Scratch *sc = _spares
     if sc != NULL:
         _spares = sc.next
         _nspares -= 1
-    PyThread_release_lock(_lock)
-    if sc != NULL:
-        return sc
-    sc = <Scratch *>calloc(1, sizeof(Scratch))
+    return sc
+
+
+cdef Scratch *_scratch_new() noexcept nogil:
+    """A new scratch space; NULL when out of memory."""
+    cdef Scratch *sc = <Scratch *>calloc(1, sizeof(Scratch))
     if sc == NULL:
         return NULL
     sc.bn = BN_CTX_new()
@@ -687,16 +690,17 @@ cdef int _verify(Table *t, Scratch *sc, X509 *subject, const unsigned char *der,
 cdef int ecdsa_p256_verify(X509 *subject, EVP_PKEY *pkey, const unsigned char *spki_sha256,
                            const unsigned char *der, size_t derlen) noexcept nogil:
     cdef Table *t
-    cdef Scratch *sc
+    cdef Scratch *sc = NULL
     cdef int rc
     if X509_get_signature_nid(subject) != NID_ecdsa_with_SHA256 or EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC:
         return -1
     ERR_set_mark()
-    t = _acquire(spki_sha256, pkey)
+    t = _acquire(spki_sha256, pkey, &sc)
     if t == NULL:
         ERR_pop_to_mark()
         return -1
-    sc = _scratch_take()
+    if sc == NULL:
+        sc = _scratch_new()
     rc = _verify(t, sc, subject, der, derlen) if sc != NULL else -1
     _release(t, rc >= 0, sc)
     ERR_pop_to_mark()
