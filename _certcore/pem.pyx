@@ -13,7 +13,8 @@ CPython 3.11's ssl does it:
 OpenSSL's PEM reader's (``pem_blocks``: Certificate.from_pem/from_file, load_certificates,
 decode_cert, the CLI), as ``PEM_read_bio_X509`` reads a file: "-----BEGIN <label>-----" at the
 start of a line, optional RFC 1421 headers, a strict base64 body, "-----END <label>-----"; every
-line first loses its trailing junk as crypto/pem/pem_lib.c's sanitize_line strips it. The
+line ends at its first NUL (a file's BIO_gets is fgets, measured by strlen; a line starting with
+one ends the read) and then loses its trailing junk as crypto/pem/pem_lib.c's sanitize_line strips it. The
 fuzzers compare this dialect with OpenSSL itself (fuzz/fuzz_pem_bundle.py).
 
 No other module scans PEM text. Two hand their bytes to OpenSSL's own reader instead: the
@@ -392,6 +393,25 @@ cdef inline Py_ssize_t _line_end(const unsigned char *s, Py_ssize_t n, Py_ssize_
     return n if nl == NULL else nl - s
 
 
+cdef inline Py_ssize_t _content_end(const unsigned char *s, Py_ssize_t start, Py_ssize_t eol) noexcept nogil:
+    """End of what OpenSSL's reader sees of the line s[start:eol]: BIO_gets on a file is fgets,
+    whose length is strlen's, so the line stops at its first NUL."""
+    cdef const unsigned char *nul = <const unsigned char *>memchr(s + start, 0, eol - start)
+    return eol if nul == NULL else nul - s
+
+
+cdef inline bint _nul_line(const unsigned char *s, Py_ssize_t start, Py_ssize_t stop) noexcept nogil:
+    """Whether a line beginning in s[start:stop] (start at a line start or on a '\n') starts with
+    a NUL: fgets then gives an empty string, BIO_gets 0, and OpenSSL's reader stops there."""
+    cdef const unsigned char *hit
+    if start >= stop:
+        return False
+    if (start == 0 or s[start - 1] == b'\n') and s[start] == 0:
+        return True
+    hit = <const unsigned char *>memmem(s + start, stop - start, b"\n\x00", 2)
+    return hit != NULL and hit - s + 1 < stop
+
+
 cdef Py_ssize_t _body_to_der(const unsigned char *s, Py_ssize_t n, unsigned char *out) noexcept nogil:
     """Strict base64 (OpenSSL's PEM body rules) of s[:n] into out, which holds n // 4 * 3 + 3
     bytes: each line first loses its trailing junk (_eay_junk), then alphabet and whitespace
@@ -404,7 +424,7 @@ cdef Py_ssize_t _body_to_der(const unsigned char *s, Py_ssize_t n, unsigned char
     cdef unsigned char v
     while i < n:
         line_end = _line_end(s, n, i)
-        keep_end = _stripped_end(s, i, line_end)
+        keep_end = _stripped_end(s, i, _content_end(s, i, line_end))
         j = i
         while j < keep_end:
             if k == 0 and pads == 0:
@@ -457,7 +477,7 @@ cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_s
         if i >= n:
             return PB_NONE
         hit = <const unsigned char *>memmem(s + i, n - i, b"-----BEGIN ", 11)
-        if hit == NULL:
+        if hit == NULL or _nul_line(s, i, hit - s):
             return PB_NONE
         i = hit - s
         eol = _line_end(s, n, i)
@@ -467,7 +487,7 @@ cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_s
         lab = i + 11
         # OpenSSL strips the line's trailing junk, then wants it to end with "-----": the label is
         # everything in between.
-        j = _stripped_end(s, i, eol)
+        j = _stripped_end(s, i, _content_end(s, i, eol))
         if j - i < 16 or memcmp(s + j - 5, b"-----", 5) != 0:
             i = eol
             continue
@@ -479,20 +499,20 @@ cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_s
     # The END line: the first line starting with "-----END ".
     j = body[0]
     while True:
-        if j >= n:
-            return PB_NO_END
+        if j >= n or s[j] == 0:
+            return PB_NO_END        # a line starting with a NUL ends OpenSSL's read of the block
         if n - j >= 9 and memcmp(s + j, b"-----END ", 9) == 0:
             break
         j = _line_end(s, n, j) + 1
     end_line = j
-    k = _stripped_end(s, end_line, _line_end(s, n, end_line))
+    k = _stripped_end(s, end_line, _content_end(s, end_line, _line_end(s, n, end_line)))
     if (k - end_line != 14 + (lab_end - lab) or memcmp(s + end_line + 9, s + lab, lab_end - lab) != 0
             or memcmp(s + end_line + 9 + (lab_end - lab), b"-----", 5) != 0):
         return PB_BAD_END
     body_end[0] = end_line
     pos[0] = _line_end(s, n, end_line)
     # RFC 1421 headers ("Proc-Type: ...") when the first body line has a ':'; a blank line ends them.
-    eol = _line_end(s, n, body[0])
+    eol = _content_end(s, body[0], _line_end(s, n, body[0]))
     if eol > body[0] and memchr(s + body[0], b':', eol - body[0]) != NULL:
         j = body[0]
         while True:
@@ -500,9 +520,9 @@ cdef int _next_block(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py_s
                 return PB_BAD_HEADER
             eol = _line_end(s, n, j)
             k = j
-            while k < eol and _eay_junk(s[k]):
+            while k < _content_end(s, j, eol) and _eay_junk(s[k]):
                 k += 1
-            if k == eol:
+            if k == _content_end(s, j, eol):
                 break
             j = eol + 1
         if is_cert[0]:

@@ -1,6 +1,7 @@
 """Certificate.from_pem / load_certificates read PEM lines as OpenSSL's PEM reader does: each
 line loses its trailing control characters, NULs, spaces and bytes >= 0x80; a UTF-8 BOM may
-precede the first line; the END line must be exactly "-----END <label>-----". The reference is
+precede the first line; the END line must be exactly "-----END <label>-----"; a line ends at its
+first NUL, and a line starting with one ends the read (fgets on a file). The reference is
 OpenSSL itself, through the interpreter's ssl._ssl._test_decode_cert (any Python version: it is
 the same OpenSSL reading the same file). fuzz/fuzz_pem_bundle.py compares the same rules on
 mutated input."""
@@ -45,6 +46,14 @@ VARIANTS = {
     "body on one line": BEGIN + b"\n" + b"".join(PEM.splitlines()[1:-1]) + b"\n" + END + b"\n",
     "body lines of 76": BEGIN + b"\n" + b"\n".join(_wrap(b"".join(PEM.splitlines()[1:-1]), 76)) + b"\n" + END + b"\n",
     "body lines of 3": BEGIN + b"\n" + b"\n".join(_wrap(b"".join(PEM.splitlines()[1:-1]), 3)) + b"\n" + END + b"\n",
+    # a file's lines end at their first NUL (fgets, then strlen), whatever follows on the line
+    "NUL then text after BEGIN": PEM.replace(BEGIN, BEGIN + b"\x00\x00f", 1),
+    "NUL then text after END": PEM.replace(END, END + b"\x00-----x"),
+    "NUL then junk on a body line": PEM.replace(b"\n", b"\x00!!@@\n", 2),
+    "NUL then a BEGIN line's text": b"x\x00" + PEM,
+    "line starting with NUL before BEGIN": b"junk\n\x00junk\n" + PEM,
+    "line starting with NUL in the body": PEM.replace(b"\n", b"\n\x00AAAA\n", 2).replace(b"\n\x00AAAA\n", b"\n", 1),
+    "line starting with NUL before the second block": PEM.replace(BEGIN, BEGIN + b"\x00f", 1) + b"\x00\n" + PEM,
 }
 
 
