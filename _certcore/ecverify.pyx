@@ -707,25 +707,35 @@ cdef int ecdsa_p256_verify(X509 *subject, EVP_PKEY *pkey, const unsigned char *s
     return rc
 
 
+cdef BIGNUM *_bn_of(object v) except NULL:
+    """Tests: a new BIGNUM holding the integer 0 <= v < 2^256."""
+    cdef bytes raw = int(v).to_bytes(32, "big")
+    cdef BIGNUM *x = BN_bin2bn(<const unsigned char *>raw, 32, NULL)
+    if x == NULL:
+        raise MemoryError()
+    return x
+
+
+cdef object _int_of(const BIGNUM *x):
+    """Tests: a BIGNUM below 2^256 as an int (None if it does not fit)."""
+    cdef unsigned char buf[32]
+    if BN_bn2lebinpad(x, buf, 32) != 32:
+        return None
+    return int.from_bytes(buf[:32], "little")
+
+
 def _test_inverse(s):
     """Tests: _inverse's own result for 0 < s < n (None where it gives up), without the check."""
     cdef BIGNUM *a = NULL
     cdef BIGNUM *w = NULL
-    cdef unsigned char buf[32]
     if not 0 < s < (1 << 256):
         raise ValueError("s must be a positive 256-bit integer")
-    raw = int(s).to_bytes(32, "little")
-    memcpy(buf, <const unsigned char *>raw, 32)
-    a = BN_lebin2bn(buf, 32, NULL)
-    w = BN_lebin2bn(buf, 32, NULL)
     try:
-        if a == NULL or w == NULL:
-            raise MemoryError()
+        a = _bn_of(s)
+        w = _bn_of(s)
         if not _limbs_ok or not _inverse(a, w):
             return None
-        if BN_bn2lebinpad(w, buf, 32) != 32:
-            return None
-        return int.from_bytes(buf[:32], "little")
+        return _int_of(w)
     finally:
         BN_free(a)
         BN_free(w)
@@ -733,8 +743,7 @@ def _test_inverse(s):
 
 def _test_scalars(e, r, s):
     """Tests: (u1, u2) as _verify computes them for the 256-bit digest e and 0 < r, s < n."""
-    cdef unsigned char buf[32]
-    cdef unsigned char md[32]
+    cdef bytes md
     cdef BIGNUM *b[2]
     cdef BIGNUM *u[4]
     cdef BN_CTX *bn = BN_CTX_new()
@@ -745,38 +754,27 @@ def _test_scalars(e, r, s):
             raise MemoryError()
         if not (0 <= e < (1 << 256) and 0 < r < (1 << 256) and 0 < s < (1 << 256)):
             raise ValueError("e, r and s must be 256-bit integers, r and s positive")
-        raw = int(e).to_bytes(32, "big")
-        memcpy(md, <const unsigned char *>raw, 32)
-        for i, v in enumerate((r, s)):
-            raw = int(v).to_bytes(32, "big")
-            memcpy(buf, <const unsigned char *>raw, 32)
-            b[i] = BN_bin2bn(buf, 32, NULL)
-            if b[i] == NULL:
-                raise MemoryError()
+        md = int(e).to_bytes(32, "big")
+        b[0] = _bn_of(r)
+        b[1] = _bn_of(s)
         BN_CTX_start(bn)
         for i in range(4):
             u[i] = BN_CTX_get(bn)
         if u[3] == NULL:
             raise MemoryError()
-        if not _scalars(md, b[0], b[1], u[0], u[1], u[2], u[3], bn):
+        if not _scalars(<const unsigned char *>md, b[0], b[1], u[0], u[1], u[2], u[3], bn):
             ERR_clear_error()
             return None
-        out = []
-        for i in range(2):
-            if BN_bn2lebinpad(u[i], buf, 32) != 32:
-                return None
-            out.append(int.from_bytes(buf[:32], "little"))
-        return tuple(out)
+        return (_int_of(u[0]), _int_of(u[1]))
     finally:
-        for i in range(2):
-            BN_free(b[i])
+        BN_free(b[0])
+        BN_free(b[1])
         BN_CTX_free(bn)
 
 
 def _test_x_matches(X, Z, r):
     """Tests: _x_matches's answer for Jacobian X, Z (0 <= X, Z < p, Z != 0) and 0 < r < n."""
     cdef BIGNUM *b[3]
-    cdef unsigned char buf[32]
     cdef BN_CTX *bn = BN_CTX_new()
     cdef int i, rc = -1
     b[0] = b[1] = b[2] = NULL
@@ -786,11 +784,7 @@ def _test_x_matches(X, Z, r):
         for i, v in enumerate((X, Z, r)):
             if not 0 <= v < (1 << 256):
                 raise ValueError("X, Z and r must be 256-bit non-negative integers")
-            raw = int(v).to_bytes(32, "big")
-            memcpy(buf, <const unsigned char *>raw, 32)
-            b[i] = BN_bin2bn(buf, 32, NULL)
-            if b[i] == NULL:
-                raise MemoryError()
+            b[i] = _bn_of(v)
         rc = _x_matches(b[0], b[1], b[2], bn)
         ERR_clear_error()
         return rc
