@@ -9,6 +9,7 @@ import os as _os
 import sys as _sys
 import weakref as _weakref
 import _ssl as _ssl_c
+import ssl as _ssl_py
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.limits cimport INT_MAX
@@ -495,7 +496,7 @@ DEFAULT_CONTEXT_VERIFY_FLAGS = default_context_verify_flags()
 cdef class ContextCore:
     """One SSL_CTX*, configured like CPython 3.11's ``_ssl._SSLContext``."""
 
-    def __cinit__(self, object protocol_arg, object adopt=None):
+    def __cinit__(self, object protocol_arg, object adopt=None, object owner=None):
         cdef const SSL_METHOD *method
         cdef unsigned long options
         cdef int protocol = clinic_int(protocol_arg)
@@ -573,6 +574,10 @@ cdef class ContextCore:
         X509_VERIFY_PARAM_set_hostflags(param, self.hostflags)
         SSL_CTX_set_tlsext_servername_arg(self.ctx, <void *>self)
         SSL_CTX_set_tlsext_servername_callback(self.ctx, _servername_cb)
+        if owner is not None:
+            # the public SSLContext, set here rather than by a second call: construction is on
+            # the path of every SSLContext()
+            self._owner_ref = _weakref.ref(owner)
 
     def __dealloc__(self):
         if self.ctx != NULL:
@@ -1252,6 +1257,29 @@ cdef class ContextCore:
             SSL_CTX_set_keylog_callback(self.ctx, _keylog_cb)
         finally:
             ctx_unlock(self.lock, token)
+
+
+# The int type and ssl._SSLMethod: the protocol values new_shared takes (what `protocol in
+# (PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER)` accepts in Python, without its enum comparisons).
+cdef object _SSLMethodType = _ssl_py._SSLMethod
+
+
+def new_shared(cls, protocol):
+    """A new certcore.SSLContext of class `cls` for PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER,
+    its ContextCore sharing the SSL_CTX of the stdlib base object; None for any other protocol
+    argument, which SSLContext.__new__ handles (warnings, argument errors).
+
+    It is the body of every ``SSLContext(PROTOCOL_TLS_CLIENT)``, so it runs in C: the stdlib's own
+    ``__new__`` is the benchmark, and its SSL_CTX_new is the floor both share.
+    """
+    cdef object t = type(protocol)
+    if t is not int and t is not _SSLMethodType:
+        return None
+    if protocol != P_TLS_CLIENT and protocol != P_TLS_SERVER:
+        return None
+    self = _StdContextType.__new__(cls, protocol)
+    self.__dict__["_core"] = ContextCore(protocol, self, self)
+    return self
 
 
 def encode_hostname(hostname):

@@ -17,6 +17,7 @@ from socket import SOCK_STREAM, SO_TYPE, SOL_SOCKET
 
 from _certcore.context import ContextCore as _ContextCore
 from _certcore.context import encode_hostname as _encode_hostname
+from _certcore.context import new_shared as _new_shared
 from _certcore.tls import new_bio_conn as _new_bio_conn
 from _certcore.tls import new_socket_conn as _new_socket_conn
 
@@ -162,12 +163,10 @@ class SSLContext(_StdContextBridge):
             _warnings.warn("ssl.SSLContext() without protocol argument is deprecated.",
                            category=DeprecationWarning, stacklevel=2)
             protocol = PROTOCOL_TLS
-        if type(protocol) in (int, _SSLMethod) and protocol in (PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER):
-            # The stdlib base makes an SSL_CTX for the protocol; the core takes that one over
-            # (context.pyx) instead of making a second.
-            self = _StdBase.__new__(cls, protocol)
-            core = _ContextCore(protocol, self)
-        else:
+        # PROTOCOL_TLS_CLIENT and _SERVER: the stdlib base makes an SSL_CTX for the protocol and
+        # the core takes that one over instead of making a second (context.pyx)
+        self = _new_shared(cls, protocol)
+        if self is None:
             core = _ContextCore(protocol)
             if _PY310 and protocol in (PROTOCOL_TLS, _ssl.PROTOCOL_TLSv1, _ssl.PROTOCOL_TLSv1_1,
                                        _ssl.PROTOCOL_TLSv1_2):
@@ -176,12 +175,9 @@ class SSLContext(_StdContextBridge):
             # The stdlib base's own SSL_CTX stays unused here (the stdlib warns for these
             # protocols itself, so it is made as a client's).
             self = _StdBase.__new__(cls, PROTOCOL_TLS_CLIENT)
-        self.__dict__["_core"] = core
-        core._set_owner(self)
+            core._set_owner(self)
+            self.__dict__["_core"] = core
         return self
-
-    def __init__(self, protocol=None, *args, **kwargs):
-        pass
 
     sslsocket_class = None   # set below
     sslobject_class = None

@@ -49,6 +49,18 @@ def _call(make, name, *args, **kwargs):
     return run
 
 
+def _subclass(mod, pass_args):
+    """A user's subclass whose ``__init__`` calls the base's, with or without the arguments (the
+    stdlib's SSLContext has no ``__init__``: object's refuses arguments)."""
+    class Context(mod.SSLContext):
+        def __init__(self, *args, **kwargs):
+            if pass_args:
+                super().__init__(*args, **kwargs)
+            else:
+                super().__init__()
+    return Context
+
+
 def _one_ca_pem():
     return pathlib.Path(get_pki().ca).read_text()
 
@@ -68,6 +80,11 @@ CASES = {
     "SSLContext(2**70)": lambda m: m.SSLContext(2**70).protocol,
     "SSLContext(None)": lambda m: m.SSLContext(None).protocol,
     "SSLContext(PROTOCOL_TLS)": lambda m: m.SSLContext(m.PROTOCOL_TLS).protocol,
+    "SSLContext(16)": lambda m: m.SSLContext(16).protocol,
+    "SSLContext(protocol=PROTOCOL_TLS_SERVER)": lambda m: m.SSLContext(protocol=m.PROTOCOL_TLS_SERVER).protocol,
+    "SSLContext(PROTOCOL_TLS_CLIENT, 5, x=1)": lambda m: m.SSLContext(m.PROTOCOL_TLS_CLIENT, 5, x=1).protocol,
+    "subclass: super().__init__(protocol)": lambda m: _subclass(m, True)(m.PROTOCOL_TLS_CLIENT).protocol,
+    "subclass: super().__init__()": lambda m: _subclass(m, False)(m.PROTOCOL_TLS_SERVER).protocol,
     # options and verify_flags: masks, signs, floats, deprecated version switches
     "options = -1": _set(_client, "options", -1),
     "options = 1.5": _set(_client, "options", 1.5),
