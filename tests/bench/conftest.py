@@ -6,7 +6,7 @@ A benchmark test calls ``compare(name, ours, theirs, args, target=...)``:
   called once and must give the same outcome -- a benchmark is also a correctness check;
 * with benchmarks enabled (``ci/bench``), pytest-benchmark times certcore's side (its table and
   ``--benchmark-json`` hold those numbers), and both sides are then timed in *interleaved*
-  rounds -- ours, theirs, ours, theirs, ... -- so that machine noise hits both alike. The
+  rounds -- ours, theirs, theirs, ours, ... -- so that machine noise hits both alike. The
   ratio of the medians (theirs / ours, so >1 means certcore is faster) is printed in a table
   at the end, with the target the issue set. Timing never fails a test.
 """
@@ -43,9 +43,13 @@ def interleaved_medians(ours, theirs, args, rounds=ROUNDS):
     if theirs is not None:
         number = min(number, _calls_per_round(theirs, args)) or 1
     mine, other = [], []
-    for _ in range(rounds):
+    for i in range(rounds):
+        # the side that goes first alternates: a round can leave caches or the allocator in a
+        # state that favours whatever runs next
+        if theirs is not None and i % 2:
+            other.append(_per_call_ns(theirs, args, number))
         mine.append(_per_call_ns(ours, args, number))
-        if theirs is not None:
+        if theirs is not None and not i % 2:
             other.append(_per_call_ns(theirs, args, number))
     return statistics.median(mine), (statistics.median(other) if other else None)
 
