@@ -1278,7 +1278,7 @@ def new_shared(cls, protocol):
     if protocol != P_TLS_CLIENT and protocol != P_TLS_SERVER:
         return None
     self = _StdContextType.__new__(cls, protocol)
-    self.__dict__["_core"] = ContextCore(protocol, self, self)
+    self._core = ContextCore(protocol, self, self)
     return self
 
 

@@ -156,7 +156,7 @@ del _name
 class SSLContext(_StdContextBridge):
     """An SSL context (``ssl.SSLContext`` API) over one OpenSSL SSL_CTX."""
 
-    __slots__ = ()
+    __slots__ = ("_core",)
 
     def __new__(cls, protocol=None if _PY310 else PROTOCOL_TLS, *args, **kwargs):
         if protocol is None and _PY310:
@@ -176,7 +176,7 @@ class SSLContext(_StdContextBridge):
             # protocols itself, so it is made as a client's).
             self = _StdBase.__new__(cls, PROTOCOL_TLS_CLIENT)
             core._set_owner(self)
-            self.__dict__["_core"] = core
+            self._core = core
         return self
 
     sslsocket_class = None   # set below
