@@ -11,7 +11,7 @@ cdef struct AnchorKey:
 
 cdef class TrustStore:
     cdef X509_STORE *store      # one owned reference (every sharer takes its own X509_STORE_up_ref)
-    cdef AnchorKey *anchor_keys     # the certificates in the store when it was built, sorted by address
+    cdef AnchorKey *anchor_keys     # NULL until _anchor_keys(): then the store's certificates, sorted by address
     cdef Py_ssize_t nanchor_keys
     cdef Py_ssize_t _count      # certificates at build time, plus the hashed directories' files
     cdef Py_ssize_t _crls       # CRLs at build time

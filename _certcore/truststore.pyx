@@ -362,13 +362,17 @@ cdef class TrustStore:
         certcore_store_counts(self.store, &certs, &crls)
         self._count = certs + (_hashed_files(dirs) if dirs is not None else 0)
         self._crls = crls
-        self._anchor_keys()
         self._built = True
         return 0
 
     cdef int _anchor_keys(self) except -1:
-        """The SPKI SHA-256 of every certificate in the store now (a hashed directory's are read
-        during verification: they have none here, and the Verifier digests their keys itself)."""
+        """The SPKI SHA-256 of every certificate in the store now, made once, when a Verifier is
+        first built on the store: contexts (create_default_context's shared system store above
+        all) never need them. Certificates a hashed directory adds later have none, and the
+        Verifier digests their keys itself. Called with the GIL, which orders it before any
+        verification reads the array."""
+        if self.anchor_keys != NULL:
+            return 0
         cdef stack_st_X509_OBJECT *objs
         cdef X509_OBJECT *obj
         cdef X509 *x
@@ -494,9 +498,15 @@ cdef TrustStore system_trust_store():
         return ts
 
 
+def _anchor_keys_made(TrustStore store):
+    """Tests: whether the store's anchor keys exist yet (without making them)."""
+    return store.anchor_keys != NULL
+
+
 def _anchor_key(TrustStore store, Certificate cert):
     """Tests: the SPKI SHA-256 the store keeps for the X509 that cert wraps (the same object, as
     iterating the store gives), or None."""
-    cdef const unsigned char *k = anchor_spki_sha256(store.anchor_keys, store.nanchor_keys,
-                                                     <const void *>cert.full_x509())
+    cdef const unsigned char *k
+    store._anchor_keys()
+    k = anchor_spki_sha256(store.anchor_keys, store.nanchor_keys, <const void *>cert.full_x509())
     return None if k == NULL else k[:32]

@@ -706,6 +706,7 @@ cdef class Verifier:
             X509_VERIFY_PARAM_set_depth(self.cfg.param, <int>max_depth)
         self._trust = trust
         self.cfg.store = (<TrustStore>trust).store
+        (<TrustStore>trust)._anchor_keys()
         self.cfg.anchors = (<TrustStore>trust).anchor_keys
         self.cfg.nanchors = (<TrustStore>trust).nanchor_keys
         self.cfg.purpose = "ssl_server" if purpose == "server" else "ssl_client"

@@ -292,3 +292,32 @@ def test_anchor_keys_are_each_certificates_own(cas):
     for c in certs:
         assert truststore._anchor_key(store, c) == hashlib.sha256(c.spki_der).digest(), c.subject
     assert truststore._anchor_key(store, certcore.Certificate(root.der)) is None
+
+
+LAZY_ANCHOR_KEYS = textwrap.dedent("""
+    import ssl
+    import certcore
+    from _certcore import truststore
+    certcore.create_default_context()
+    certcore.create_default_context()
+    system = certcore.TrustStore.system()
+    print(truststore._anchor_keys_made(system))
+    certcore.Verifier(system)
+    print(truststore._anchor_keys_made(system))
+""")
+
+
+def test_anchor_keys_are_made_for_verifiers_only(cas, tmp_path):
+    # digesting every anchor's key costs create_default_context()'s first call 1.5% and only a
+    # Verifier uses the digests: a store contexts share has none, the first Verifier makes them
+    from _certcore import truststore
+    root, _, _ = cas
+    store = certcore.TrustStore([root.certcore])
+    certcore.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_trust_store(store)
+    assert not truststore._anchor_keys_made(store)
+    certcore.Verifier(store)
+    assert truststore._anchor_keys_made(store)
+    # the process-wide system store, in a fresh interpreter (a test here may have verified with it)
+    proc = subprocess.run([sys.executable, "-c", LAZY_ANCHOR_KEYS], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "True"]
