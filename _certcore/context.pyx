@@ -7,13 +7,13 @@ and keeps one ``ContextCore`` as ``_core``. Values and error texts follow CPytho
 """
 import os as _os
 import sys as _sys
-import weakref as _weakref
 import _ssl as _ssl_c
 import ssl as _ssl_py
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.limits cimport INT_MAX
 from cpython.object cimport PyObject
+from cpython.weakref cimport PyWeakref_NewRef
 from cpython.ref cimport Py_INCREF, Py_XINCREF, Py_XDECREF
 from cpython.exc cimport PyErr_Restore, PyErr_WriteUnraisable
 from cpython.long cimport PyLong_AsLong, PyLong_AsUnsignedLongLong
@@ -454,17 +454,20 @@ cdef const char *_default_cipher_string() noexcept:
 
 # The cipher list (SSL_CIPHER pointers: OpenSSL's static table) and security level certcore's
 # default cipher string gives a new SSL_CTX, made once: when the stdlib's base left exactly that,
-# setting the string again (a quarter of SSL_CTX_new's cost) changes nothing.
-cdef list _default_cipher_ptrs = None
+# setting the string again (a quarter of SSL_CTX_new's cost) changes nothing. A C array: every
+# SSLContext() compares against it, with no int objects to unbox.
+cdef const SSL_CIPHER **_default_ciphers = NULL
+cdef int _default_ciphers_n = -1
 cdef int _default_cipher_level = -1
 
 
 cdef bint _default_ciphers_already(SSL_CTX *ctx) except -1:
-    global _default_cipher_ptrs, _default_cipher_level
+    global _default_ciphers, _default_ciphers_n, _default_cipher_level
     cdef SSL_CTX *probe
     cdef stack_st_SSL_CIPHER *sk
+    cdef const SSL_CIPHER **ptrs
     cdef int i, n
-    if _default_cipher_ptrs is None:
+    if _default_ciphers_n < 0:
         with nogil:
             probe = SSL_CTX_new(TLS_method())
         if probe == NULL:
@@ -473,19 +476,25 @@ cdef bint _default_ciphers_already(SSL_CTX *ctx) except -1:
             if SSL_CTX_set_cipher_list(probe, _default_cipher_string()) != 1:
                 raise_from_queue(SITE_CONTEXT)
             sk = SSL_CTX_get_ciphers(probe)
-            ptrs = [<size_t>sk_SSL_CIPHER_value(sk, i) for i in range(sk_SSL_CIPHER_num(sk))]
+            n = sk_SSL_CIPHER_num(sk)
+            ptrs = <const SSL_CIPHER **>malloc((n + 1) * sizeof(SSL_CIPHER *))
+            if ptrs == NULL:
+                raise MemoryError()
+            for i in range(n):
+                ptrs[i] = sk_SSL_CIPHER_value(sk, i)
             _default_cipher_level = SSL_CTX_get_security_level(probe)
         finally:
             SSL_CTX_free(probe)
-        _default_cipher_ptrs = ptrs
+        _default_ciphers = ptrs     # made once, kept for the process (the GIL orders the two)
+        _default_ciphers_n = n
     if SSL_CTX_get_security_level(ctx) != _default_cipher_level:
         return False
     sk = SSL_CTX_get_ciphers(ctx)
     n = sk_SSL_CIPHER_num(sk) if sk != NULL else -1
-    if n != len(_default_cipher_ptrs):
+    if n != _default_ciphers_n:
         return False
     for i in range(n):
-        if <size_t>sk_SSL_CIPHER_value(sk, i) != <size_t>_default_cipher_ptrs[i]:
+        if sk_SSL_CIPHER_value(sk, i) != _default_ciphers[i]:
             return False
     return True
 
@@ -577,7 +586,7 @@ cdef class ContextCore:
         if owner is not None:
             # the public SSLContext, set here rather than by a second call: construction is on
             # the path of every SSLContext()
-            self._owner_ref = _weakref.ref(owner)
+            self._owner_ref = PyWeakref_NewRef(owner, None)
 
     def __dealloc__(self):
         if self.ctx != NULL:
@@ -601,7 +610,7 @@ cdef class ContextCore:
         return token
 
     def _set_owner(self, owner):
-        self._owner_ref = _weakref.ref(owner)
+        self._owner_ref = PyWeakref_NewRef(owner, None)
 
     cdef object owner(self):
         return self._owner_ref() if self._owner_ref is not None else None
