@@ -379,11 +379,13 @@ cdef class TrustStore:
         cdef unsigned char *spki
         cdef unsigned int size
         cdef int i, n
+        cdef AnchorKey *keys
+        cdef Py_ssize_t nkeys = 0
         X509_STORE_lock(self.store)
         try:
             objs = X509_STORE_get0_objects(self.store)
-            self.anchor_keys = <AnchorKey *>malloc((sk_X509_OBJECT_num(objs) + 1) * sizeof(AnchorKey))
-            if self.anchor_keys == NULL:
+            keys = <AnchorKey *>malloc((sk_X509_OBJECT_num(objs) + 1) * sizeof(AnchorKey))
+            if keys == NULL:
                 raise MemoryError()
             for i in range(sk_X509_OBJECT_num(objs)):
                 obj = sk_X509_OBJECT_value(objs, i)
@@ -392,15 +394,18 @@ cdef class TrustStore:
                 x = X509_OBJECT_get0_X509(obj)
                 spki = NULL
                 n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki)
-                if n > 0 and EVP_Digest(spki, <size_t>n, self.anchor_keys[self.nanchor_keys].spki_sha256, &size,
-                                        _sha256, NULL) == 1 and size == 32:
-                    self.anchor_keys[self.nanchor_keys].x = x
-                    self.nanchor_keys += 1
+                if n > 0 and EVP_Digest(spki, <size_t>n, keys[nkeys].spki_sha256, &size, _sha256, NULL) == 1 \
+                        and size == 32:
+                    keys[nkeys].x = x
+                    nkeys += 1
                 OPENSSL_free(spki)
         finally:
             X509_STORE_unlock(self.store)
         ERR_clear_error()
-        qsort(self.anchor_keys, self.nanchor_keys, sizeof(AnchorKey), _compare_anchor_keys)
+        qsort(keys, nkeys, sizeof(AnchorKey), _compare_anchor_keys)
+        # published only complete and sorted: a non-NULL array is the "made" flag
+        self.nanchor_keys = nkeys
+        self.anchor_keys = keys
         return 0
 
     @classmethod
