@@ -11,8 +11,7 @@ import textwrap
 import threading
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 
 import certcore
 from helpers import pki
@@ -63,11 +62,7 @@ def test_certificates_any_iterable_and_duplicates(cas):
 
 def test_cafile_with_crl_matches_stdlib(cas, tmp_path):
     root = cas[0]
-    crl = (x509.CertificateRevocationListBuilder()
-           .issuer_name(root.cert.subject)
-           .last_update(pki.NOW - pki.DAY)
-           .next_update(pki.NOW + pki.DAY)
-           .sign(root.key, hashes.SHA256()))
+    crl = pki.crl(root)
     pem = "".join(c.pem for c in cas).encode() + crl.public_bytes(serialization.Encoding.PEM)
     path = write(tmp_path / "bundle.pem", pem)
     store = certcore.TrustStore(cafile=path)

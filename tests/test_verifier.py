@@ -168,16 +168,11 @@ def test_purpose_client():
 
 
 def test_crl_leaf(tmp_path):
-    from cryptography.x509 import CertificateRevocationListBuilder, RevokedCertificateBuilder
     r = pki.root()
     i = pki.intermediate("inter", r)
     good = pki.leaf("localhost", i)
     bad = pki.leaf("localhost", i)
-    revoked = RevokedCertificateBuilder().serial_number(bad.cert.serial_number) \
-        .revocation_date(pki.NOW - pki.DAY).build()
-    crl = (CertificateRevocationListBuilder().issuer_name(i.cert.subject)
-           .last_update(pki.NOW - pki.DAY).next_update(pki.NOW + pki.DAY)
-           .add_revoked_certificate(revoked).sign(i.key, pki.hashes.SHA256()))
+    crl = pki.crl(i, [bad])
     from cryptography.hazmat.primitives import serialization
     # a PEM file carries CRLs (cadata takes only certificates, as the stdlib's does)
     cafile = tmp_path / "ca.pem"

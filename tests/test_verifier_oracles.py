@@ -73,15 +73,6 @@ class Case:
     crls: tuple = ()            # cryptography CRLs put in the trust store
 
 
-def _crl(issuer, revoked=()):
-    b = (x509.CertificateRevocationListBuilder().issuer_name(issuer.cert.subject)
-         .last_update(pki.NOW - pki.DAY).next_update(pki.NOW + 30 * pki.DAY))
-    for c in revoked:
-        b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(c.cert.serial_number)
-                                      .revocation_date(pki.NOW - pki.DAY).build())
-    return b.sign(issuer.key, hashes.SHA256())
-
-
 def _nc_inter(r, cn, permitted=None, excluded=None):
     nc = x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=excluded)
     return pki.intermediate(cn, r, extensions=[(nc, True)])
@@ -194,19 +185,19 @@ def _cases():
     # CRLs: crl="leaf" consults the leaf's issuer's CRL, crl="chain" every issuer's
     revoked_leaf = pki.leaf("localhost", i)
     c["crl leaf revoked"] = Case([r], revoked_leaf, [i], "localhost", crl="leaf",
-                                 crls=(_crl(i, [revoked_leaf]),))
-    c["crl leaf not revoked"] = Case([r], ok, [i], "localhost", crl="leaf", crls=(_crl(i, [revoked_leaf]),))
+                                 crls=(pki.crl(i, [revoked_leaf]),))
+    c["crl leaf not revoked"] = Case([r], ok, [i], "localhost", crl="leaf", crls=(pki.crl(i, [revoked_leaf]),))
     c["crl revoked leaf, checking off"] = Case([r], revoked_leaf, [i], "localhost",
-                                               crls=(_crl(i, [revoked_leaf]),))
+                                               crls=(pki.crl(i, [revoked_leaf]),))
     c["crl leaf, no CRL"] = Case([r], ok, [i], "localhost", crl="leaf")
     i_rev = pki.intermediate("revoked inter", r)
     under_rev = pki.leaf("localhost", i_rev)
     c["crl chain intermediate revoked"] = Case([r], under_rev, [i_rev], "localhost", crl="chain",
-                                               crls=(_crl(r, [i_rev]), _crl(i_rev)))
+                                               crls=(pki.crl(r, [i_rev]), pki.crl(i_rev)))
     c["crl leaf check ignores revoked intermediate"] = Case([r], under_rev, [i_rev], "localhost", crl="leaf",
-                                                            crls=(_crl(r, [i_rev]), _crl(i_rev)))
-    c["crl chain clean"] = Case([r], ok, [i], "localhost", crl="chain", crls=(_crl(r), _crl(i)))
-    c["crl chain, no root CRL"] = Case([r], ok, [i], "localhost", crl="chain", crls=(_crl(i),))
+                                                            crls=(pki.crl(r, [i_rev]), pki.crl(i_rev)))
+    c["crl chain clean"] = Case([r], ok, [i], "localhost", crl="chain", crls=(pki.crl(r), pki.crl(i)))
+    c["crl chain, no root CRL"] = Case([r], ok, [i], "localhost", crl="chain", crls=(pki.crl(i),))
     return c
 
 

@@ -9,7 +9,6 @@ import threading
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.x509 import CertificateRevocationListBuilder, RevokedCertificateBuilder
 
 from helpers import pki
 from _certcore.truststore import TrustStore
@@ -45,6 +44,26 @@ def pkis():
     return r, i, other, oi
 
 
+def in_threads(n, body):
+    """body() in n threads released together; the first exception any of them raised, re-raised."""
+    barrier = threading.Barrier(n)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            body()
+        except BaseException as e:   # noqa: BLE001 - re-raised below
+            errors.append(e)
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
 def hashed_link(d, cert, name):
     (d / name).write_text(cert.pem)
     h = subprocess.run(["openssl", "x509", "-noout", "-subject_hash", "-in", str(d / name)],
@@ -78,11 +97,7 @@ def test_crls_from_threads_match_the_stdlib(pkis, tmp_path):
     r, i, _, _ = pkis
     good = pki.leaf("localhost", i)
     bad = pki.leaf("localhost", i)
-    revoked = RevokedCertificateBuilder().serial_number(bad.cert.serial_number) \
-        .revocation_date(pki.NOW - pki.DAY).build()
-    crl = (CertificateRevocationListBuilder().issuer_name(i.cert.subject)
-           .last_update(pki.NOW - pki.DAY).next_update(pki.NOW + pki.DAY)
-           .add_revoked_certificate(revoked).sign(i.key, pki.hashes.SHA256()))
+    crl = pki.crl(i, [bad])
     cafile = tmp_path / "ca.pem"
     cafile.write_text(r.pem + crl.public_bytes(serialization.Encoding.PEM).decode())
     v = Verifier(TrustStore(cafile=str(cafile)), crl="leaf")
@@ -90,22 +105,13 @@ def test_crls_from_threads_match_the_stdlib(pkis, tmp_path):
     ctx.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
     want = (stdlib(tmp_path, ctx, good, [i]), stdlib(tmp_path, ctx, bad, [i]))
     assert want[0] == "accepted" and want[1][0] == 23       # certificate revoked
-    barrier = threading.Barrier(4)
-    verdicts, errors = [], []
+    verdicts = []
 
-    def run():
-        try:
-            barrier.wait()
-            for _ in range(25):
-                verdicts.append((shape(outcome(v, good, [i], "localhost")), outcome(v, bad, [i], "localhost")))
-        except BaseException as e:   # noqa: BLE001 - reported below
-            errors.append(e)
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and len(verdicts) == 100
+    def body():
+        for _ in range(25):
+            verdicts.append((shape(outcome(v, good, [i], "localhost")), outcome(v, bad, [i], "localhost")))
+    in_threads(4, body)
+    assert len(verdicts) == 100
     assert all(got == want for got in verdicts)
 
 
@@ -120,23 +126,13 @@ def test_many_threads_get_one_threads_verdicts(pkis):
     assert isinstance(want[0], list) and all(isinstance(w, tuple) for w in want[1:])
     v = Verifier(TrustStore([r.certcore]))
     batch_in = [(leaf.certcore, [x.certcore for x in inters], host) for leaf, inters, host in cases] * 3
-    barrier = threading.Barrier(12)
-    singles, batches, errors = [], [], []
+    singles, batches = [], []
 
-    def run():
-        try:
-            barrier.wait()
-            for _ in range(15):
-                singles.append([outcome(v, *case) for case in cases])
-                batches.append([[c.der for c in x] if isinstance(x, list) else (x.verify_code, _line(str(x)))
-                                for x in v.verify_many(batch_in)])
-        except BaseException as e:   # noqa: BLE001 - reported below
-            errors.append(e)
-    threads = [threading.Thread(target=run) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    def body():
+        for _ in range(15):
+            singles.append([outcome(v, *case) for case in cases])
+            batches.append([[c.der for c in x] if isinstance(x, list) else (x.verify_code, _line(str(x)))
+                            for x in v.verify_many(batch_in)])
+    in_threads(12, body)
     assert len(singles) == len(batches) == 15 * 12
     assert all(g == want for g in singles) and all(g == want * 3 for g in batches)

@@ -178,3 +178,14 @@ def chain(key="ec", hostname="localhost"):
     r = root(key=key)
     i = intermediate("certcore test intermediate", r, key=key)
     return Chain(r, i, leaf(hostname, i, sans=(hostname,), key=key))
+
+
+def crl(issuer, revoked=(), next_update=30 * DAY):
+    """A CRL signed by ``issuer`` (an ``Issued``) revoking the ``Issued`` certificates ``revoked``,
+    issued a day ago and valid for ``next_update`` from now."""
+    b = (x509.CertificateRevocationListBuilder().issuer_name(issuer.cert.subject)
+         .last_update(NOW - DAY).next_update(NOW + next_update))
+    for c in revoked:
+        b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(c.cert.serial_number)
+                                      .revocation_date(NOW - DAY).build())
+    return b.sign(issuer.key, hashes.SHA256())
