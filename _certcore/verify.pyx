@@ -49,18 +49,22 @@ import ssl as _ssl
 # The signature cache (process-wide: one intermediate serves every Verifier): an entry is
 # SHA-256(certificate DER) || SHA-256(issuer SubjectPublicKeyInfo DER) of a signature that
 # X509_verify (or ecverify) accepted; the certificate DER is the bytes its Certificate was parsed
-# from, or i2d_X509's for an X509 of the C API. Direct-mapped, bounded; the lock is held only for
-# a lookup or an insert, never across a signature check.
+# from, or i2d_X509's for an X509 of the C API. Bounded and two-way set-associative, least recently
+# used out: the entry every chain through an intermediate hits stays however many new leaves land
+# in its set, and two entries that share a set both stay (direct-mapped, one verification's own
+# two entries could evict each other). The lock is held only for a lookup or an insert, never
+# across a signature check.
 cdef enum:
-    CACHE_SLOTS = 4096
+    CACHE_SETS = 2048
+    CACHE_WAYS = 2      # way 0 is the set's most recently used entry
     KEY_LEN = 64
 
 # verify_many's chunk: Items on the C stack (about 2.5 KB)
 cdef enum:
     _CHUNK = 8
 
-cdef unsigned char _cache[CACHE_SLOTS][KEY_LEN]
-cdef bint _cache_used[CACHE_SLOTS]
+cdef unsigned char _cache[CACHE_SETS][CACHE_WAYS][KEY_LEN]
+cdef bint _cache_used[CACHE_SETS][CACHE_WAYS]
 cdef PyThread_type_lock _cache_lock = PyThread_allocate_lock()
 cdef EVP_MD *_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)
 cdef bint _own_verify = True        # False: OpenSSL's internal_verify (the differential tests' reference)
@@ -141,16 +145,34 @@ cdef int _sig_key(const unsigned char *der, int n, const Known *subject, X509 *i
     return 1
 
 
-cdef inline size_t _slot(const unsigned char *key) noexcept nogil:
-    return ((<size_t>key[0] << 8) | key[1] | (<size_t>key[2] << 16)) % CACHE_SLOTS
+cdef inline size_t _set_of(const unsigned char *key) noexcept nogil:
+    return ((<size_t>key[0] << 8) | key[1] | (<size_t>key[2] << 16)) % CACHE_SETS
+
+
+cdef inline bint _in_way(size_t s, int w, const unsigned char *key) noexcept nogil:
+    return _cache_used[s][w] and memcmp(_cache[s][w], key, KEY_LEN) == 0
+
+
+cdef void _to_front(size_t s) noexcept nogil:
+    """Under _cache_lock: set s's way 1 becomes its most recently used entry (way 0), and way 0 way 1."""
+    cdef unsigned char held[KEY_LEN]
+    cdef bint used = _cache_used[s][0]
+    memcpy(held, _cache[s][0], KEY_LEN)
+    memcpy(_cache[s][0], _cache[s][1], KEY_LEN)
+    memcpy(_cache[s][1], held, KEY_LEN)
+    _cache_used[s][0] = _cache_used[s][1]
+    _cache_used[s][1] = used
 
 
 cdef bint _cache_has(const unsigned char *key) noexcept nogil:
-    cdef size_t i = _slot(key)
+    cdef size_t s = _set_of(key)
     cdef bint found
     global _hits, _misses
     PyThread_acquire_lock(_cache_lock, WAIT_LOCK)
-    found = _cache_used[i] and memcmp(_cache[i], key, KEY_LEN) == 0
+    found = _in_way(s, 0, key)
+    if not found and _in_way(s, 1, key):
+        _to_front(s)
+        found = True
     if found:
         _hits += 1
     else:
@@ -160,10 +182,15 @@ cdef bint _cache_has(const unsigned char *key) noexcept nogil:
 
 
 cdef void _cache_add(const unsigned char *key) noexcept nogil:
-    cdef size_t i = _slot(key)
+    cdef size_t s = _set_of(key)
     PyThread_acquire_lock(_cache_lock, WAIT_LOCK)
-    memcpy(_cache[i], key, KEY_LEN)
-    _cache_used[i] = True
+    if _in_way(s, 1, key):          # another thread added it meanwhile
+        _to_front(s)
+    elif not _in_way(s, 0, key):    # the least recently used entry goes
+        memcpy(_cache[s][1], _cache[s][0], KEY_LEN)
+        _cache_used[s][1] = _cache_used[s][0]
+        memcpy(_cache[s][0], key, KEY_LEN)
+        _cache_used[s][0] = True
     PyThread_release_lock(_cache_lock)
 
 
@@ -334,6 +361,11 @@ def _cache_clear():
 def _cache_counts():
     """Tests: (hits, misses) since the last _cache_clear."""
     return (_hits, _misses)
+
+
+def _cache_set(Certificate c not None):
+    """Tests: the cache set that c's signature entries (under any issuer key) go to."""
+    return _set_of(c.sha256s())
 
 
 cdef object _PROTOCOL_TLS_CLIENT = _ssl.PROTOCOL_TLS_CLIENT

@@ -443,3 +443,63 @@ def test_signature_cache_hits_and_never_accepts_a_changed_certificate():
     assert info.value.verify_message == "certificate signature failure"
     # and the genuine chain still verifies from the cache
     assert v.verify(c.leaf.certcore, [c.inter.certcore], "localhost")[0] == c.leaf.certcore
+
+
+def _leaves_sharing_a_cache_set(c, count):
+    """``count`` new leaves under c.inter whose signature entries share one cache set, not the
+    intermediate's (pigeonhole: at most (sets - 1) * (count - 1) + 1 leaves are made)."""
+    from _certcore import verify
+    avoid = verify._cache_set(c.inter.certcore)
+    key = pki.shared_key()
+    by_set = {}
+    while True:
+        leaf = pki.leaf("localhost", c.inter, key=key).certcore
+        s = verify._cache_set(leaf)
+        if s != avoid:
+            group = by_set.setdefault(s, [])
+            group.append(leaf)
+            if len(group) == count:
+                return group
+
+
+def test_signature_cache_keeps_a_sets_two_most_recent_entries():
+    from _certcore import verify
+    c = pki.chain()
+    v = Verifier(TrustStore([c.root.certcore]))
+    a, b, d = _leaves_sharing_a_cache_set(c, 3)
+
+    def counted(leaf):
+        """(hits, misses) of one verification: the intermediate's entry, then the leaf's."""
+        h0, m0 = verify._cache_counts()
+        assert v.verify(leaf, [c.inter.certcore], "localhost")[0] == leaf
+        h, m = verify._cache_counts()
+        return h - h0, m - m0
+
+    verify._cache_clear()
+    assert counted(a) == (0, 2)
+    assert counted(b) == (1, 1)
+    assert counted(a) == (2, 0)     # a stays beside b in their set
+    assert counted(d) == (1, 1)     # d comes in; b, the least recently used, goes
+    assert counted(a) == (2, 0)
+    assert counted(b) == (1, 1)
+    assert counted(d) == (1, 1)     # b came back in place of d (a was the more recent)
+    assert counted(a) == (1, 1)     # and a, after b and d, was the least recent
+
+
+def test_signature_cache_keeps_both_entries_of_one_chain_in_one_set():
+    # a leaf whose entry lands in its intermediate's set: one verification adds both entries, and
+    # the next verification of the same chain must find both
+    from _certcore import verify
+    c = pki.chain()
+    v = Verifier(TrustStore([c.root.certcore]))
+    inter_set = verify._cache_set(c.inter.certcore)
+    key = pki.shared_key()
+    while True:     # about 2048 leaves on average
+        leaf = pki.leaf("localhost", c.inter, key=key).certcore
+        if verify._cache_set(leaf) == inter_set:
+            break
+    verify._cache_clear()
+    v.verify(leaf, [c.inter.certcore], "localhost")
+    assert verify._cache_counts() == (0, 2)
+    v.verify(leaf, [c.inter.certcore], "localhost")
+    assert verify._cache_counts() == (2, 2)
