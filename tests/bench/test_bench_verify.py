@@ -4,8 +4,11 @@ ECDSA P-256 (and RSA-2048) root -> intermediate -> leaf, trust = the system stor
 root, every verifier built once and reused, and every round a NEW leaf (none repeats), so that no side can
 profit from having seen the leaf. In a normal run each side verifies one leaf (they must agree);
 with benchmarks enabled the sides are timed two ways, call by call interleaved and in alternating
-blocks of consecutive calls (a verification loop), and the ratios printed; verify_many's thread
-scaling is timed on a pool of two threads. Timing never fails a test.
+blocks of consecutive calls (a verification loop), and the ratios printed. The loop's blocks
+also time one signature check (X509_verify of an already parsed leaf), the unit the issue states
+its target in ("close to one signature check per new certificate"), and give each side's time
+in that unit. verify_many's thread scaling is timed on a pool of two threads. Timing never
+fails a test.
 """
 import collections
 import datetime
@@ -78,6 +81,22 @@ def _sides(r, i):
     return ours, certcore_side, cryptography_side, pyopenssl_side
 
 
+def _one_signature(i, leaves):
+    """The unit the issue measures verifiers in: one signature check, OpenSSL's X509_verify of
+    a leaf under the intermediate's key (Certificate.is_signed_by), on leaves parsed and with
+    their keys decoded beforehand, so that nothing but the check is timed: no parse, no chain,
+    no cache, no table."""
+    inter = i.certcore
+    parsed = {}
+    for leaf in leaves:
+        c = parsed[leaf.der] = Certificate(leaf.der)
+        c.is_signed_by(inter)           # the full parse is made now, outside any timing
+
+    def one_signature(der):
+        return parsed[der].is_signed_by(inter)
+    return one_signature
+
+
 def _enabled(request):
     opt = request.config.getoption
     return bool(opt("benchmark_enable", False)) or not opt("benchmark_disable", False)
@@ -115,8 +134,10 @@ def _warm_table(side, leaves):
 def _bench_verify(pkis, request, label, tables):
     r, i, leaves = pkis
     ours, a, b, c = _sides(r, i)
+    one_sig = _one_signature(i, [*leaves, r])
     first = _inputs(leaves[0])
     assert a(first) == b(first) == c(first) == 3
+    assert one_sig(first) is True and one_sig(_inputs(r)) is False
     if not _enabled(request):
         return
     sides = (("certcore", a), ("cryptography", b), ("pyOpenSSL", c))
@@ -125,16 +146,16 @@ def _bench_verify(pkis, request, label, tables):
     try:
         # first as a process that has not yet checked many signatures under the intermediate's
         # key (no fixed-base table), then as one that has (P-256 only: RSA keys get no table)
-        _measure(sides, leaves, label, "intermediate key without a table")
+        _measure(sides, one_sig, leaves, label, "intermediate key without a table")
         ecverify._set_threshold(threshold)
         if tables:
             _warm_table(a, leaves)
-            _measure(sides, leaves, label, "intermediate key with its table")
+            _measure(sides, one_sig, leaves, label, "intermediate key with its table")
     finally:
         ecverify._set_threshold(threshold)
 
 
-def _measure(sides, leaves, label, state):
+def _measure(sides, one_sig, leaves, label, state):
     first = _inputs(leaves[0])
     # certcore forgets the leaves an earlier pass verified (it keeps the intermediate's signature)
     _cache_clear()
@@ -156,10 +177,13 @@ def _measure(sides, leaves, label, state):
     # 2. a verification loop: each side verifies BLOCK new leaves in a row, the sides taking turns
     # block by block; certcore's signature cache is emptied before each of its blocks and then
     # given the intermediate again (one leaf outside the timing), so no leaf is one it has seen
-    blocks = {name: [] for name, _ in sides}
+    # One signature check takes its turn with the sides, block by block (it is no side, and is
+    # left out of the call-by-call measurement above, so that those calls keep the neighbours
+    # they had): each side's time is also given in signature checks of the same run.
+    blocks = {name: [] for name, _ in (*sides, ("one signature", one_sig))}
     for k in range(1, len(leaves) - BLOCK + 1, BLOCK):
         block = [_inputs(leaf) for leaf in leaves[k:k + BLOCK]]
-        for name, side in sides:
+        for name, side in (*sides, ("one signature", one_sig)):
             if name == "certcore":
                 _cache_clear()
                 side(first)
@@ -168,11 +192,68 @@ def _measure(sides, leaves, label, state):
                 side(leaf)
             blocks[name].append((time.perf_counter_ns() - t0) / len(block))
     med = {k: sorted(v)[len(v) // 2] for k, v in blocks.items()}
+    one = med.pop("one signature")
     print(f"verify new {label} leaves, {state}, in a loop ({BLOCK} per block, median of "
           f"{len(blocks['certcore'])} blocks per side, sides alternating): "
           + ", ".join(f"{k} {v / 1000:.1f} us" for k, v in med.items()))
     print(f"ratio cryptography/certcore {med['cryptography'] / med['certcore']:.2f}x (target 3x), "
           f"pyOpenSSL/certcore {med['pyOpenSSL'] / med['certcore']:.2f}x (target 2x)")
+    print(f"one signature check (X509_verify of a parsed leaf under the intermediate key), same blocks: "
+          f"{one / 1000:.1f} us; a new leaf costs "
+          + ", ".join(f"{k} {v / one:.2f}" for k, v in med.items()) + " signature checks")
+
+
+def test_bench_verify_after_other_work(pki_set, request):
+    """What makes certcore's calls slower when other work runs between them (the call-by-call
+    measurement): the same new-leaf verifications alone, after one call of each peer, after
+    reading 4 MB (every data cache emptied of certcore's tables and structures), and after half a
+    millisecond of busy-waiting in Python (time passing, almost nothing touched), without and
+    with the intermediate key's table; medians of three rounds of the four, printed."""
+    r, i, leaves = pki_set
+    ours, a, b, c = _sides(r, i)
+    first = _inputs(leaves[0])
+    assert a(first) == 3
+    if not _enabled(request):
+        return
+    big = bytes(4 << 20)
+
+    def read_4mb(der):
+        big.count(b"x")
+
+    def busy_wait(der):
+        end = time.perf_counter_ns() + 500_000
+        while time.perf_counter_ns() < end:
+            pass
+    between = (("alone", ()), ("after one call of each peer", (b, c)), ("after reading 4 MB", (read_4mb,)),
+               ("after 0.5 ms busy-waiting", (busy_wait,)))
+    threshold = ecverify._set_threshold(10 ** 9)
+    try:
+        for state, th in (("intermediate key without a table", 10 ** 9), ("intermediate key with its table", 1)):
+            ecverify._set_threshold(th)
+            ecverify._clear()
+            _cache_clear()
+            a(first)
+            assert (ecverify._counts()[2] > 0) == (th == 1)
+            rounds = {name: [] for name, _ in between}
+            for _ in range(3):
+                for name, others in between:
+                    _cache_clear()
+                    a(first)
+                    times = []
+                    for leaf in leaves[1:]:
+                        der = _inputs(leaf)
+                        for other in others:
+                            other(der)
+                        t0 = time.perf_counter_ns()
+                        a(der)
+                        times.append(time.perf_counter_ns() - t0)
+                    rounds[name].append(sorted(times)[len(times) // 2])
+            print(f"\ncertcore, one new ECDSA P-256 leaf, {state}, median call (three rounds, each the "
+                  f"median of {len(leaves) - 1} calls): "
+                  + "; ".join(f"{name} {sorted(v)[1] / 1000:.1f} us" for name, v in rounds.items()))
+    finally:
+        ecverify._set_threshold(threshold)
+        ecverify._clear()       # no tables left behind: the next bench builds its own (_warm_table)
 
 
 THREAD_LEAVES = 1000   # verify_many: fresh leaves per round
